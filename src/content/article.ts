@@ -1,0 +1,385 @@
+import type { Article, Diagnostic, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
+import { toPlainText } from './text.js';
+import { hostOf, normalizeDomain, parseHttpUrl } from './urls.js';
+import { slugify } from './slug.js';
+
+/** What normalization needs besides the file. */
+export interface NormalizeOptions {
+  /** Base for relative URLs (provider logos at `/assets/...`); null drops them with a warning. */
+  readonly siteUrl: string | null;
+}
+
+/** The source of one article: where it came from and what it holds. */
+export interface ArticleSource {
+  readonly slug: string;
+  readonly sourcePath: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly body: string;
+}
+
+/** The result of normalizing one file: the article (null when the file is unusable) and its diagnostics. */
+export interface NormalizedArticle {
+  readonly article: Article | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const KNOWN_KEYS = new Set([
+  'category', 'title', 'excerpt', 'publishedDateTime', 'updatedDateTime', 'originalUrl', 'webUrl',
+  'ampWebUrl', 'cdnAmpWebUrl', 'type', 'quality', 'heat', 'published', 'locale', 'provider', 'topics',
+  'tags', 'categories', 'images', 'related', 'secured', 'id', 'slug',
+]);
+
+const QUALITY_RANGE = { min: 0, max: 100_000 } as const;
+const HEAT_RANGE = { min: -1, max: 1_000_000 } as const;
+const PIXEL_RANGE = { min: 1, max: 100_000 } as const;
+const LOCALE = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
+
+/** A mapping read from YAML; only its own keys are ever looked at. */
+type Fields = Readonly<Record<string, unknown>>;
+
+/**
+ * Reads the fields of one file's front matter and reports, per field, what it had to drop or
+ * default. Every getter returns a fresh value; nothing of the parsed YAML is kept by reference.
+ */
+class FieldReader {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly options: NormalizeOptions,
+  ) {}
+
+  warn(field: string, message: string): void {
+    this.diagnostics.push({ file: this.file, field, severity: 'warning', message });
+  }
+
+  error(field: string | null, message: string): void {
+    this.diagnostics.push({ file: this.file, field, severity: 'error', message });
+  }
+
+  /** A non-empty plain-text string, or null (with a warning when the value was of another type). */
+  text(fields: Fields, key: string, path: string): string | null {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value !== 'string') {
+      this.warn(path, `expected a string, found ${describe(value)}; the field is dropped`);
+      return null;
+    }
+    const text = toPlainText(value).trim();
+    return text === '' ? null : text;
+  }
+
+  /** A date from a YAML timestamp or a date string, or null with a warning when unparseable. */
+  date(fields: Fields, key: string, path: string): Date | null {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return null;
+    let date: Date | null = null;
+    if (value instanceof Date) date = value;
+    else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value.trim())) date = new Date(value.trim());
+    if (date === null || Number.isNaN(date.getTime())) {
+      this.warn(path, `expected an ISO-8601 date-time such as 2024-03-14T09:30:00Z, found ${describe(value)}; the field is dropped`);
+      return null;
+    }
+    return new Date(date.getTime());
+  }
+
+  /** An absolute http(s) URL, or null with a warning. */
+  url(fields: Fields, key: string, path: string): string | null {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string') {
+      this.warn(path, `expected an absolute http(s) URL, found ${describe(value)}; the field is dropped`);
+      return null;
+    }
+    const result = parseHttpUrl(value, this.options.siteUrl);
+    if (!result.ok) {
+      this.warn(path, `${result.reason}; the field is dropped`);
+      return null;
+    }
+    return result.url;
+  }
+
+  /** A finite number within a range, or null with a warning. */
+  number(fields: Fields, key: string, path: string, range: { min: number; max: number }): number | null {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || value > range.max) {
+      this.warn(path, `expected a number from ${range.min} to ${range.max}, found ${describe(value)}; the field is dropped`);
+      return null;
+    }
+    return value;
+  }
+
+  /** A whole number of pixels, or null with a warning. */
+  pixels(fields: Fields, key: string, path: string): number | null {
+    const value = this.number(fields, key, path, PIXEL_RANGE);
+    if (value !== null && !Number.isInteger(value)) {
+      this.warn(path, `expected a whole number of pixels, found ${value}; the field is dropped`);
+      return null;
+    }
+    return value;
+  }
+
+  /** A boolean, or null with a warning when the value is of another type. */
+  boolean(fields: Fields, key: string, path: string): boolean | null {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'boolean') {
+      this.warn(path, `expected true or false, found ${describe(value)}; the field is dropped`);
+      return null;
+    }
+    return value;
+  }
+
+  /** A list of non-empty strings; a lone string is a one-item list (with a warning). */
+  strings(fields: Fields, key: string, path: string): string[] {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return [];
+    if (typeof value === 'string') {
+      this.warn(path, `expected a list of strings, found a single string; read as a one-item list`);
+      return this.strings({ [key]: [value] }, key, path);
+    }
+    if (!Array.isArray(value)) {
+      this.warn(path, `expected a list of strings, found ${describe(value)}; the field is dropped`);
+      return [];
+    }
+    const items: string[] = [];
+    value.forEach((item, index) => {
+      const text = typeof item === 'string' ? toPlainText(item).trim() : '';
+      if (text === '') this.warn(`${path}[${index}]`, `expected a non-empty string, found ${describe(item)}; the item is dropped`);
+      else if (!items.includes(text)) items.push(text);
+    });
+    return items;
+  }
+
+  /** A list of mappings; anything else is dropped with a warning. */
+  mappings(fields: Fields, key: string, path: string): { fields: Fields; path: string }[] {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+      this.warn(path, `expected a list, found ${describe(value)}; the field is dropped`);
+      return [];
+    }
+    const items: { fields: Fields; path: string }[] = [];
+    value.forEach((item, index) => {
+      if (isMapping(item)) items.push({ fields: item, path: `${path}[${index}]` });
+      else this.warn(`${path}[${index}]`, `expected a mapping, found ${describe(item)}; the item is dropped`);
+    });
+    return items;
+  }
+
+  /** A nested mapping, or null with a warning when the value is of another type. */
+  mapping(fields: Fields, key: string, path: string): Fields | null {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return null;
+    if (!isMapping(value)) {
+      this.warn(path, `expected a mapping, found ${describe(value)}; the field is dropped`);
+      return null;
+    }
+    return value;
+  }
+
+  images(fields: Fields, key: string, path: string): Image[] {
+    const images: Image[] = [];
+    for (const item of this.mappings(fields, key, path)) {
+      const url = this.url(item.fields, 'url', `${item.path}.url`);
+      if (url === null) {
+        if (own(item.fields, 'url') === undefined) this.warn(`${item.path}.url`, 'expected an image URL, found none; the image is dropped');
+        continue;
+      }
+      images.push(Object.freeze({
+        url,
+        width: this.pixels(item.fields, 'width', `${item.path}.width`),
+        height: this.pixels(item.fields, 'height', `${item.path}.height`),
+        isCached: this.boolean(item.fields, 'isCached', `${item.path}.isCached`),
+        title: this.text(item.fields, 'title', `${item.path}.title`),
+        attribution: this.text(item.fields, 'attribution', `${item.path}.attribution`),
+      }));
+    }
+    return images;
+  }
+
+  /** The provider: its domain from `domain`, else from the host of `fallbackUrl`. */
+  provider(fields: Fields, path: string, fallbackUrl: string | null): ProviderRef | null {
+    const provider = this.mapping(fields, 'provider', path);
+    const name = provider === null ? null : this.text(provider, 'name', `${path}.name`);
+    let domain: string | null = null;
+    const rawDomain = provider === null ? undefined : own(provider, 'domain');
+    if (typeof rawDomain === 'string') {
+      domain = normalizeDomain(rawDomain);
+      if (domain === null) this.warn(`${path}.domain`, `expected a domain name such as example.com, found ${describe(rawDomain)}; the domain of webUrl is used`);
+    } else if (rawDomain !== undefined && rawDomain !== null) {
+      this.warn(`${path}.domain`, `expected a domain name such as example.com, found ${describe(rawDomain)}; the domain of webUrl is used`);
+    }
+    domain ??= fallbackUrl === null ? null : hostOf(fallbackUrl);
+    if (domain === null) {
+      if (provider !== null) this.warn(path, 'expected a provider domain (or a webUrl to take it from), found neither; the provider is dropped');
+      return null;
+    }
+    const images = provider === null ? [] : this.images(provider, 'images', `${path}.images`);
+    return Object.freeze({ name, domain, images: Object.freeze(images) });
+  }
+
+  topics(fields: Fields): TopicRef[] {
+    const topics: TopicRef[] = [];
+    this.strings(fields, 'topics', 'topics').forEach((name, index) => {
+      const slug = slugify(name);
+      if (slug === '') this.warn(`topics[${index}]`, `expected a topic name with letters or digits, found ${describe(name)}; the topic is dropped`);
+      else if (!topics.some((topic) => topic.slug === slug)) topics.push(Object.freeze({ name, slug }));
+    });
+    return topics;
+  }
+
+  related(fields: Fields): RelatedEntry[] {
+    const entries: RelatedEntry[] = [];
+    for (const item of this.mappings(fields, 'related', 'related')) {
+      const title = this.text(item.fields, 'title', `${item.path}.title`);
+      if (title === null) {
+        this.warn(`${item.path}.title`, 'expected a non-empty title, found none; the entry is dropped');
+        continue;
+      }
+      const webUrl = this.url(item.fields, 'webUrl', `${item.path}.webUrl`);
+      entries.push(Object.freeze({
+        title,
+        excerpt: this.text(item.fields, 'excerpt', `${item.path}.excerpt`),
+        publishedDateTime: this.date(item.fields, 'publishedDateTime', `${item.path}.publishedDateTime`),
+        webUrl,
+        ampWebUrl: this.url(item.fields, 'ampWebUrl', `${item.path}.ampWebUrl`),
+        cdnAmpWebUrl: this.url(item.fields, 'cdnAmpWebUrl', `${item.path}.cdnAmpWebUrl`),
+        type: this.text(item.fields, 'type', `${item.path}.type`),
+        quality: this.number(item.fields, 'quality', `${item.path}.quality`, QUALITY_RANGE),
+        provider: this.provider(item.fields, `${item.path}.provider`, webUrl),
+        images: Object.freeze(this.images(item.fields, 'images', `${item.path}.images`)),
+      }));
+    }
+    return entries;
+  }
+
+  /** Only a real boolean counts; anything else is a draft, so a typo never publishes (fail closed). */
+  published(fields: Fields): boolean {
+    const value = own(fields, 'published');
+    if (value === undefined) return true;
+    if (typeof value === 'boolean') return value;
+    this.warn('published', `expected true or false, found ${describe(value)}; the article is treated as a draft`);
+    return false;
+  }
+
+  locale(fields: Fields): string | null {
+    const locale = this.text(fields, 'locale', 'locale');
+    if (locale !== null && !LOCALE.test(locale)) {
+      this.warn('locale', `expected a language tag such as en-US, found ${describe(locale)}; the field is dropped`);
+      return null;
+    }
+    return locale;
+  }
+
+  /** Opaque: kept as given, never described in a message. */
+  secret(fields: Fields, key: string): string | null {
+    const value = own(fields, key);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string') {
+      this.warn(key, `expected a string, found a value of another type; the field is dropped`);
+      return null;
+    }
+    return value;
+  }
+
+  /** Front-matter keys this service does not know, copied into a fresh JSON object. */
+  extra(fields: Fields): { [key: string]: JsonValue } | null {
+    const entries = Object.keys(fields)
+      .filter((key) => !KNOWN_KEYS.has(key))
+      .map((key): [string, JsonValue] => [key, toJson(fields[key])]);
+    return entries.length === 0 ? null : deepFreeze(Object.fromEntries(entries));
+  }
+}
+
+/**
+ * Normalizes one parsed file into an Article, by the rules of DESIGN.md §2: tolerant (a bad
+ * optional field is dropped with a warning) except for the title, without which the file is an error.
+ */
+export function normalizeArticle(source: ArticleSource, options: NormalizeOptions): NormalizedArticle {
+  const read = new FieldReader(source.sourcePath, options);
+  const fields = source.data;
+  const title = read.text(fields, 'title', 'title');
+  if (title === null) {
+    const found = own(fields, 'title');
+    read.error('title', `expected a non-empty string, found ${found === undefined ? 'no title' : describe(found)}; the file is skipped`);
+    return { article: null, diagnostics: read.diagnostics };
+  }
+  for (const key of ['id', 'slug']) {
+    if (own(fields, key) !== undefined) {
+      read.warn(key, `the ${key} comes from the file name ("${source.slug}"); the front-matter value is ignored`);
+    }
+  }
+  const webUrl = read.url(fields, 'webUrl', 'webUrl');
+  const heat = read.number(fields, 'heat', 'heat', HEAT_RANGE);
+  const body = source.body.trim() === '' ? null : source.body;
+  const article: Article = {
+    slug: source.slug,
+    sourcePath: source.sourcePath,
+    title,
+    excerpt: read.text(fields, 'excerpt', 'excerpt'),
+    body,
+    category: read.text(fields, 'category', 'category'),
+    type: read.text(fields, 'type', 'type'),
+    locale: read.locale(fields),
+    publishedDateTime: read.date(fields, 'publishedDateTime', 'publishedDateTime'),
+    updatedDateTime: read.date(fields, 'updatedDateTime', 'updatedDateTime'),
+    originalUrl: read.url(fields, 'originalUrl', 'originalUrl'),
+    webUrl,
+    ampWebUrl: read.url(fields, 'ampWebUrl', 'ampWebUrl'),
+    cdnAmpWebUrl: read.url(fields, 'cdnAmpWebUrl', 'cdnAmpWebUrl'),
+    quality: read.number(fields, 'quality', 'quality', QUALITY_RANGE),
+    heat: heat === -1 ? null : heat,
+    published: read.published(fields),
+    provider: read.provider(fields, 'provider', webUrl),
+    topics: Object.freeze(read.topics(fields)),
+    tags: Object.freeze(read.strings(fields, 'tags', 'tags')),
+    categories: Object.freeze(read.strings(fields, 'categories', 'categories')),
+    images: Object.freeze(read.images(fields, 'images', 'images')),
+    related: Object.freeze(read.related(fields)),
+    secured: read.secret(fields, 'secured'),
+    extra: read.extra(fields),
+  };
+  return { article: Object.freeze(article), diagnostics: read.diagnostics };
+}
+
+function own(fields: Fields, key: string): unknown {
+  return Object.hasOwn(fields, key) ? fields[key] : undefined;
+}
+
+function isMapping(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** A short, safe description of a found value for a diagnostic message. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Date) return `the date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return `${typeof value} ${String(value)}`;
+}
+
+/** A JSON copy of a parsed YAML value (already checked to be finite and acyclic). */
+function toJson(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).map((key) => [key, toJson((value as Fields)[key])]));
+  }
+  return null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

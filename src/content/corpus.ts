@@ -1,0 +1,263 @@
+import type { Article, Diagnostic, Image, RelatedEntry } from './model.js';
+import { urlKey } from './urls.js';
+
+/** A publisher, derived from every article and related entry of a view that names its domain. */
+export interface Provider {
+  /** Normalized domain: the provider's identity. */
+  readonly domain: string;
+  /** The most frequent spelling of its name, or the domain when no mention names it. */
+  readonly name: string;
+  /** Logos from the first mention that has any. */
+  readonly images: readonly Image[];
+  /** Articles of the view published by this provider, newest first. */
+  readonly articles: readonly Article[];
+}
+
+/** A topic, derived from the articles of a view that list it. */
+export interface Topic {
+  /** Slug of its name: the topic's identity. */
+  readonly slug: string;
+  /** The most frequent spelling of its name. */
+  readonly name: string;
+  /** Articles of the view with this topic, newest first. */
+  readonly articles: readonly Article[];
+}
+
+/** Which articles a view holds. */
+export type ViewKind = 'public' | 'preview';
+
+/** Counts that describe a view. */
+export interface ViewStats {
+  readonly articles: number;
+  readonly drafts: number;
+  readonly providers: number;
+  readonly topics: number;
+  readonly relatedEntries: number;
+  /** Related entries that resolve to another article of the same view. */
+  readonly relatedResolved: number;
+}
+
+/** Newest first; undated last; ties by slug, so every order is total and stable. */
+export function compareByDate(a: Article, b: Article): number {
+  const at = a.publishedDateTime?.getTime() ?? -Infinity;
+  const bt = b.publishedDateTime?.getTime() ?? -Infinity;
+  if (at !== bt) return bt - at;
+  return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
+}
+
+/** Every URL an article is reachable by: web, original, AMP and CDN AMP. */
+function urlsOf(item: Pick<Article, 'webUrl' | 'ampWebUrl' | 'cdnAmpWebUrl'> & { originalUrl?: string | null }): string[] {
+  const urls: string[] = [];
+  for (const url of [item.webUrl, item.originalUrl, item.ampWebUrl, item.cdnAmpWebUrl]) if (url) urls.push(url);
+  return urls;
+}
+
+/** Counts spellings and returns the most frequent (ties: the alphabetically first). */
+class SpellingVote {
+  private readonly counts = new Map<string, number>();
+
+  add(spelling: string | null): void {
+    if (spelling !== null) this.counts.set(spelling, (this.counts.get(spelling) ?? 0) + 1);
+  }
+
+  winner(fallback: string): string {
+    let best: string | null = null;
+    let bestCount = 0;
+    for (const [spelling, count] of this.counts) {
+      if (count > bestCount || (count === bestCount && best !== null && spelling < best)) {
+        best = spelling;
+        bestCount = count;
+      }
+    }
+    return best ?? fallback;
+  }
+}
+
+/**
+ * An immutable set of articles with every index built once: by slug, by each normalized URL, by
+ * provider, by topic, in date order, and the related graph resolved within the view. Nothing
+ * outside the view is reachable from it, so a public view cannot leak a draft.
+ */
+export class CorpusView {
+  /** The view's articles, newest first. */
+  readonly articles: readonly Article[];
+  /** Providers, most articles first, then by domain. */
+  readonly providers: readonly Provider[];
+  /** Topics, most articles first, then by slug. */
+  readonly topics: readonly Topic[];
+  readonly stats: ViewStats;
+
+  private readonly bySlug = new Map<string, Article>();
+  private readonly byUrlKey = new Map<string, Article>();
+  private readonly providersByDomain = new Map<string, Provider>();
+  private readonly topicsBySlug = new Map<string, Topic>();
+  private readonly targetOfEntry = new Map<RelatedEntry, Article>();
+  private readonly sourcesOfTarget = new Map<Article, Article[]>();
+
+  constructor(
+    readonly kind: ViewKind,
+    articles: readonly Article[],
+  ) {
+    this.articles = Object.freeze([...articles].sort(compareByDate));
+    for (const article of this.articles) this.bySlug.set(article.slug, article);
+    this.indexUrls();
+    const relatedResolved = this.resolveRelated();
+    this.providers = this.buildProviders();
+    this.topics = this.buildTopics();
+    this.stats = Object.freeze({
+      articles: this.articles.length,
+      drafts: this.articles.filter((article) => !article.published).length,
+      providers: this.providers.length,
+      topics: this.topics.length,
+      relatedEntries: this.articles.reduce((sum, article) => sum + article.related.length, 0),
+      relatedResolved,
+    });
+    Object.freeze(this);
+  }
+
+  /** The article with this slug, or undefined. */
+  articleBySlug(slug: string): Article | undefined {
+    return this.bySlug.get(slug);
+  }
+
+  /** The article reachable by this URL (any of its URLs, after normalization), or undefined. */
+  articleByUrl(url: string): Article | undefined {
+    const key = urlKey(url);
+    return key === null ? undefined : this.byUrlKey.get(key);
+  }
+
+  /** Batch getter: the articles for these slugs, same length and order, null for a miss. */
+  articlesBySlugs(slugs: readonly string[]): (Article | null)[] {
+    return slugs.map((slug) => this.bySlug.get(slug) ?? null);
+  }
+
+  /** Batch getter: the corpus article each related entry resolves to in this view, or null. */
+  articlesByRelatedEntries(entries: readonly RelatedEntry[]): (Article | null)[] {
+    return entries.map((entry) => this.targetOfEntry.get(entry) ?? null);
+  }
+
+  /** Articles of this view whose related lists resolve to this article, newest first. */
+  relatedFrom(article: Article): readonly Article[] {
+    return this.sourcesOfTarget.get(article) ?? [];
+  }
+
+  /** The provider with this domain (normalized by the caller), or undefined. */
+  providerByDomain(domain: string): Provider | undefined {
+    return this.providersByDomain.get(domain);
+  }
+
+  /** The topic with this slug, or undefined. */
+  topicBySlug(slug: string): Topic | undefined {
+    return this.topicsBySlug.get(slug);
+  }
+
+  /** Each URL key maps to the newest article that has it, so a shared URL resolves predictably. */
+  private indexUrls(): void {
+    for (const article of this.articles) {
+      for (const url of urlsOf(article)) {
+        const key = urlKey(url);
+        if (key !== null && !this.byUrlKey.has(key)) this.byUrlKey.set(key, article);
+      }
+    }
+  }
+
+  /** Resolves each related entry by any of its URLs; an entry resolving to its own article is no link. */
+  private resolveRelated(): number {
+    let resolved = 0;
+    for (const source of this.articles) {
+      const targets = new Set<Article>();
+      for (const entry of source.related) {
+        const target = this.findTarget(entry, source);
+        if (target === undefined) continue;
+        this.targetOfEntry.set(entry, target);
+        targets.add(target);
+        resolved++;
+      }
+      for (const target of targets) {
+        const sources = this.sourcesOfTarget.get(target);
+        if (sources === undefined) this.sourcesOfTarget.set(target, [source]);
+        else sources.push(source);
+      }
+    }
+    for (const sources of this.sourcesOfTarget.values()) Object.freeze(sources);
+    return resolved;
+  }
+
+  private findTarget(entry: RelatedEntry, source: Article): Article | undefined {
+    for (const url of urlsOf(entry)) {
+      const key = urlKey(url);
+      const target = key === null ? undefined : this.byUrlKey.get(key);
+      if (target !== undefined && target !== source) return target;
+    }
+    return undefined;
+  }
+
+  private buildProviders(): Provider[] {
+    const builders = new Map<string, { names: SpellingVote; images: readonly Image[]; articles: Article[] }>();
+    const builderFor = (domain: string) => {
+      let builder = builders.get(domain);
+      if (builder === undefined) {
+        builder = { names: new SpellingVote(), images: [], articles: [] };
+        builders.set(domain, builder);
+      }
+      return builder;
+    };
+    for (const article of this.articles) {
+      if (article.provider !== null) {
+        const builder = builderFor(article.provider.domain);
+        builder.names.add(article.provider.name);
+        builder.articles.push(article);
+        if (builder.images.length === 0) builder.images = article.provider.images;
+      }
+      for (const entry of article.related) {
+        if (entry.provider === null) continue;
+        const builder = builderFor(entry.provider.domain);
+        builder.names.add(entry.provider.name);
+        if (builder.images.length === 0) builder.images = entry.provider.images;
+      }
+    }
+    const providers = [...builders].map(([domain, builder]): Provider =>
+      Object.freeze({ domain, name: builder.names.winner(domain), images: builder.images, articles: Object.freeze(builder.articles) }),
+    );
+    providers.sort((a, b) => b.articles.length - a.articles.length || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+    for (const provider of providers) this.providersByDomain.set(provider.domain, provider);
+    return Object.freeze(providers) as Provider[];
+  }
+
+  private buildTopics(): Topic[] {
+    const builders = new Map<string, { names: SpellingVote; articles: Article[] }>();
+    for (const article of this.articles) {
+      for (const topic of article.topics) {
+        let builder = builders.get(topic.slug);
+        if (builder === undefined) {
+          builder = { names: new SpellingVote(), articles: [] };
+          builders.set(topic.slug, builder);
+        }
+        builder.names.add(topic.name);
+        builder.articles.push(article);
+      }
+    }
+    const topics = [...builders].map(([slug, builder]): Topic =>
+      Object.freeze({ slug, name: builder.names.winner(slug), articles: Object.freeze(builder.articles) }),
+    );
+    topics.sort((a, b) => b.articles.length - a.articles.length || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    for (const topic of topics) this.topicsBySlug.set(topic.slug, topic);
+    return Object.freeze(topics) as Topic[];
+  }
+}
+
+/** The loaded content: a public view (published articles only), a preview view (all), and what was wrong. */
+export interface Corpus {
+  readonly public: CorpusView;
+  readonly preview: CorpusView;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Builds both views of a corpus from normalized articles (slugs already unique). */
+export function createCorpus(articles: readonly Article[], diagnostics: readonly Diagnostic[]): Corpus {
+  return Object.freeze({
+    public: new CorpusView('public', articles.filter((article) => article.published)),
+    preview: new CorpusView('preview', articles),
+    diagnostics: Object.freeze([...diagnostics]),
+  });
+}

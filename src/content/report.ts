@@ -1,0 +1,36 @@
+import type { LoadResult } from './load.js';
+import type { Diagnostic } from './model.js';
+
+/** One diagnostic as a line: `path: field: message` (`path: message` for a whole-file problem). */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const field = diagnostic.field === null ? '' : `${diagnostic.field}: `;
+  return `${diagnostic.file}: ${field}${diagnostic.severity}: ${diagnostic.message}`;
+}
+
+/** Diagnostics counted by severity. */
+export function countBySeverity(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  return { errors, warnings: diagnostics.length - errors };
+}
+
+/** The summary of a load, one `name: value` line per figure, for people and for scripts. */
+export function formatSummary(directory: string, result: LoadResult): string {
+  const { preview, public: publicView } = result.corpus;
+  const { errors, warnings } = countBySeverity(result.corpus.diagnostics);
+  const lines: [string, string | number][] = [
+    ['directory', directory],
+    ['files', result.fileCount],
+    ['articles', preview.stats.articles],
+    ['published', publicView.stats.articles],
+    ['drafts', preview.stats.drafts],
+    ['providers', preview.stats.providers],
+    ['topics', preview.stats.topics],
+    ['related entries', preview.stats.relatedEntries],
+    ['related resolved', preview.stats.relatedResolved],
+    ['related resolved publicly', publicView.stats.relatedResolved],
+    ['errors', errors],
+    ['warnings', warnings],
+    ['load ms', Math.round(result.timings.totalMs)],
+  ];
+  return lines.map(([name, value]) => `${name}: ${value}`).join('\n');
+}

@@ -1,0 +1,103 @@
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic } from './model.js';
+
+/** A content file found by the scan. */
+export interface ContentFile {
+  readonly absolutePath: string;
+  /** Relative to the content directory, with `/` separators. */
+  readonly relativePath: string;
+  readonly size: number;
+}
+
+/** What a scan found: the files to parse (sorted by relative path) and the entries it refused. */
+export interface ScanResult {
+  readonly files: readonly ContentFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Options of a scan. */
+export interface ScanOptions {
+  /** Files larger than this many bytes are reported and not read. */
+  readonly maxFileBytes: number;
+}
+
+const CONTENT_FILE = /\.(?:md|markdown)$/i;
+
+/**
+ * Finds every `*.md` / `*.markdown` file under `root`, recursively. Skips dot-entries and
+ * `node_modules`; follows a symbolic link only when its target stays inside `root`; reports files
+ * over the size cap without reading them. Rejects when `root` itself cannot be read.
+ */
+export async function scanContent(root: string, options: ScanOptions): Promise<ScanResult> {
+  const rootReal = await realpath(root);
+  const rootStat = await stat(rootReal);
+  if (!rootStat.isDirectory()) throw new Error(`${root} is not a directory`);
+  const files: ContentFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const visitedDirectories = new Set<string>([rootReal]);
+
+  const isInside = (target: string) => {
+    const relative = path.relative(rootReal, target);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  };
+
+  const addFile = (absolutePath: string, relativePath: string, size: number) => {
+    if (size > options.maxFileBytes) {
+      diagnostics.push({
+        file: relativePath,
+        field: null,
+        severity: 'error',
+        message: `the file is ${size} bytes, over the limit of ${options.maxFileBytes} bytes (MAX_FILE_BYTES); it is not read`,
+      });
+    } else {
+      files.push({ absolutePath, relativePath, size });
+    }
+  };
+
+  const walk = async (directory: string, relativeDirectory: string): Promise<void> => {
+    const entries = await readdir(directory, { withFileTypes: true });
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const absolutePath = path.join(directory, entry.name);
+      const relativePath = relativeDirectory === '' ? entry.name : `${relativeDirectory}/${entry.name}`;
+      if (entry.isDirectory()) {
+        visitedDirectories.add(absolutePath);
+        await walk(absolutePath, relativePath);
+      } else if (entry.isFile()) {
+        if (CONTENT_FILE.test(entry.name)) addFile(absolutePath, relativePath, (await lstat(absolutePath)).size);
+      } else if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = await realpath(absolutePath);
+        } catch {
+          if (CONTENT_FILE.test(entry.name)) {
+            diagnostics.push({ file: relativePath, field: null, severity: 'error', message: 'the symbolic link is broken: its target does not exist' });
+          }
+          continue;
+        }
+        const targetStat = await stat(target);
+        if (!targetStat.isDirectory() && !CONTENT_FILE.test(entry.name)) continue;
+        if (!isInside(target)) {
+          diagnostics.push({
+            file: relativePath,
+            field: null,
+            severity: 'error',
+            message: 'the symbolic link points outside the content directory; it is not followed',
+          });
+        } else if (targetStat.isDirectory()) {
+          if (!visitedDirectories.has(target)) {
+            visitedDirectories.add(target);
+            await walk(target, relativePath);
+          }
+        } else if (targetStat.isFile()) {
+          addFile(target, relativePath, targetStat.size);
+        }
+      }
+    }
+  };
+
+  await walk(rootReal, '');
+  files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  return { files, diagnostics };
+}

@@ -1,0 +1,70 @@
+import { decodeHTMLStrict } from 'entities';
+
+/** Windows-1252 bytes 0x80-0x9F, by the character they decode to. */
+const CP1252_HIGH: ReadonlyMap<string, number> = new Map(
+  [
+    '\u20AC', '\u0081', '\u201A', '\u0192', '\u201E', '\u2026', '\u2020', '\u2021',
+    '\u02C6', '\u2030', '\u0160', '\u2039', '\u0152', '\u008D', '\u017D', '\u008F',
+    '\u0090', '\u2018', '\u2019', '\u201C', '\u201D', '\u2022', '\u2013', '\u2014',
+    '\u02DC', '\u2122', '\u0161', '\u203A', '\u0153', '\u009D', '\u017E', '\u0178',
+  ].map((char, index) => [char, 0x80 + index]),
+);
+
+/**
+ * A run of characters that could be UTF-8 bytes misread as Windows-1252: a lead byte (Â-ô)
+ * followed by one to three continuation bytes (0x80-0xBF as Windows-1252 shows them).
+ */
+const MOJIBAKE_RUN =
+  /[\u00C2-\u00F4](?:[\u0080-\u00BF\u20AC\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u017D\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u017E\u0178]){1,3}/g;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The Windows-1252 byte of one character, or -1 when it has none. */
+function cp1252Byte(char: string): number {
+  const code = char.charCodeAt(0);
+  if (code < 0x80 || (code >= 0xa0 && code <= 0xff)) return code;
+  return CP1252_HIGH.get(char) ?? (code >= 0x80 && code <= 0x9f ? code : -1);
+}
+
+/** True for characters that real text decoded from a mojibake run may hold. */
+function isPlausibleRepair(text: string): boolean {
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    // C1 controls and the right-to-left and rare scripts that two-byte false positives land in.
+    if (code < 0xa0 || (code >= 0x0590 && code <= 0x08ff)) return false;
+  }
+  return true;
+}
+
+/** One mojibake run repaired, or the run itself when its bytes are not clean UTF-8. */
+function repairRun(run: string): string {
+  const bytes = new Uint8Array(run.length);
+  for (let index = 0; index < run.length; index++) {
+    const byte = cp1252Byte(run[index]!);
+    if (byte < 0) return run;
+    bytes[index] = byte;
+  }
+  try {
+    const repaired = strictUtf8.decode(bytes);
+    return isPlausibleRepair(repaired) ? repaired : run;
+  } catch {
+    return run;
+  }
+}
+
+/**
+ * Repairs UTF-8 text that was once decoded as Windows-1252 (`promptâ€¦` -> `prompt…`), run by
+ * run, and only where a run decodes cleanly; valid text (`café`, `Zürich`, `—`) never changes.
+ */
+export function repairMojibake(text: string): string {
+  return text.replace(MOJIBAKE_RUN, repairRun);
+}
+
+/**
+ * Turns a front-matter string into plain text: HTML character references decoded (`&amp;`,
+ * `&nbsp;`, `&#038;`, with their semicolons, so a literal `AT&T` stays) and mojibake repaired.
+ */
+export function toPlainText(text: string): string {
+  const decoded = text.includes('&') ? decodeHTMLStrict(text) : text;
+  return repairMojibake(decoded);
+}
