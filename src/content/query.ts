@@ -1,0 +1,180 @@
+import { compareByDate } from './corpus.js';
+import type { Article } from './model.js';
+import { slugify } from './slug.js';
+import { normalizeDomain } from './urls.js';
+
+/** Conditions on articles; every given condition must hold, an absent one always holds. */
+export interface ArticleFilter {
+  /** Any of these topics, by slug or by name. */
+  readonly topics?: readonly string[] | null;
+  /** Any of these provider domains (`www.`, case and scheme ignored). */
+  readonly providers?: readonly string[] | null;
+  /** Category, case-insensitive. */
+  readonly category?: string | null;
+  /** Type, case-insensitive. */
+  readonly type?: string | null;
+  /** Published strictly after this instant. */
+  readonly publishedAfter?: Date | null;
+  /** Published strictly before this instant. */
+  readonly publishedBefore?: Date | null;
+  readonly minQuality?: number | null;
+  readonly minHeat?: number | null;
+  /** True: only articles with at least one image; false: only those without. */
+  readonly hasImages?: boolean | null;
+  /** Every word appears in the title or excerpt, case- and accent-insensitive. */
+  readonly search?: string | null;
+}
+
+/** The fields articles can be ordered by. */
+export type ArticleOrderField = 'PUBLISHED_DATE_TIME' | 'QUALITY' | 'HEAT' | 'TITLE';
+
+/** An order: a field and a direction. */
+export interface ArticleOrder {
+  readonly field: ArticleOrderField;
+  readonly direction: 'ASC' | 'DESC';
+}
+
+/** Newest first. */
+export const DEFAULT_ARTICLE_ORDER: ArticleOrder = { field: 'PUBLISHED_DATE_TIME', direction: 'DESC' };
+
+/** The value an article is ordered by; null sorts last in both directions. */
+export function orderValue(article: Article, field: ArticleOrderField): number | string | null {
+  switch (field) {
+    case 'PUBLISHED_DATE_TIME':
+      return article.publishedDateTime?.getTime() ?? null;
+    case 'QUALITY':
+      return article.quality;
+    case 'HEAT':
+      return article.heat;
+    case 'TITLE':
+      return article.title;
+  }
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+/**
+ * Compares two order positions (value, slug) in `order`: nulls last, ties broken by slug
+ * ascending, so the order is total and a cursor always names one position.
+ */
+export function comparePositions(
+  order: ArticleOrder,
+  a: { value: number | string | null; slug: string },
+  b: { value: number | string | null; slug: string },
+): number {
+  if (a.value !== b.value) {
+    if (a.value === null) return 1;
+    if (b.value === null) return -1;
+    const base = typeof a.value === 'string' ? collator.compare(a.value, b.value as string) : a.value - (b.value as number);
+    if (base !== 0) return order.direction === 'ASC' ? base : -base;
+  }
+  return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
+}
+
+/** A comparator of articles in `order`. */
+export function articleComparator(order: ArticleOrder): (a: Article, b: Article) => number {
+  if (order.field === 'PUBLISHED_DATE_TIME' && order.direction === 'DESC') return compareByDate;
+  return (a, b) =>
+    comparePositions(order, { value: orderValue(a, order.field), slug: a.slug }, { value: orderValue(b, order.field), slug: b.slug });
+}
+
+const sortedCache = new WeakMap<readonly Article[], Map<string, readonly Article[]>>();
+
+/**
+ * `articles` (given newest first) in `order`. Each order of a given list is sorted once and kept
+ * for as long as the list lives, so requests never sort.
+ */
+export function sortArticles(articles: readonly Article[], order: ArticleOrder): readonly Article[] {
+  if (order.field === 'PUBLISHED_DATE_TIME' && order.direction === 'DESC') return articles;
+  let byOrder = sortedCache.get(articles);
+  if (byOrder === undefined) {
+    byOrder = new Map();
+    sortedCache.set(articles, byOrder);
+  }
+  const key = `${order.field}:${order.direction}`;
+  let sorted = byOrder.get(key);
+  if (sorted === undefined) {
+    sorted = Object.freeze([...articles].sort(articleComparator(order)));
+    byOrder.set(key, sorted);
+  }
+  return sorted;
+}
+
+/** A predicate for `filter`, or null when the filter holds for every article. */
+export function articlePredicate(filter: ArticleFilter | null | undefined): ((article: Article) => boolean) | null {
+  if (!filter) return null;
+  const tests: ((article: Article) => boolean)[] = [];
+  if (filter.topics != null) {
+    const slugs = new Set(filter.topics.map(slugify));
+    tests.push((article) => article.topics.some((topic) => slugs.has(topic.slug)));
+  }
+  if (filter.providers != null) {
+    const domains = new Set(filter.providers.map((domain) => normalizeDomain(domain) ?? domain.trim().toLowerCase()));
+    tests.push((article) => article.provider !== null && domains.has(article.provider.domain));
+  }
+  if (filter.category != null) {
+    const category = filter.category.trim().toLowerCase();
+    tests.push((article) => article.category?.toLowerCase() === category);
+  }
+  if (filter.type != null) {
+    const type = filter.type.trim().toLowerCase();
+    tests.push((article) => article.type?.toLowerCase() === type);
+  }
+  if (filter.publishedAfter != null) {
+    const after = filter.publishedAfter.getTime();
+    tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime.getTime() > after);
+  }
+  if (filter.publishedBefore != null) {
+    const before = filter.publishedBefore.getTime();
+    tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime.getTime() < before);
+  }
+  if (filter.minQuality != null) {
+    const min = filter.minQuality;
+    tests.push((article) => article.quality !== null && article.quality >= min);
+  }
+  if (filter.minHeat != null) {
+    const min = filter.minHeat;
+    tests.push((article) => article.heat !== null && article.heat >= min);
+  }
+  if (filter.hasImages != null) {
+    const wanted = filter.hasImages;
+    tests.push((article) => article.images.length > 0 === wanted);
+  }
+  if (filter.search != null) {
+    const words = foldText(filter.search).split(/\s+/).filter(Boolean);
+    if (words.length > 0) {
+      tests.push((article) => {
+        const haystack = searchText(article);
+        return words.every((word) => haystack.includes(word));
+      });
+    }
+  }
+  if (tests.length === 0) return null;
+  return (article) => tests.every((test) => test(article));
+}
+
+const searchTexts = new WeakMap<Article, string>();
+
+function searchText(article: Article): string {
+  let text = searchTexts.get(article);
+  if (text === undefined) {
+    text = foldText(`${article.title}\n${article.excerpt ?? ''}`);
+    searchTexts.set(article, text);
+  }
+  return text;
+}
+
+function foldText(text: string): string {
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+/** The articles of `articles` (newest first) that pass `filter`, in `order`. */
+export function queryArticles(
+  articles: readonly Article[],
+  filter: ArticleFilter | null | undefined,
+  order: ArticleOrder = DEFAULT_ARTICLE_ORDER,
+): readonly Article[] {
+  const sorted = sortArticles(articles, order);
+  const predicate = articlePredicate(filter);
+  return predicate === null ? sorted : sorted.filter(predicate);
+}
