@@ -29,9 +29,15 @@ const KNOWN_KEYS = new Set([
   'tags', 'categories', 'images', 'related', 'secured', 'id', 'slug',
 ]);
 
-const QUALITY_RANGE = { min: 0, max: 100_000 } as const;
-const HEAT_RANGE = { min: -1, max: 1_000_000 } as const;
-const PIXEL_RANGE = { min: 1, max: 100_000 } as const;
+/** Whole numbers in a range: what the corpus means by a score or a size. */
+interface WholeNumberRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+const QUALITY_RANGE: WholeNumberRange = { min: 0, max: 100_000 };
+const HEAT_RANGE: WholeNumberRange = { min: -1, max: 1_000_000 };
+const PIXEL_RANGE: WholeNumberRange = { min: 1, max: 100_000 };
 const LOCALE = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
 
 /** A mapping read from YAML; only its own keys are ever looked at. */
@@ -100,22 +106,12 @@ class FieldReader {
     return result.url;
   }
 
-  /** A finite number within a range, or null with a warning. */
-  number(fields: Fields, key: string, path: string, range: { min: number; max: number }): number | null {
+  /** A whole number within a range, or null with a warning. */
+  number(fields: Fields, key: string, path: string, range: WholeNumberRange): number | null {
     const value = own(fields, key);
     if (value === undefined || value === null) return null;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || value > range.max) {
-      this.warn(path, `expected a number from ${range.min} to ${range.max}, found ${describe(value)}; the field is dropped`);
-      return null;
-    }
-    return value;
-  }
-
-  /** A whole number of pixels, or null with a warning. */
-  pixels(fields: Fields, key: string, path: string): number | null {
-    const value = this.number(fields, key, path, PIXEL_RANGE);
-    if (value !== null && !Number.isInteger(value)) {
-      this.warn(path, `expected a whole number of pixels, found ${value}; the field is dropped`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+      this.warn(path, `expected a whole number from ${range.min} to ${range.max}, found ${describe(value)}; the field is dropped`);
       return null;
     }
     return value;
@@ -190,8 +186,8 @@ class FieldReader {
       }
       images.push(Object.freeze({
         url,
-        width: this.pixels(item.fields, 'width', `${item.path}.width`),
-        height: this.pixels(item.fields, 'height', `${item.path}.height`),
+        width: this.number(item.fields, 'width', `${item.path}.width`, PIXEL_RANGE),
+        height: this.number(item.fields, 'height', `${item.path}.height`, PIXEL_RANGE),
         isCached: this.boolean(item.fields, 'isCached', `${item.path}.isCached`),
         title: this.text(item.fields, 'title', `${item.path}.title`),
         attribution: this.text(item.fields, 'attribution', `${item.path}.attribution`),

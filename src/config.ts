@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_FILE_BYTES } from './content/load.js';
+
+/** Log levels, most verbose first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The service's configuration: every setting typed, validated and defaulted. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly contentDir: string;
+  /** Bearer token that unlocks the preview view (drafts); null disables preview. */
+  readonly previewToken: string | null;
+  /** Base URL for relative URLs in front matter; null drops them with a warning. */
+  readonly siteUrl: string | null;
+  readonly logLevel: LogLevel;
+  readonly maxFileBytes: number;
+  /** Exit non-zero at start when the content has any diagnostic. */
+  readonly strict: boolean;
+}
+
+/** One setting: its environment variable, its flag, and how to read it. */
+interface Setting<K extends keyof Config> {
+  readonly key: K;
+  readonly env: string;
+  readonly flag: string;
+  readonly parse: (raw: string) => Config[K];
+}
+
+/** A configuration problem, reported with the variable or flag it came from. */
+export class ConfigError extends Error {}
+
+function integer(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, found "${raw}"`);
+    return value;
+  };
+}
+
+function nonEmpty(name: string) {
+  return (raw: string): string => {
+    if (raw.trim() === '') throw new ConfigError(`${name} must not be empty`);
+    return raw.trim();
+  };
+}
+
+function httpUrl(name: string) {
+  return (raw: string): string => {
+    let url: URL | null = null;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = null;
+    }
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${name} must be an absolute http(s) URL, found "${raw}"`);
+    return raw;
+  };
+}
+
+function boolean(name: string) {
+  return (raw: string): boolean => {
+    const value = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+    throw new ConfigError(`${name} must be true or false, found "${raw}"`);
+  };
+}
+
+const SETTINGS = [
+  { key: 'port', env: 'PORT', flag: 'port', parse: integer('PORT', 0, 65535) },
+  { key: 'host', env: 'HOST', flag: 'host', parse: nonEmpty('HOST') },
+  { key: 'contentDir', env: 'CONTENT_DIR', flag: 'content-dir', parse: nonEmpty('CONTENT_DIR') },
+  { key: 'previewToken', env: 'PREVIEW_TOKEN', flag: 'preview-token', parse: nonEmpty('PREVIEW_TOKEN') },
+  { key: 'siteUrl', env: 'SITE_URL', flag: 'site-url', parse: httpUrl('SITE_URL') },
+  {
+    key: 'logLevel',
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    parse: (raw: string): LogLevel => {
+      const level = raw.trim().toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, found "${raw}"`);
+      return level as LogLevel;
+    },
+  },
+  { key: 'maxFileBytes', env: 'MAX_FILE_BYTES', flag: 'max-file-bytes', parse: integer('MAX_FILE_BYTES', 1, 1024 * 1024 * 1024) },
+  { key: 'strict', env: 'STRICT', flag: 'strict', parse: boolean('STRICT') },
+] as const satisfies readonly Setting<keyof Config>[];
+
+/** The defaults: what `npm start` uses with no environment. */
+export const DEFAULT_CONFIG: Config = {
+  port: 4000,
+  host: 'localhost',
+  contentDir: 'content',
+  previewToken: null,
+  siteUrl: null,
+  logLevel: 'info',
+  maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+  strict: false,
+};
+
+/**
+ * Reads the configuration from command-line flags (`--port 4001`), then environment variables
+ * (`PORT=4001`), then defaults. Throws ConfigError naming the setting for any invalid value.
+ */
+export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(SETTINGS.map((setting) => [setting.flag, { type: setting.key === 'strict' ? 'boolean' : 'string' }])),
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const setting of SETTINGS) {
+    const flag = flags[setting.flag];
+    const raw = typeof flag === 'boolean' ? String(flag) : flag ?? env[setting.env];
+    if (raw !== undefined) config[setting.key] = setting.parse(raw);
+  }
+  return config as unknown as Config;
+}

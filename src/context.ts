@@ -1,0 +1,56 @@
+import { timingSafeEqual } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { Corpus, CorpusView } from './content/corpus.js';
+
+/** One call of a DataLoader batch function during a request. */
+export interface BatchCall {
+  readonly loader: string;
+  readonly keys: number;
+}
+
+/** What every resolver of one request sees. Created fresh per request; loaders hang off it. */
+export interface RequestContext {
+  /** The articles this request may see: the public view, or the preview view with the token. */
+  readonly view: CorpusView;
+  /** The loaded corpus, for the content-health report (preview only). */
+  readonly corpus: Corpus;
+  /** Batch calls made so far, in order, for the `extensions.loaders` report and benchmarks. */
+  readonly batchCalls: BatchCall[];
+}
+
+/** Options for deciding a request's view. */
+export interface ContextOptions {
+  readonly corpus: Corpus;
+  /** The preview token; null disables preview. */
+  readonly previewToken: string | null;
+}
+
+/**
+ * The context of one request: the preview view when it carries `Authorization: Bearer <token>`
+ * matching the configured preview token, the public view when it carries no bearer token. Throws
+ * an UNAUTHENTICATED error (HTTP 401) for any other bearer token, so a wrong token is never
+ * silently served public data.
+ */
+export function createContext(options: ContextOptions, authorization: string | null): RequestContext {
+  const bearer = authorization === null ? null : /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
+  if (bearer === null) return { view: options.corpus.public, corpus: options.corpus, batchCalls: [] };
+  if (options.previewToken === null) {
+    throw unauthenticated('A bearer token was sent, but preview is disabled on this server (PREVIEW_TOKEN is not set). Send no Authorization header for the public API.');
+  }
+  if (!tokensEqual(bearer, options.previewToken)) {
+    throw unauthenticated('The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" with the token the server was started with, or no Authorization header for the public API.');
+  }
+  return { view: options.corpus.preview, corpus: options.corpus, batchCalls: [] };
+}
+
+function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="preview"' } } },
+  });
+}

@@ -1,0 +1,203 @@
+import type { Article as ArticleRecord } from '../content/model.js';
+import { DEFAULT_ARTICLE_ORDER, orderValue, queryArticles, comparePositions, type ArticleOrder as ArticleOrderValue } from '../content/query.js';
+import { builder } from './builder.js';
+import { badUserInput, paginate, type ConnectionArgs, type ListOrder } from './connection.js';
+import { Image } from './image.js';
+
+/** True for an article record (as opposed to a provider or topic). */
+export function isArticleRecord(value: unknown): value is ArticleRecord {
+  return typeof value === 'object' && value !== null && 'sourcePath' in value;
+}
+
+/** A news article: one content file. Loaded by slug through a per-request DataLoader. */
+export const Article = builder.loadableNodeRef('Article', {
+  id: { resolve: (article: ArticleRecord) => article.slug },
+  load: (slugs: string[], context) => {
+    context.batchCalls.push({ loader: 'articlesBySlugs', keys: slugs.length });
+    return Promise.resolve(context.view.articlesBySlugs(slugs));
+  },
+});
+
+/** The fields articles can be ordered by. */
+export const ArticleOrderField = builder.enumType('ArticleOrderField', {
+  description: 'A field to order articles by. Ties are always broken by slug, ascending, so cursors are stable.',
+  values: {
+    PUBLISHED_DATE_TIME: { description: 'Publication date-time; articles without one come last.' },
+    QUALITY: { description: 'Quality score; articles without one come last.' },
+    HEAT: { description: 'Heat (trending) score; articles without one come last.' },
+    TITLE: { description: 'Title, alphabetically (case- and accent-insensitive, numbers in numeric order).' },
+  } as const,
+});
+
+/** A sort direction. */
+export const OrderDirection = builder.enumType('OrderDirection', {
+  description: 'A sort direction.',
+  values: {
+    ASC: { description: 'Smallest, oldest or A first.' },
+    DESC: { description: 'Largest, newest or Z first.' },
+  } as const,
+});
+
+/** How to order a list of articles. */
+export const ArticleOrder = builder.inputType('ArticleOrder', {
+  description: 'How to order articles. Default: newest first (`{ field: PUBLISHED_DATE_TIME, direction: DESC }`).',
+  fields: (t) => ({
+    field: t.field({ type: ArticleOrderField, required: true, description: 'The field to order by.' }),
+    direction: t.field({
+      type: OrderDirection,
+      required: false,
+      description: 'The direction; default DESC, except ASC for TITLE.',
+    }),
+  }),
+});
+
+/** Conditions on articles. */
+export const ArticleFilter = builder.inputType('ArticleFilter', {
+  description: 'Conditions on articles: every given condition must hold; an omitted or null one is ignored.',
+  fields: (t) => ({
+    topics: t.stringList({ required: false, description: 'Any of these topics, each by slug (`machine-learning`) or name (`Machine Learning`).' }),
+    providers: t.stringList({ required: false, description: 'Any of these provider domains (`bbc.co.uk`; `www.`, case and scheme are ignored).' }),
+    category: t.string({ required: false, description: 'This category, case-insensitive (`news`).' }),
+    type: t.string({ required: false, description: 'This type, case-insensitive (`article`, `video`).' }),
+    publishedAfter: t.field({ type: 'DateTime', required: false, description: 'Published strictly after this instant.' }),
+    publishedBefore: t.field({ type: 'DateTime', required: false, description: 'Published strictly before this instant.' }),
+    minQuality: t.int({ required: false, description: 'Quality score at least this; articles without a score are excluded.' }),
+    minHeat: t.int({ required: false, description: 'Heat score at least this; articles without a score are excluded.' }),
+    hasImages: t.boolean({ required: false, description: 'True: only articles with an image; false: only articles without.' }),
+    search: t.string({ required: false, description: 'Every word appears in the title or excerpt (case- and accent-insensitive).' }),
+  }),
+});
+
+/** A page of articles. */
+export const ArticleConnection = builder.connectionObject(
+  {
+    type: Article,
+    name: 'ArticleConnection',
+    description: 'A page of articles, with the size of the whole filtered list.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'Articles in the whole filtered list, across all pages.',
+        resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
+      }),
+    }),
+  },
+  { name: 'ArticleEdge', description: 'An article and its cursor in a list of articles.' },
+);
+
+/** Arguments for every field that returns an ArticleConnection. */
+export const articleListArgs = builder.args((t) => ({
+  ...t.connectionArgs(),
+  filter: t.field({ type: ArticleFilter, required: false, description: 'Only articles that match all of these conditions.' }),
+  orderBy: t.field({ type: ArticleOrder, required: false, description: 'The order of the list; default newest first.' }),
+}));
+
+/** An order made complete: its direction defaulted. */
+function resolveOrder(order: { field: ArticleOrderValue['field']; direction?: ArticleOrderValue['direction'] | null } | null | undefined): ArticleOrderValue {
+  if (!order) return DEFAULT_ARTICLE_ORDER;
+  return { field: order.field, direction: order.direction ?? (order.field === 'TITLE' ? 'ASC' : 'DESC') };
+}
+
+/** The positions of a list of articles in one order, for cursors. */
+function articleListOrder(order: ArticleOrderValue): ListOrder<ArticleRecord> {
+  return {
+    name: `articles:${order.field}:${order.direction}`,
+    positionOf: (article) => [orderValue(article, order.field), article.slug],
+    compare: (a, b) =>
+      comparePositions(order, { value: a[0] ?? null, slug: String(a[1]) }, { value: b[0] ?? null, slug: String(b[1]) }),
+  };
+}
+
+/** Arguments of an article list field, as resolvers receive them. */
+type ArticleListArgs = ConnectionArgs & {
+  filter?: Parameters<typeof queryArticles>[1];
+  orderBy?: { field: ArticleOrderValue['field']; direction?: ArticleOrderValue['direction'] | null } | null;
+};
+
+/** One page of `articles` (newest first), filtered, ordered and paginated by the list arguments. */
+export function resolveArticleList(articles: readonly ArticleRecord[], args: ArticleListArgs) {
+  const order = resolveOrder(args.orderBy);
+  return paginate(queryArticles(articles, args.filter, order), args, articleListOrder(order));
+}
+
+Article.implement({
+  description: 'A news article: one Markdown file of the content directory, normalized.',
+  isTypeOf: isArticleRecord,
+  fields: (t) => ({
+    slug: t.exposeString('slug', { description: 'The file name without its extension: unique, stable, URL-safe.' }),
+    title: t.exposeString('title', { description: 'The headline, as plain text.' }),
+    excerpt: t.exposeString('excerpt', { nullable: true, description: 'A short summary as plain text; null when the file has none.' }),
+    body: t.exposeString('body', { nullable: true, description: 'The Markdown after the front matter; null when the file has none.' }),
+    category: t.exposeString('category', { nullable: true, description: 'The category (`news`); null when the file has none.' }),
+    type: t.exposeString('type', { nullable: true, description: 'The kind of item (`article`, `video`); null when the file has none.' }),
+    locale: t.exposeString('locale', { nullable: true, description: 'Language tag (`en-US`); null when the file has none.' }),
+    publishedDateTime: t.expose('publishedDateTime', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the article was published; null when the file has no valid date.',
+    }),
+    updatedDateTime: t.expose('updatedDateTime', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the article was last updated; null when the file does not say.',
+    }),
+    webUrl: t.expose('webUrl', { type: 'URL', nullable: true, description: 'The canonical web page; null when the file has no valid one.' }),
+    originalUrl: t.expose('originalUrl', {
+      type: 'URL',
+      nullable: true,
+      description: 'Where the aggregator found the article, when it differs in source; null when the file has none.',
+    }),
+    ampWebUrl: t.expose('ampWebUrl', { type: 'URL', nullable: true, description: 'The AMP version of the page; null when there is none.' }),
+    cdnAmpWebUrl: t.expose('cdnAmpWebUrl', {
+      type: 'URL',
+      nullable: true,
+      description: 'The AMP page on the AMP cache; null when there is none.',
+    }),
+    quality: t.exposeInt('quality', { nullable: true, description: 'Editorial quality score (higher is better); null when unscored.' }),
+    heat: t.exposeInt('heat', {
+      nullable: true,
+      description: 'Trending score (higher is hotter); null when unscored, including the source value -1.',
+    }),
+    published: t.exposeBoolean('published', {
+      description: 'False for a draft, visible only with the preview token. Any `published` value other than a boolean makes a draft.',
+    }),
+    tags: t.exposeStringList('tags', { description: 'Free-form tags; empty when there are none.' }),
+    categories: t.exposeStringList('categories', { description: 'Further categories; empty when there are none.' }),
+    images: t.field({ type: [Image], description: 'Illustrations, in file order; empty when there are none.', resolve: (article) => article.images }),
+    sourcePath: t.exposeString('sourcePath', { description: 'Path of the file relative to the content directory.' }),
+    extra: t.field({
+      type: 'JSONObject',
+      nullable: true,
+      description: 'Front-matter keys this API does not model, as JSON, for tooling; null when there are none.',
+      resolve: (article) => article.extra,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  article: t.field({
+    type: Article,
+    nullable: true,
+    description: 'One article, by exactly one of `id`, `slug` or `url`; null when there is none (or it is a draft and the request has no preview token).',
+    args: {
+      id: t.arg.globalID({ required: false, for: Article, description: 'Its global id.' }),
+      slug: t.arg.string({ required: false, description: 'Its slug (file name without extension).' }),
+      url: t.arg.string({
+        required: false,
+        description: 'Any of its URLs (web, original, AMP, AMP cache); scheme, `www.`, trailing slash, fragment and tracking parameters are ignored.',
+      }),
+    },
+    resolve: (_root, args, context) => {
+      const given = [args.id, args.slug, args.url].filter((value) => value != null).length;
+      if (given !== 1) throw badUserInput(`Pass exactly one of \`id\`, \`slug\` or \`url\`; found ${given}.`);
+      if (args.id != null) return args.id.id;
+      if (args.slug != null) return args.slug;
+      return context.view.articleByUrl(args.url!) ?? null;
+    },
+  }),
+  articles: t.field({
+    type: ArticleConnection,
+    description: 'Articles, newest first unless `orderBy` says otherwise, optionally filtered; 20 per page by default, at most 100.',
+    args: articleListArgs,
+    resolve: (_root, args, context) => resolveArticleList(context.view.articles, args),
+  }),
+}));

@@ -1,0 +1,119 @@
+import { GraphQLError } from 'graphql';
+
+/** Items per page when a request gives neither `first` nor `last`. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** The largest `first` or `last` a request may ask for. */
+export const MAX_PAGE_SIZE = 100;
+
+/** The standard Relay connection arguments. */
+export interface ConnectionArgs {
+  readonly first?: number | null;
+  readonly last?: number | null;
+  readonly after?: string | null;
+  readonly before?: string | null;
+}
+
+/** A position in an ordered list: the values the list is sorted by, ending with a unique key. */
+export type Position = readonly (string | number | null)[];
+
+/** How a list is ordered: a name (cursors carry it) and a total order on positions. */
+export interface ListOrder<T> {
+  /** Identifies the order; a cursor from another order is refused. */
+  readonly name: string;
+  readonly positionOf: (item: T) => Position;
+  readonly compare: (a: Position, b: Position) => number;
+}
+
+/** A page of a connection, in the shape the relay plugin resolves. */
+export interface ConnectionPage<T> {
+  readonly edges: { readonly cursor: string; readonly node: T }[];
+  readonly pageInfo: {
+    readonly hasNextPage: boolean;
+    readonly hasPreviousPage: boolean;
+    readonly startCursor: string | null;
+    readonly endCursor: string | null;
+  };
+  /** Items in the whole list, not only in this page. */
+  readonly totalCount: number;
+}
+
+/** A BAD_USER_INPUT error: the request asked for something the API does not allow. */
+export function badUserInput(message: string, argumentName?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });
+}
+
+function encodeCursor(order: string, position: Position): string {
+  return Buffer.from(JSON.stringify([order, ...position])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, order: string, argumentName: string): Position {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = null;
+  }
+  if (!isCursorPayload(decoded)) {
+    throw badUserInput(`The ${argumentName} cursor "${cursor.slice(0, 60)}" is malformed: pass a cursor exactly as an edge's \`cursor\` or \`pageInfo\` returned it.`, argumentName);
+  }
+  if (decoded[0] !== order) {
+    throw badUserInput(`The ${argumentName} cursor belongs to another order or list; request the first page again with this orderBy.`, argumentName);
+  }
+  return decoded.slice(1);
+}
+
+function isCursorPayload(value: unknown): value is [string, ...Position] {
+  return (
+    Array.isArray(value) &&
+    value.length >= 2 &&
+    value.every((part) => part === null || typeof part === 'string' || typeof part === 'number')
+  );
+}
+
+function checkPageSize(value: number | null | undefined, argumentName: 'first' | 'last'): void {
+  if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
+    throw badUserInput(`\`${argumentName}\` must be from 0 to ${MAX_PAGE_SIZE}, found ${value}; page through longer lists with \`after\`/\`before\` cursors.`, argumentName);
+  }
+}
+
+/** The index of the first item whose position is after `position` (all items when none). */
+function indexAfter<T>(items: readonly T[], order: ListOrder<T>, position: Position, inclusive: boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const comparison = order.compare(order.positionOf(items[middle]!), position);
+    if (comparison < 0 || (!inclusive && comparison === 0)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * One page of `items` (already in `order`) by the Relay cursor connection rules: `after`/`before`
+ * bound the list, then `first` keeps the head and `last` the tail. Cursors name positions, not
+ * offsets, so a cursor stays valid while items come and go around it. Throws BAD_USER_INPUT for a
+ * page size outside 0-100 or a malformed or foreign cursor.
+ */
+export function paginate<T>(items: readonly T[], args: ConnectionArgs, order: ListOrder<T>): ConnectionPage<T> {
+  checkPageSize(args.first, 'first');
+  checkPageSize(args.last, 'last');
+  let start = args.after != null ? indexAfter(items, order, decodeCursor(args.after, order.name, 'after'), false) : 0;
+  let end = args.before != null ? indexAfter(items, order, decodeCursor(args.before, order.name, 'before'), true) : items.length;
+  end = Math.max(start, end);
+  const first = args.first ?? (args.last == null ? DEFAULT_PAGE_SIZE : null);
+  if (first != null && end - start > first) end = start + first;
+  if (args.last != null && end - start > args.last) start = end - args.last;
+
+  const edges = items.slice(start, end).map((node) => ({ cursor: encodeCursor(order.name, order.positionOf(node)), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: end < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: items.length,
+  };
+}

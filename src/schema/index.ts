@@ -1,0 +1,18 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './image.js';
+import './article.js';
+import './related.js';
+import './provider.js';
+import './topic.js';
+import './content-health.js';
+
+builder.queryType({ description: 'The entry points of the read-only news API.' });
+
+/** The GraphQL schema of the API: every type file registered, built once. */
+export const schema: GraphQLSchema = builder.toSchema();
+
+/** The schema as SDL, types and fields sorted: the contents of schema.graphql. */
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

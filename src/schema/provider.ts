@@ -1,0 +1,86 @@
+import type { Provider as ProviderRecord } from '../content/corpus.js';
+import { normalizeDomain } from '../content/urls.js';
+import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
+import { builder } from './builder.js';
+import { paginate, type ListOrder } from './connection.js';
+import { Image } from './image.js';
+import { RelatedArticle } from './related.js';
+
+/** A publisher, identified by its normalized domain. */
+export const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider'), {
+  description: 'A publisher, identified by its domain. Providers named only in related entries are here too, with no articles.',
+  id: { resolve: (provider) => provider.domain },
+  loadOne: (domain, context) => context.view.providerByDomain(domain) ?? null,
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'domain' in value && 'articles' in value,
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Its most frequent name in the corpus (the domain when no file names it).' }),
+    domain: t.exposeString('domain', { description: 'Its domain, lowercase, without `www.`: the provider\'s identity.' }),
+    images: t.field({ type: [Image], description: 'Logos; empty when no file gives one.', resolve: (provider) => provider.images }),
+    articleCount: t.int({ description: 'Articles published by this provider that this request may see.', resolve: (provider) => provider.articles.length }),
+    articles: t.field({
+      type: ArticleConnection,
+      description: 'Its articles, newest first unless `orderBy` says otherwise.',
+      args: articleListArgs,
+      resolve: (provider, args) => resolveArticleList(provider.articles, args),
+    }),
+  }),
+});
+
+const providerOrder: ListOrder<ProviderRecord> = {
+  name: 'providers',
+  positionOf: (provider) => [provider.articles.length, provider.domain],
+  compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
+};
+
+/** A page of providers. */
+export const ProviderConnection = builder.connectionObject(
+  {
+    type: Provider,
+    name: 'ProviderConnection',
+    description: 'A page of providers, most articles first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'Providers in the whole list, across all pages.',
+        resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
+      }),
+    }),
+  },
+  { name: 'ProviderEdge', description: 'A provider and its cursor in the list of providers.' },
+);
+
+builder.objectFields(Article, (t) => ({
+  provider: t.field({
+    type: Provider,
+    nullable: true,
+    description: 'Who published it; null when the file names no provider and has no webUrl to take the domain from.',
+    resolve: (article, _args, context) => (article.provider ? context.view.providerByDomain(article.provider.domain) ?? null : null),
+  }),
+}));
+
+builder.objectFields(RelatedArticle, (t) => ({
+  provider: t.field({
+    type: Provider,
+    nullable: true,
+    description: 'Who published it; null when the entry names no provider and has no webUrl.',
+    resolve: (entry, _args, context) => (entry.provider ? context.view.providerByDomain(entry.provider.domain) ?? null : null),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  providers: t.field({
+    type: ProviderConnection,
+    description: 'Providers, most articles first (ties by domain); 20 per page by default, at most 100.',
+    args: t.arg.connectionArgs(),
+    resolve: (_root, args, context) => paginate(context.view.providers, args, providerOrder),
+  }),
+  provider: t.field({
+    type: Provider,
+    nullable: true,
+    description: 'The provider with this domain; null when there is none.',
+    args: { domain: t.arg.string({ required: true, description: 'Its domain (`www.`, case and scheme are ignored).' }) },
+    resolve: (_root, args, context) => {
+      const domain = normalizeDomain(args.domain);
+      return domain === null ? null : context.view.providerByDomain(domain) ?? null;
+    },
+  }),
+}));
