@@ -26,8 +26,9 @@ const CONTENT_FILE = /\.(?:md|markdown)$/i;
 
 /**
  * Finds every `*.md` / `*.markdown` file under `root`, recursively. Skips dot-entries and
- * `node_modules`; follows a symbolic link only when its target stays inside `root`; reports files
- * over the size cap without reading them. Rejects when `root` itself cannot be read.
+ * `node_modules`; follows a symbolic link to a file only when the file is inside `root` (a link to
+ * a folder is never followed: one inside is walked under its own name); reports links that leave
+ * `root` and files over the size cap, without reading them. Rejects when `root` cannot be read.
  */
 export async function scanContent(root: string, options: ScanOptions): Promise<ScanResult> {
   const rootReal = await realpath(root);
@@ -35,7 +36,6 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
   if (!rootStat.isDirectory()) throw new Error(`${root} is not a directory`);
   const files: ContentFile[] = [];
   const diagnostics: Diagnostic[] = [];
-  const visitedDirectories = new Set<string>([rootReal]);
 
   const isInside = (target: string) => {
     const relative = path.relative(rootReal, target);
@@ -62,7 +62,6 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
       const absolutePath = path.join(directory, entry.name);
       const relativePath = relativeDirectory === '' ? entry.name : `${relativeDirectory}/${entry.name}`;
       if (entry.isDirectory()) {
-        visitedDirectories.add(absolutePath);
         await walk(absolutePath, relativePath);
       } else if (entry.isFile()) {
         if (CONTENT_FILE.test(entry.name)) addFile(absolutePath, relativePath, (await lstat(absolutePath)).size);
@@ -86,10 +85,8 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
             message: 'the symbolic link points outside the content directory; it is not followed',
           });
         } else if (targetStat.isDirectory()) {
-          if (!visitedDirectories.has(target)) {
-            visitedDirectories.add(target);
-            await walk(target, relativePath);
-          }
+          // A folder inside the directory is walked under its own name; through a link it would load twice.
+          continue;
         } else if (targetStat.isFile()) {
           addFile(target, relativePath, targetStat.size);
         }

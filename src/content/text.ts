@@ -26,12 +26,21 @@ function cp1252Byte(char: string): number {
   return CP1252_HIGH.get(char) ?? (code >= 0x80 && code <= 0x9f ? code : -1);
 }
 
-/** True for characters that real text decoded from a mojibake run may hold. */
+/**
+ * True when a repaired run decodes to what mojibake in news text almost always hides: Latin-1
+ * and Latin Extended-A letters (`Ã©` -> `é`, `Å‚` -> `ł`) or punctuation, currency and letterlike
+ * symbols (`â€¦` -> `…`, `â‚¬` -> `€`, `â„¢` -> `™`). Anything else (CJK, IPA, Greek symbols) is
+ * far more likely valid text that happens to decode, such as `café\u00A0»` or `PELÉ’S`.
+ */
 function isPlausibleRepair(text: string): boolean {
   for (const char of text) {
     const code = char.codePointAt(0)!;
-    // C1 controls and the right-to-left and rare scripts that two-byte false positives land in.
-    if (code < 0xa0 || (code >= 0x0590 && code <= 0x08ff)) return false;
+    const plausible =
+      (code >= 0x00a0 && code <= 0x017f) ||
+      (code >= 0x2000 && code <= 0x206f) ||
+      (code >= 0x20a0 && code <= 0x20cf) ||
+      (code >= 0x2100 && code <= 0x214f);
+    if (!plausible) return false;
   }
   return true;
 }

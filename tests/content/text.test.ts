@@ -1,0 +1,159 @@
+import { describe, it, expect } from 'vitest';
+import { parseFrontMatter } from '../../src/content/front-matter.js';
+import { repairMojibake, toPlainText } from '../../src/content/text.js';
+import { normalizeDomain, parseHttpUrl, urlKey } from '../../src/content/urls.js';
+
+describe('toPlainText and repairMojibake', () => {
+  it("should repair the seed excerpt's promptâ€¦ to prompt…", () => {
+    // The excerpt of seed/2022-05-06-dall-e-2-why-the-ai-image-generator-is-a-revolutionary-invention.md.
+    const seed = 'A piece of software is able to generate detailed images from just a short, worded promptâ€¦ but it comes with obvious issues.';
+    const repaired = 'A piece of software is able to generate detailed images from just a short, worded prompt… but it comes with obvious issues.';
+
+    expect(toPlainText(seed)).toBe(repaired);
+    expect(repairMojibake(seed)).toBe(repaired);
+    expect(repairMojibake('promptâ€¦')).toBe('prompt\u2026');
+  });
+
+  it('should repair other common Windows-1252 mojibake runs', () => {
+    expect(repairMojibake('donâ€™t')).toBe('don’t');
+    expect(repairMojibake('Ã©tÃ©')).toBe('été');
+    expect(repairMojibake('â€œquotedâ€\u009d')).toBe('“quoted”');
+  });
+
+  it('should decode &amp;, &nbsp; and &#038;', () => {
+    expect(toPlainText('Q&amp;A')).toBe('Q&A');
+    expect(toPlainText('AI&nbsp;news')).toBe('AI\u00A0news');
+    expect(toPlainText('R&#038;D spending')).toBe('R&D spending');
+    expect(toPlainText('Tom &amp; Jerry&nbsp;&#038; friends')).toBe('Tom & Jerry\u00A0& friends');
+  });
+
+  it.each([
+    'café',
+    'Zürich',
+    'naïve',
+    '—',
+    '“quotes”',
+    'AT&T',
+    'R&D',
+    '🤖',
+    '人工知能',
+    'Fuß“',
+    'Beyoncé’s café — a naïve “Zürich” story by AT&T and R&D 🤖 人工知能',
+  ])('should leave valid text %j unchanged', (text) => {
+    expect(toPlainText(text)).toBe(text);
+    expect(repairMojibake(text)).toBe(text);
+  });
+
+  // Known src bug (reported): a lead character Â-ô followed by Windows-1252 "continuation" characters
+  // that happen to form valid UTF-8 is "repaired" although the text was fine.
+  it('should leave French text with a no-break space before » unchanged', () => {
+    const text = 'Le « café\u00A0» ouvre';
+    expect(toPlainText(text)).toBe(text);
+    expect(toPlainText('Le «&nbsp;café&nbsp;» ouvre')).toBe('Le «\u00A0café\u00A0» ouvre');
+  });
+
+  it('should leave an upper-case accented letter before a curly apostrophe unchanged', () => {
+    expect(toPlainText('PELÉ’S LEGACY')).toBe('PELÉ’S LEGACY');
+  });
+});
+
+describe('urlKey', () => {
+  it('should give the same key to www, http, trailing-slash, fragment, port and utm_* variants', () => {
+    const key = urlKey('https://example.com/news/story');
+    expect(key).toBe('example.com/news/story');
+    for (const variant of [
+      'https://www.example.com/news/story',
+      'http://example.com/news/story',
+      'https://example.com/news/story/',
+      'https://example.com/news/story#comments',
+      'https://example.com/news/story?utm_source=newsletter&utm_medium=email',
+      'https://example.com:443/news/story',
+      'HTTPS://WWW.EXAMPLE.COM/news/story',
+      '  http://www.example.com/news/story/?utm_campaign=x#top  ',
+    ]) {
+      expect(urlKey(variant)).toBe(key);
+    }
+  });
+
+  it('should ignore parameter order but keep non-tracking parameters', () => {
+    expect(urlKey('https://example.com/a?b=2&a=1&fbclid=xyz')).toBe('example.com/a?a=1&b=2');
+    expect(urlKey('https://example.com/a?a=1&b=2')).toBe('example.com/a?a=1&b=2');
+    expect(urlKey('https://example.com/a?id=1')).not.toBe(urlKey('https://example.com/a?id=2'));
+  });
+
+  it('should give different keys to different paths', () => {
+    expect(urlKey('https://example.com/news/story')).not.toBe(urlKey('https://example.com/news/other-story'));
+    expect(urlKey('https://example.com/news/story')).not.toBe(urlKey('https://example.org/news/story'));
+    expect(urlKey('https://example.com/news/story')).not.toBe(urlKey('https://example.com:8443/news/story'));
+  });
+
+  it('should return null for javascript: URLs and garbage', () => {
+    expect(urlKey('javascript:alert(1)')).toBeNull();
+    expect(urlKey('not a url')).toBeNull();
+    expect(urlKey('')).toBeNull();
+    expect(urlKey('ftp://example.com/file')).toBeNull();
+    expect(urlKey('/relative/path')).toBeNull();
+  });
+});
+
+describe('parseHttpUrl', () => {
+  it('should accept an absolute https URL', () => {
+    expect(parseHttpUrl('https://example.com/a', null)).toEqual({ ok: true, url: 'https://example.com/a' });
+  });
+
+  it('should reject javascript: and garbage with a reason', () => {
+    expect(parseHttpUrl('javascript:alert(1)', null)).toEqual({
+      ok: false,
+      reason: 'expected an http or https URL, found the scheme "javascript:"',
+    });
+    expect(parseHttpUrl('not a url', null)).toEqual({ ok: false, reason: 'expected an absolute http(s) URL, found "not a url"' });
+    expect(parseHttpUrl('   ', null)).toEqual({ ok: false, reason: 'expected an absolute http(s) URL, found an empty string' });
+    expect(parseHttpUrl('data:text/html,<script>alert(1)</script>', 'https://example.org')).toEqual({
+      ok: false,
+      reason: 'expected an http or https URL, found the scheme "data:"',
+    });
+  });
+
+  it('should reject a relative URL when no site URL is configured', () => {
+    const result = parseHttpUrl('/assets/x.jpg', null);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reason).toContain('found the relative URL "/assets/x.jpg"');
+    expect(result.reason).toContain('SITE_URL');
+  });
+
+  it('should resolve a relative URL under the site URL, keeping its base path', () => {
+    expect(parseHttpUrl('/assets/x.jpg', 'https://example.org/ai')).toEqual({ ok: true, url: 'https://example.org/ai/assets/x.jpg' });
+    expect(parseHttpUrl('/assets/x.jpg', 'https://example.org/ai/')).toEqual({ ok: true, url: 'https://example.org/ai/assets/x.jpg' });
+  });
+
+  it('should percent-encode the space of an unquoted URL read from YAML', () => {
+    const parsed = parseFrontMatter(Buffer.from('---\ntitle: Spaces\nimage: https://example.com/images/a b.jpg\n---\n', 'utf8'));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.data.image).toBe('https://example.com/images/a b.jpg');
+
+    expect(parseHttpUrl(parsed.data.image as string, null)).toEqual({ ok: true, url: 'https://example.com/images/a%20b.jpg' });
+  });
+
+  it('should decode &#038; and &amp; in a scraped URL', () => {
+    expect(parseHttpUrl('https://example.com/i.jpg?w=1&#038;h=2', null)).toEqual({ ok: true, url: 'https://example.com/i.jpg?w=1&h=2' });
+    expect(parseHttpUrl('https://example.com/i.jpg?w=1&amp;h=2', null)).toEqual({ ok: true, url: 'https://example.com/i.jpg?w=1&h=2' });
+  });
+});
+
+describe('normalizeDomain', () => {
+  it('should lowercase and drop www., scheme, path, port and a trailing dot', () => {
+    expect(normalizeDomain('www.Example.COM')).toBe('example.com');
+    expect(normalizeDomain('https://www.example.com:8080/path?q=1')).toBe('example.com');
+    expect(normalizeDomain('example.com.')).toBe('example.com');
+    expect(normalizeDomain(' news.example.co.uk ')).toBe('news.example.co.uk');
+  });
+
+  it('should return null for garbage, empty strings and dotless hosts', () => {
+    expect(normalizeDomain('not a domain')).toBeNull();
+    expect(normalizeDomain('')).toBeNull();
+    expect(normalizeDomain('localhost')).toBeNull();
+    expect(normalizeDomain('javascript:alert(1)')).toBeNull();
+  });
+});
