@@ -118,7 +118,9 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
   for (const setting of SETTINGS) {
     const flag = flags[setting.flag];
-    const raw = typeof flag === 'boolean' ? String(flag) : flag ?? env[setting.env];
+    // An empty environment variable counts as unset, as in most shells' `VAR= command` idiom.
+    const fromEnv = env[setting.env] === '' ? undefined : env[setting.env];
+    const raw = typeof flag === 'boolean' ? String(flag) : flag ?? fromEnv;
     if (raw !== undefined) config[setting.key] = setting.parse(raw);
   }
   return config as unknown as Config;

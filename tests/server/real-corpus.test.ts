@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRawArticles } from '../independent.js';
+import { PROJECT_ROOT, SAMPLE_CORPUS } from '../paths.js';
+import { PREVIEW_TOKEN, startServerProcess, type RunningServer } from '../support.js';
+
+const raw = readRawArticles(SAMPLE_CORPUS);
+const published = raw.filter((article) => article.published);
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServerProcess({ CONTENT_DIR: SAMPLE_CORPUS, PREVIEW_TOKEN });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** POSTs a GraphQL document to the running server over its real port. */
+async function post(query: string, variables: Record<string, unknown> = {}, preview = false) {
+  const response = await fetch(`${server.origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(preview ? { authorization: `Bearer ${PREVIEW_TOKEN}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
+
+const PAGE = /* GraphQL */ `
+  query Page($after: String) {
+    articles(first: 100, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { slug webUrl related { webUrl ampWebUrl article { slug } } }
+    }
+  }
+`;
+
+async function visitAll(preview: boolean) {
+  const nodes: any[] = [];
+  let after: string | null = null;
+  let totalCount = 0;
+  for (;;) {
+    const data = await post(PAGE, { after }, preview);
+    nodes.push(...data.articles.nodes);
+    totalCount = data.articles.totalCount;
+    if (!data.articles.pageInfo.hasNextPage) return { nodes, totalCount };
+    after = data.articles.pageInfo.endCursor;
+  }
+}
+
+describe('serving the real sample over a real port', () => {
+  it('should visit every published article exactly once when paging to the end', async () => {
+    const { nodes, totalCount } = await visitAll(false);
+    expect(totalCount).toBe(published.length);
+    expect(nodes.map((node) => node.slug).sort()).toEqual(published.map((article) => article.slug).sort());
+  });
+
+  it('should visit every file with the preview token and resolve every related entry whose URL is a file URL', async () => {
+    const { nodes, totalCount } = await visitAll(true);
+    expect(totalCount).toBe(raw.length);
+    expect(new Set(nodes.map((node) => node.slug)).size).toBe(raw.length);
+    const bySlug = new Map(raw.map((article) => [article.slug, article]));
+    let matching = 0;
+    for (const node of nodes) {
+      const rawEntries = bySlug.get(node.slug)!.related;
+      node.related.forEach((entry: any, index: number) => {
+        const rawEntry = rawEntries[index]!;
+        const matchesOtherFile = raw.some(
+          (article) =>
+            article.slug !== node.slug &&
+            ((rawEntry.webUrl !== null && article.webUrl === rawEntry.webUrl) || (rawEntry.ampWebUrl !== null && article.ampWebUrl === rawEntry.ampWebUrl)),
+        );
+        if (matchesOtherFile) {
+          matching++;
+          expect(entry.article, `${node.slug} -> ${rawEntry.webUrl}`).not.toBeNull();
+        }
+      });
+    }
+    expect(matching).toBe(352);
+  });
+
+  it('should leave related entries to drafts unresolved without the token', async () => {
+    const { nodes } = await visitAll(false);
+    const publicSlugs = new Set(published.map((article) => article.slug));
+    const resolved = nodes.flatMap((node) => node.related.map((entry: any) => entry.article?.slug).filter(Boolean));
+    for (const slug of resolved) expect(publicSlugs.has(slug)).toBe(true);
+  });
+
+  it('should find an article by its webUrl and its www, trailing-slash and http variants', async () => {
+    const target = published.find((article) => article.webUrl?.startsWith('https://www.') && article.webUrl.endsWith('/'))!;
+    const variants = [
+      target.webUrl!,
+      target.webUrl!.replace('https://www.', 'https://'),
+      target.webUrl!.slice(0, -1),
+      target.webUrl!.replace('https://', 'http://'),
+    ];
+    for (const url of variants) {
+      const data = await post(`query($url: String!) { article(url: $url) { slug } }`, { url });
+      expect(data.article, url).toEqual({ slug: target.slug });
+    }
+  });
+
+  it('should answer GET queries, /health and /ready', async () => {
+    const query = encodeURIComponent('{ articles(first: 1) { totalCount } }');
+    const get = await fetch(`${server.origin}/graphql?query=${query}`, { headers: { accept: 'application/graphql-response+json' } });
+    expect(get.status).toBe(200);
+    expect(get.headers.get('content-type')).toContain('application/graphql-response+json');
+    expect(await get.json()).toEqual({ data: { articles: { totalCount: published.length } } });
+    expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+    const ready = await fetch(`${server.origin}/ready`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+  });
+
+  it('should log one startup summary with the counts', () => {
+    const summary = server.output().split('\n').filter((line) => line.includes(' loaded '));
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toContain(`${published.length} articles, ${raw.length - published.length} drafts,`);
+    expect(server.output()).not.toContain(PREVIEW_TOKEN);
+  });
+});
+
+describe('starting and stopping', () => {
+  it('should exit 0 on SIGTERM', async () => {
+    const other = await startServerProcess();
+    expect(await other.stop()).toBe(0);
+    expect(other.output()).toContain('SIGTERM received');
+  });
+
+  it('should refuse an invalid setting with exit code 2 and a message naming it', async () => {
+    const run = promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PORT: 'forty' },
+    });
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: 'newsgraph: PORT must be a whole number from 0 to 65535, found "forty"\n' });
+  });
+
+  it('should exit 1 under --strict when the content has diagnostics', async () => {
+    const run = promisify(execFile)(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts', '--strict', '--port', '0', '--content-dir', SAMPLE_CORPUS],
+      { cwd: PROJECT_ROOT, env: { ...process.env, SITE_URL: '' } },
+    );
+    await expect(run).rejects.toMatchObject({ code: 1 });
+  });
+});
