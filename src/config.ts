@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES } from './content/load.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
 
 /** Log levels, most verbose first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -18,14 +19,22 @@ export interface Config {
   readonly maxFileBytes: number;
   /** Exit non-zero at start when the content has any diagnostic. */
   readonly strict: boolean;
+  /** Limits on each operation, checked before execution. */
+  readonly limits: QueryLimits;
+  /** Largest request body in bytes; larger ones are answered 413. */
+  readonly maxBodyBytes: number;
 }
 
+type LimitKey = keyof QueryLimits;
+type SettingKey = Exclude<keyof Config, 'limits'> | LimitKey;
+type SettingValue<K extends SettingKey> = K extends LimitKey ? number : K extends keyof Config ? Config[K] : never;
+
 /** One setting: its environment variable, its flag, and how to read it. */
-interface Setting<K extends keyof Config> {
+interface Setting<K extends SettingKey> {
   readonly key: K;
   readonly env: string;
   readonly flag: string;
-  readonly parse: (raw: string) => Config[K];
+  readonly parse: (raw: string) => SettingValue<K>;
 }
 
 /** A configuration problem, reported with the variable or flag it came from. */
@@ -86,7 +95,15 @@ const SETTINGS = [
   },
   { key: 'maxFileBytes', env: 'MAX_FILE_BYTES', flag: 'max-file-bytes', parse: integer('MAX_FILE_BYTES', 1, 1024 * 1024 * 1024) },
   { key: 'strict', env: 'STRICT', flag: 'strict', parse: boolean('STRICT') },
-] as const satisfies readonly Setting<keyof Config>[];
+  { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', parse: integer('MAX_BODY_BYTES', 1_000, 100 * 1024 * 1024) },
+  { key: 'maxTokens', env: 'MAX_TOKENS', flag: 'max-tokens', parse: integer('MAX_TOKENS', 100, 1_000_000) },
+  { key: 'maxDepth', env: 'MAX_DEPTH', flag: 'max-depth', parse: integer('MAX_DEPTH', 2, 1_000) },
+  { key: 'maxAliases', env: 'MAX_ALIASES', flag: 'max-aliases', parse: integer('MAX_ALIASES', 0, 100_000) },
+  { key: 'maxDirectives', env: 'MAX_DIRECTIVES', flag: 'max-directives', parse: integer('MAX_DIRECTIVES', 0, 100_000) },
+  { key: 'maxCost', env: 'MAX_COST', flag: 'max-cost', parse: integer('MAX_COST', 1, 100_000_000) },
+] as const satisfies readonly Setting<SettingKey>[];
+
+const LIMIT_KEYS: readonly string[] = Object.keys(DEFAULT_QUERY_LIMITS);
 
 /** The defaults: what `npm start` uses with no environment. */
 export const DEFAULT_CONFIG: Config = {
@@ -98,6 +115,8 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: 'info',
   maxFileBytes: DEFAULT_MAX_FILE_BYTES,
   strict: false,
+  limits: DEFAULT_QUERY_LIMITS,
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
 };
 
 /**
@@ -116,12 +135,13 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError((error as Error).message);
   }
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const limits: Record<string, unknown> = { ...DEFAULT_QUERY_LIMITS };
   for (const setting of SETTINGS) {
     const flag = flags[setting.flag];
     // An empty environment variable counts as unset, as in most shells' `VAR= command` idiom.
     const fromEnv = env[setting.env] === '' ? undefined : env[setting.env];
     const raw = typeof flag === 'boolean' ? String(flag) : flag ?? fromEnv;
-    if (raw !== undefined) config[setting.key] = setting.parse(raw);
+    if (raw !== undefined) (LIMIT_KEYS.includes(setting.key) ? limits : config)[setting.key] = setting.parse(raw);
   }
-  return config as unknown as Config;
+  return { ...config, limits } as unknown as Config;
 }

@@ -12,6 +12,12 @@ import { createServer } from './server.js';
 
 /** How long a graceful shutdown may wait for in-flight requests before closing them. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** The longest a whole request (headers and body) may take to arrive. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** The longest the request headers may take to arrive. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How long an idle keep-alive connection stays open. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 /** Answers while the corpus loads: alive, not ready. */
 const loadingListener: RequestListener = (request, response) => {
@@ -23,7 +29,11 @@ const loadingListener: RequestListener = (request, response) => {
 
 async function start(config: Config, log: Logger): Promise<void> {
   let listener: RequestListener = loadingListener;
-  const server = createHttpServer((request, response) => listener(request, response));
+  const server = createHttpServer(
+    // A slow or stalled client cannot hold a connection for long.
+    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+    (request, response) => listener(request, response),
+  );
   server.on('error', (error) => {
     log.error(`cannot listen on ${config.host}:${config.port}: ${error.message}`);
     process.exit(1);
@@ -65,7 +75,7 @@ async function start(config: Config, log: Logger): Promise<void> {
     process.exit(1);
   }
   if (stopping) return;
-  const yoga = createServer({ corpus, previewToken: config.previewToken });
+  const yoga = createServer({ corpus, previewToken: config.previewToken, limits: config.limits, maxBodyBytes: config.maxBodyBytes });
   listener = yoga;
   const { preview, public: publicView } = corpus;
   log.info(

@@ -1,7 +1,9 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Corpus } from './content/corpus.js';
 import { createContext, type RequestContext } from './context.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from './limits.js';
 import { schema } from './schema/index.js';
 
 /** What the server needs: a loaded corpus and the settings that shape responses. */
@@ -9,16 +11,21 @@ export interface ServerOptions {
   readonly corpus: Corpus;
   /** Bearer token that unlocks drafts; null disables preview. */
   readonly previewToken: string | null;
+  /** Limits on each operation; default DEFAULT_QUERY_LIMITS. */
+  readonly limits?: QueryLimits;
+  /** Largest request body in bytes, answered 413 beyond; default 100 KB. */
+  readonly maxBodyBytes?: number;
   /** Add `extensions.batchCalls` (DataLoader batch calls of the request) to every response. */
   readonly reportBatchCalls?: boolean;
 }
+
 
 /** The Yoga server type of this API. */
 export type NewsgraphServer = YogaServerInstance<Record<string, never>, RequestContext>;
 
 /** The query GraphiQL opens with: nested data from every part of the graph. */
-export const GRAPHIQL_DEFAULT_QUERY = `# Newsgraph: news articles as a graph. Press the run button (or Ctrl-Enter).
-# Docs: the book icon on the left lists every type and field.
+export const GRAPHIQL_DEFAULT_QUERY = `# Newsgraph: news articles as a graph.
+# Press the run button (or Ctrl-Enter); the book icon lists every type and field.
 query LatestArticles {
   articles(first: 5) {
     totalCount
@@ -59,6 +66,27 @@ function useBatchCallReport(): Plugin<RequestContext> {
   };
 }
 
+/** Refuses mutations and subscriptions as validation errors: the API is read-only. */
+function useReadOnly(): Plugin {
+  const readOnlyRule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      if (node.operation !== 'query') {
+        context.reportError(
+          new GraphQLError(`This API is read-only: only query operations are supported, found a ${node.operation}.`, {
+            nodes: node,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+          }),
+        );
+      }
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(readOnlyRule);
+    },
+  };
+}
+
 /** Answers `GET /ready` with 200: this server exists only once its corpus is loaded. */
 function useReadiness(): Plugin {
   return {
@@ -70,7 +98,8 @@ function useReadiness(): Plugin {
 
 /**
  * Builds the GraphQL server over a loaded corpus: GraphiQL, `/health`, `/ready`, CORS for any
- * origin, masked unexpected errors. No disk access and no listening: `main.ts` does both.
+ * origin, masked unexpected errors, query limits and a body cap. No disk access and no listening:
+ * `main.ts` does both.
  */
 export function createServer(options: ServerOptions): NewsgraphServer {
   const contextOptions = { corpus: options.corpus, previewToken: options.previewToken };
@@ -86,6 +115,13 @@ export function createServer(options: ServerOptions): NewsgraphServer {
     maskedErrors: { isDev: false },
     cors: { origin: '*', credentials: false, methods: ['GET', 'POST', 'OPTIONS'] },
     logging: false,
-    plugins: [useReadiness(), ...(options.reportBatchCalls ? [useBatchCallReport()] : [])],
+    maxRequestBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    batching: false,
+    plugins: [
+      useReadiness(),
+      useReadOnly(),
+      ...useQueryLimits(options.limits ?? DEFAULT_QUERY_LIMITS),
+      ...(options.reportBatchCalls ? [useBatchCallReport()] : []),
+    ],
   });
 }

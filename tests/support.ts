@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { Corpus } from '../src/content/corpus.js';
 import { loadCorpus } from '../src/content/load.js';
-import { createServer, type NewsgraphServer } from '../src/server.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/limits.js';
+import { createServer, type NewsgraphServer, type ServerOptions } from '../src/server.js';
 import { PROJECT_ROOT } from './paths.js';
 
 /** The preview token the test servers use. */
@@ -28,9 +29,12 @@ export function corpusOf(directory: string): Promise<Corpus> {
   return corpus;
 }
 
+/** Limits high enough for tests whose point is not the limits (whole-corpus queries). */
+export const GENEROUS_LIMITS: QueryLimits = { ...DEFAULT_QUERY_LIMITS, maxCost: 100_000_000 };
+
 /** An in-process server over a content directory, reporting batch calls, with preview enabled. */
-export async function serverOf(directory: string): Promise<NewsgraphServer> {
-  return createServer({ corpus: await corpusOf(directory), previewToken: PREVIEW_TOKEN, reportBatchCalls: true });
+export async function serverOf(directory: string, options: Partial<ServerOptions> = {}): Promise<NewsgraphServer> {
+  return createServer({ corpus: await corpusOf(directory), previewToken: PREVIEW_TOKEN, reportBatchCalls: true, ...options });
 }
 
 /** Runs one GraphQL document through `yoga.fetch`, as a client would over HTTP (POST, JSON). */

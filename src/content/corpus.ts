@@ -37,6 +37,15 @@ export interface ViewStats {
   readonly relatedResolved: number;
 }
 
+/** The longest list of each kind in a view: what a query's cost model multiplies by. */
+export interface ListMaxima {
+  readonly related: number;
+  readonly topics: number;
+  readonly images: number;
+  readonly relatedImages: number;
+  readonly providerImages: number;
+}
+
 /** Newest first; undated last; ties by slug, so every order is total and stable. */
 export function compareByDate(a: Article, b: Article): number {
   const at = a.publishedDateTime?.getTime() ?? -Infinity;
@@ -86,6 +95,7 @@ export class CorpusView {
   /** Topics, most articles first, then by slug. */
   readonly topics: readonly Topic[];
   readonly stats: ViewStats;
+  readonly maxima: ListMaxima;
 
   private readonly bySlug = new Map<string, Article>();
   private readonly byUrlKey = new Map<string, Article>();
@@ -112,6 +122,7 @@ export class CorpusView {
       relatedEntries: this.articles.reduce((sum, article) => sum + article.related.length, 0),
       relatedResolved,
     });
+    this.maxima = this.measureLists();
     Object.freeze(this);
   }
 
@@ -149,6 +160,22 @@ export class CorpusView {
   /** The topic with this slug, or undefined. */
   topicBySlug(slug: string): Topic | undefined {
     return this.topicsBySlug.get(slug);
+  }
+
+  private measureLists(): ListMaxima {
+    const longest = (lengths: Iterable<number>) => {
+      let max = 0;
+      for (const length of lengths) if (length > max) max = length;
+      return max;
+    };
+    const articles = this.articles;
+    return Object.freeze({
+      related: longest(articles.map((article) => article.related.length)),
+      topics: longest(articles.map((article) => article.topics.length)),
+      images: longest(articles.map((article) => article.images.length)),
+      relatedImages: longest(articles.flatMap((article) => article.related.map((entry) => entry.images.length))),
+      providerImages: longest(this.providers.map((provider) => provider.images.length)),
+    });
   }
 
   /** Each URL key maps to the newest article that has it, so a shared URL resolves predictably. */

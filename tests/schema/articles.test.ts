@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewsgraphServer } from '../../src/server.js';
 import { newestFirst, readRawArticles, sortRaw, type RawArticle } from '../independent.js';
 import { CONTENT_DIR } from '../paths.js';
-import { execute, serverOf } from '../support.js';
+import { execute, serverOf, type GraphQLResponse } from '../support.js';
 
 const raw = readRawArticles(CONTENT_DIR);
 const published = raw.filter((article) => article.published);
@@ -30,9 +30,9 @@ async function pageForward(variables: Record<string, unknown>, size: number, pre
   let after: string | null = null;
   let pages = 0;
   for (;;) {
-    const { body } = await execute(yoga, PAGE, { ...variables, first: size, after }, { preview });
+    const { body }: GraphQLResponse = await execute(yoga, PAGE, { ...variables, first: size, after }, { preview });
     expect(body.errors).toBeUndefined();
-    const page = body.data.articles;
+    const page: any = body.data.articles;
     pages++;
     visited.push(...page.nodes.map((node: { slug: string }) => node.slug));
     expect(page.edges.map((edge: any) => edge.node.slug)).toEqual(page.nodes.map((node: any) => node.slug));
@@ -47,9 +47,9 @@ async function pageBackward(variables: Record<string, unknown>, size: number) {
   const visited: string[] = [];
   let before: string | null = null;
   for (;;) {
-    const { body } = await execute(yoga, PAGE, { ...variables, last: size, before });
+    const { body }: GraphQLResponse = await execute(yoga, PAGE, { ...variables, last: size, before });
     expect(body.errors).toBeUndefined();
-    const page = body.data.articles;
+    const page: any = body.data.articles;
     visited.unshift(...page.nodes.map((node: { slug: string }) => node.slug));
     expect(page.pageInfo.hasNextPage).toBe(before !== null);
     if (!page.pageInfo.hasPreviousPage) return visited;

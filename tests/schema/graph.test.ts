@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewsgraphServer } from '../../src/server.js';
 import { newestFirst, readRawArticles } from '../independent.js';
 import { CONTENT_DIR, SAMPLE_CORPUS } from '../paths.js';
-import { execute, serverOf } from '../support.js';
+import { execute, GENEROUS_LIMITS, serverOf } from '../support.js';
 
 const raw = readRawArticles(CONTENT_DIR);
 const published = raw.filter((article) => article.published);
@@ -17,7 +17,8 @@ function countBy(keys: string[]): [string, number][] {
 
 let yoga: NewsgraphServer;
 beforeAll(async () => {
-  yoga = await serverOf(CONTENT_DIR);
+  // These tests read whole lists at once; the limits have tests of their own.
+  yoga = await serverOf(CONTENT_DIR, { limits: GENEROUS_LIMITS });
 });
 
 describe('providers and topics', () => {
@@ -152,7 +153,7 @@ describe('related articles', () => {
       }
     `;
     // The real sample, in preview, has story clusters whose articles all cite one another.
-    const sample = await serverOf(SAMPLE_CORPUS);
+    const sample = await serverOf(SAMPLE_CORPUS, { limits: GENEROUS_LIMITS });
     let deepest = 0;
     for (const first of [5, 20, 50]) {
       const { body } = await execute(sample, QUERY, { first }, { preview: true });

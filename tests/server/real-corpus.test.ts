@@ -109,7 +109,7 @@ describe('serving the real sample over a real port', () => {
     const get = await fetch(`${server.origin}/graphql?query=${query}`, { headers: { accept: 'application/graphql-response+json' } });
     expect(get.status).toBe(200);
     expect(get.headers.get('content-type')).toContain('application/graphql-response+json');
-    expect(await get.json()).toEqual({ data: { articles: { totalCount: published.length } } });
+    expect(await get.json()).toEqual({ data: { articles: { totalCount: published.length } }, extensions: { cost: { value: 1, limit: 20_000 } } });
     expect((await fetch(`${server.origin}/health`)).status).toBe(200);
     const ready = await fetch(`${server.origin}/ready`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);

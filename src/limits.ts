@@ -1,0 +1,174 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isCompositeType,
+  isListType,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+// The package's ES module build imports 'graphql/index.mjs', a second copy of graphql beside the
+// CommonJS one that Node gives every other package; its CommonJS build shares that one.
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity/cjs';
+import type { Plugin } from 'graphql-yoga';
+import type { CorpusView } from './content/corpus.js';
+import type { RequestContext } from './context.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schema/connection.js';
+
+/** What a single request may ask for; each limit is checked before any resolver runs. */
+export interface QueryLimits {
+  /** Lexical tokens in the document (graphql-armor max-tokens). */
+  readonly maxTokens: number;
+  /** Nesting depth of fields (graphql-armor max-depth; introspection excluded). */
+  readonly maxDepth: number;
+  /** Aliased fields in the operation (graphql-armor max-aliases). */
+  readonly maxAliases: number;
+  /** Directives in the operation (graphql-armor max-directives). */
+  readonly maxDirectives: number;
+  /** The most objects a response may hold, by the cost model below. */
+  readonly maxCost: number;
+}
+
+/**
+ * Defaults from graphql-armor's (1,000 tokens, 15 aliases, 50 directives), with two changes:
+ * depth 10 instead of 6, because a Relay connection spends two levels on `edges { node }`; and
+ * cost 20,000 objects instead of 5,000, because the real corpus has related lists of up to 62
+ * entries, so the typical nested list page (20 articles with provider, topics, images and
+ * related -> article) can hold about 10,000 objects.
+ */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxTokens: 1000,
+  maxDepth: 10,
+  maxAliases: 15,
+  maxDirectives: 50,
+  maxCost: 20_000,
+};
+
+/** The default request body cap: 100 KB, far above any real query, answered 413 beyond. */
+export const DEFAULT_MAX_BODY_BYTES = 100_000;
+
+/**
+ * Every limit rejection is a validation failure answered HTTP 400, whatever the Accept header: for
+ * legacy `application/json` clients the GraphQL over HTTP specification prefers 200 for ordinary
+ * validation errors (and yoga does so), but a refused hostile query should look refused to
+ * proxies, monitors and rate limiters too.
+ */
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+}
+
+/**
+ * graphql-armor throws its rejections out of the validator (HTTP 200 with an odd "Syntax Error"
+ * prefix) unless propagation is off; this reports each one as an ordinary validation error.
+ */
+const reportRejection: GraphQLArmorRejectCallback = (context, error) => {
+  const rejection = limitError(`${error.message.replace(/^Syntax Error: /, '')} See the limits in the README.`);
+  if (context === null) throw rejection; // The token limit runs in the parser, with no validation context.
+  context.reportError(rejection);
+};
+
+/** graphql-armor's tokens, depth, aliases and directives limits, rejecting with HTTP 400. */
+function useArmor(limits: QueryLimits): Plugin {
+  const callbacks = { propagateOnRejection: false, onReject: [reportRejection], exposeLimits: true };
+  const armor = EnvelopArmorPlugin({
+    maxTokens: { n: limits.maxTokens, ...callbacks },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...callbacks },
+    maxAliases: { n: limits.maxAliases, allowList: [], ...callbacks },
+    maxDirectives: { n: limits.maxDirectives, ...callbacks },
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  });
+  return armor as Plugin;
+}
+
+/** The longest list a view can return for each list field of objects, for the cost model. */
+function listSizes(view: CorpusView): ReadonlyMap<string, number> {
+  const { maxima } = view;
+  return new Map([
+    ['Article.related', maxima.related],
+    ['Article.topics', maxima.topics],
+    ['Article.images', maxima.images],
+    ['RelatedArticle.images', maxima.relatedImages],
+    ['Provider.images', maxima.providerImages],
+  ]);
+}
+
+/** The page size a connection field can return, from `first`/`last` however they were given. */
+function pageSize(args: Record<string, unknown>): number {
+  const first = typeof args.first === 'number' ? args.first : null;
+  const last = typeof args.last === 'number' ? args.last : null;
+  const size = first !== null && last !== null ? Math.min(first, last) : first ?? last ?? DEFAULT_PAGE_SIZE;
+  return Math.max(0, Math.min(size, MAX_PAGE_SIZE));
+}
+
+/**
+ * The cost of a field is the most objects it can return: 1 for an object, times the page size for
+ * a connection (from `first`/`last` whether literal, from a variable or defaulted), times the
+ * longest list in the corpus for a list field (`related`, `topics`, `images`), times the number of
+ * ids for `nodes`. Scalars cost nothing; the token limit bounds how many a document can select.
+ */
+function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    const objects = isCompositeType(getNamedType(field.type)) ? 1 : 0;
+    if (field.args.some((arg) => arg.name === 'first') && getNamedType(field.type).name.endsWith('Connection')) {
+      return objects + pageSize(args) * childComplexity;
+    }
+    if (isListType(getNullableType(field.type))) {
+      if (type.name.endsWith('Connection')) return objects + childComplexity; // edges/nodes: the connection multiplies.
+      const size = field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : sizes.get(`${type.name}.${field.name}`) ?? 1;
+      return size * (objects + childComplexity);
+    }
+    return objects + childComplexity;
+  };
+}
+
+/** The cost of an operation against a view. Throws a GraphQLError for invalid variables. */
+export function operationCost(schema: GraphQLSchema, view: CorpusView, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string): number {
+  return getComplexity({
+    schema,
+    query: document,
+    variables: variables ?? {},
+    ...(operationName ? { operationName } : {}),
+    estimators: [createCostEstimator(listSizes(view))],
+  });
+}
+
+/**
+ * Refuses an operation whose cost exceeds the limit before execution (HTTP 400,
+ * GRAPHQL_VALIDATION_FAILED), and reports `extensions.cost: { value, limit }` on every executed
+ * response so clients can see how close they are.
+ */
+function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as RequestContext;
+      let cost: number;
+      try {
+        cost = operationCost(args.schema, context.view, args.document, args.variableValues ?? undefined, args.operationName ?? undefined);
+      } catch (error) {
+        if (error instanceof GraphQLError) return; // Invalid variables: execution reports them precisely.
+        throw error; // Fail closed: an operation whose cost is unknown does not run.
+      }
+      if (cost > limits.maxCost) {
+        setResultAndStopExecution({
+          errors: [limitError(`Query cost limit of ${limits.maxCost} exceeded, found ${cost}. The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. See the limits in the README.`)],
+          extensions: { cost: { value: cost, limit: limits.maxCost } },
+        });
+        return;
+      }
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          setResult({ ...result, extensions: { ...result.extensions, cost: { value: cost, limit: limits.maxCost } } });
+        },
+      };
+    },
+  };
+}
+
+/** Every query limit as yoga plugins: armor's during parse and validation, then the cost limit. */
+export function useQueryLimits(limits: QueryLimits): Plugin<RequestContext>[] {
+  return [useArmor(limits) as Plugin<RequestContext>, useCostLimit(limits)];
+}

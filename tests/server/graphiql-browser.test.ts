@@ -1,0 +1,126 @@
+/**
+ * GraphiQL in a real browser: the server process serves GraphiQL with no CDN, the editor opens
+ * with the default query, and running it shows the newest published articles.
+ *
+ * Needs a Chromium executable: Debian's `apt-get install chromium` (/usr/bin/chromium), or
+ * CHROMIUM_PATH=/path/to/chrome. Without one the test is skipped with a warning.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_DIR } from '../paths.js';
+import { startServerProcess, type RunningServer } from '../support.js';
+
+const TIMEOUT_MS = 60_000;
+const SERVER_HOST = '127.0.0.1';
+
+/** The Chromium to drive: CHROMIUM_PATH if set, else Debian's /usr/bin/chromium; null if missing. */
+function findChromium(): string | null {
+  const candidate = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  return existsSync(candidate) ? candidate : null;
+}
+
+const executablePath = findChromium();
+if (executablePath === null) {
+  console.warn(
+    `graphiql-browser.test.ts: skipped, no Chromium at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}. ` +
+      'Install it with `apt-get install chromium` (Debian/Ubuntu) or set CHROMIUM_PATH to a Chromium/Chrome executable.',
+  );
+}
+
+/** The titles of the `count` newest published articles, read with js-yaml alone. */
+function newestPublishedTitles(count: number): string[] {
+  return readdirSync(CONTENT_DIR)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => {
+      const text = readFileSync(path.join(CONTENT_DIR, name), 'utf8');
+      const data = yaml.load(text.split(/^---\s*$/m)[1]!) as Record<string, unknown>;
+      // js-yaml reads unquoted timestamps as Dates, quoted ones as strings: `new Date` takes both.
+      const time = new Date(data.publishedDateTime as string | Date).getTime();
+      return { name, title: data.title as string, published: data.published !== false, time };
+    })
+    .filter((article) => article.published)
+    .sort((a, b) => b.time - a.time || (a.name < b.name ? -1 : 1))
+    .slice(0, count)
+    .map((article) => article.title);
+}
+
+/** The text of the Monaco editor inside `selector` (Monaco renders only the visible lines). */
+function editorText(page: Page, selector: string): Promise<string | null> {
+  return page.evaluate((selector) => {
+    const container = document.querySelector(selector);
+    const monaco = (window as any).__MONACO;
+    if (container === null || monaco === undefined) return null;
+    const editor = monaco.editor.getEditors().find((candidate: any) => container.contains(candidate.getDomNode()));
+    return editor === undefined ? null : (editor.getValue() as string);
+  }, selector);
+}
+
+/** Whether a request stays on the server's host (blob: URLs count as their origin; data: URLs are local). */
+function isLocal(url: string): boolean {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'data:' || parsed.protocol === 'about:') return true;
+  const target = parsed.protocol === 'blob:' ? new URL(parsed.pathname) : parsed;
+  return target.hostname === SERVER_HOST;
+}
+
+describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIMEOUT_MS }, () => {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+  const screenshotDir = mkdtempSync(path.join(tmpdir(), 'newsgraph-graphiql-'));
+
+  beforeAll(async () => {
+    server = await startServerProcess();
+    browser = await chromium.launch({
+      executablePath: executablePath!,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Recorded above and asserted below; aborted here so that a stray CDN fetch fails fast offline.
+    await page.route((url) => !isLocal(url.href), (route) => route.abort());
+  }, TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(screenshotDir, { recursive: true, force: true });
+  }, TIMEOUT_MS);
+
+  it('opens with the default query and runs it, showing the newest published articles, offline', async () => {
+    const response = await page.goto(`${server!.origin}/graphql`, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+
+    // GraphiQL rendered: the run button and the query editor with the default query.
+    const executeButton = page.locator('.graphiql-execute-button');
+    await executeButton.waitFor({ state: 'visible' });
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText()).toContain('LatestArticles');
+    expect(await editorText(page, '.graphiql-query-editor')).toMatch(/query LatestArticles \{\s+articles\(first: 5\)/);
+
+    await executeButton.click();
+    await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('"data"'));
+    const resultText = (await editorText(page, '.graphiql-response')) ?? '';
+
+    const expectedTitles = newestPublishedTitles(5);
+    expect(expectedTitles).toHaveLength(5);
+    for (const title of expectedTitles) expect(resultText).toContain(JSON.stringify(title));
+    const result = JSON.parse(resultText) as { data: { articles: { nodes: { title: string }[] } }; errors?: unknown };
+    expect(result.errors).toBeUndefined();
+    expect(result.data.articles.nodes.map((node) => node.title)).toEqual(expectedTitles);
+
+    await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT || path.join(screenshotDir, 'graphiql.png') });
+
+    expect(requests.some((url) => new URL(url).pathname === '/graphql')).toBe(true);
+    expect(requests.filter((url) => !isLocal(url))).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
