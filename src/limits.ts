@@ -56,7 +56,8 @@ export const DEFAULT_MAX_BODY_BYTES = 100_000;
  * proxies, monitors and rate limiters too.
  */
 function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+  // `spec: false` keeps yoga from downgrading the status to 200 for `Accept: application/json`.
+  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400, spec: false } } });
 }
 
 /**

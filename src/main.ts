@@ -1,9 +1,10 @@
 /**
  * `npm start`: reads the configuration, starts listening at once (answering 503 on `/ready` and
  * `/graphql` while loading), loads the content directory, then serves GraphQL. SIGTERM / SIGINT:
- * stop accepting, let in-flight requests finish, exit 0.
+ * readiness 503, new connections refused, in-flight requests finished, exit 0 within 10 s.
  */
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type ServerResponse } from 'node:http';
+import { Server } from 'node:net';
 import { ConfigError, readConfig, type Config } from './config.js';
 import { loadCorpus } from './content/load.js';
 import { countBySeverity, formatDiagnostic } from './content/report.js';
@@ -12,6 +13,8 @@ import { createServer } from './server.js';
 
 /** How long a graceful shutdown may wait for in-flight requests before closing them. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How long idle keep-alive connections may still send a request after a stop signal. */
+const DRAIN_MS = 1_000;
 /** The longest a whole request (headers and body) may take to arrive. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** The longest the request headers may take to arrive. */
@@ -19,20 +22,27 @@ const HEADERS_TIMEOUT_MS = 10_000;
 /** How long an idle keep-alive connection stays open. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
-/** Answers while the corpus loads: alive, not ready. */
-const loadingListener: RequestListener = (request, response) => {
-  const path = (request.url ?? '/').split('?')[0];
-  const status = path === '/health' ? 200 : 503;
-  const body = path === '/health' ? { status: 'alive' } : { status: 'loading', message: 'The content is still loading; retry shortly.' };
+/** Where the process is in its life: readiness answers 200 only in `serving`. */
+type Phase = 'loading' | 'serving' | 'stopping';
+
+function sendJson(response: ServerResponse, status: number, body: object): void {
   response.writeHead(status, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(body));
-};
+}
 
 async function start(config: Config, log: Logger): Promise<void> {
-  let listener: RequestListener = loadingListener;
+  let phase: Phase = 'loading';
+  let yoga: RequestListener | null = null;
   const server = createHttpServer(
     // A slow or stalled client cannot hold a connection for long.
     { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
-    (request, response) => listener(request, response),
+    (request, response) => {
+      const path = (request.url ?? '/').split('?')[0];
+      if (phase === 'stopping') response.setHeader('connection', 'close');
+      if (path === '/health') return sendJson(response, 200, { status: 'alive' });
+      if (path === '/ready' && phase !== 'serving') return sendJson(response, 503, { status: phase });
+      if (yoga === null) return sendJson(response, 503, { status: phase, message: 'The content is still loading; retry shortly.' });
+      yoga(request, response);
+    },
   );
   server.on('error', (error) => {
     log.error(`cannot listen on ${config.host}:${config.port}: ${error.message}`);
@@ -42,14 +52,19 @@ async function start(config: Config, log: Logger): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
 
-  let stopping = false;
+  /**
+   * Graceful stop: readiness turns 503 and new connections are refused at once; requests on open
+   * connections still get answers (with `Connection: close`); idle connections are closed after a
+   * short drain; the process exits 0 when the last connection closes, or after the grace period.
+   */
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal} received: finishing in-flight requests, then exiting`);
-    listener = (_request, response) => response.writeHead(503, { connection: 'close' }).end();
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
+    if (phase === 'stopping') return;
+    phase = 'stopping';
+    log.info(`${signal} received: refusing new connections, finishing in-flight requests, exiting within ${SHUTDOWN_GRACE_MS / 1000} s`);
+    // http.Server#close would also drop idle keep-alive connections at once; closing only the
+    // listening socket refuses new connections while open ones can still hear "stopping".
+    Server.prototype.close.call(server, () => process.exit(0));
+    setTimeout(() => server.closeIdleConnections(), DRAIN_MS).unref();
     setTimeout(() => {
       server.closeAllConnections();
       process.exit(0);
@@ -74,9 +89,10 @@ async function start(config: Config, log: Logger): Promise<void> {
     log.error(`strict mode: ${errors} errors and ${warnings} warnings in ${config.contentDir}; exiting`);
     process.exit(1);
   }
-  if (stopping) return;
-  const yoga = createServer({ corpus, previewToken: config.previewToken, limits: config.limits, maxBodyBytes: config.maxBodyBytes });
-  listener = yoga;
+  // A stop signal may have come while loading (the compiler cannot see the handler change it).
+  if ((phase as Phase) === 'stopping') return;
+  yoga = createServer({ corpus, previewToken: config.previewToken, limits: config.limits, maxBodyBytes: config.maxBodyBytes });
+  phase = 'serving';
   const { preview, public: publicView } = corpus;
   log.info(
     `loaded ${config.contentDir}: ${publicView.stats.articles} articles, ${preview.stats.drafts} drafts, ` +

@@ -74,7 +74,7 @@ function useReadOnly(): Plugin {
         context.reportError(
           new GraphQLError(`This API is read-only: only query operations are supported, found a ${node.operation}.`, {
             nodes: node,
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400, spec: false } },
           }),
         );
       }

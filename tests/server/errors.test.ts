@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCorpus } from '../../src/content/corpus.js';
+import type { Article } from '../../src/content/model.js';
+import { createServer } from '../../src/server.js';
+import { CONTENT_DIR } from '../paths.js';
+import { corpusOf, execute } from '../support.js';
+
+const SECRET = 'secured-value-that-must-not-leak';
+const originalNodeEnv = process.env.NODE_ENV;
+
+afterEach(() => {
+  process.env.NODE_ENV = originalNodeEnv;
+});
+
+/**
+ * A corpus with one record whose excerpt fails when read, as a bug would: the failure names a
+ * file-system path and a secret, which must reach no client.
+ */
+async function corpusWithFailingRecord() {
+  const loaded = await corpusOf(CONTENT_DIR);
+  const template = loaded.preview.articles[0]!;
+  const failing = Object.create(template, {
+    slug: { value: 'failing-record', enumerable: true },
+    excerpt: {
+      enumerable: true,
+      get() {
+        throw new Error(`ENOENT: /srv/content/private/failing-record.md (${SECRET})`);
+      },
+    },
+  }) as Article;
+  return createCorpus([...loaded.preview.articles, failing], []);
+}
+
+describe('errors', () => {
+  it.each(['production', 'development'])('should mask an unexpected error as "Unexpected error." with NODE_ENV=%s', async (nodeEnv) => {
+    process.env.NODE_ENV = nodeEnv;
+    const yoga = createServer({ corpus: await corpusWithFailingRecord(), previewToken: null });
+    const response = await execute(yoga, `{ article(slug: "failing-record") { slug excerpt } }`);
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ article: { slug: 'failing-record', excerpt: null } });
+    expect(response.body.errors).toEqual([
+      { message: 'Unexpected error.', locations: [{ line: 1, column: 42 }], path: ['article', 'excerpt'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+    ]);
+    const text = JSON.stringify(response.body);
+    for (const leak of [SECRET, '/srv/', 'ENOENT', '    at ', '.ts:']) expect(text).not.toContain(leak);
+  });
+
+  it('should give client errors a code and a message that says what is allowed', async () => {
+    const yoga = createServer({ corpus: await corpusOf(CONTENT_DIR), previewToken: null });
+    const cases: [string, string, string][] = [
+      ['{ articles(first: 500) { totalCount } }', 'BAD_USER_INPUT', '`first` must be from 0 to 100, found 500'],
+      ['{ nosuchfield }', 'GRAPHQL_VALIDATION_FAILED', 'Cannot query field "nosuchfield" on type "Query".'],
+      ['{ articles(', 'GRAPHQL_PARSE_FAILED', 'Syntax Error: Expected Name, found <EOF>.'],
+    ];
+    for (const [query, code, message] of cases) {
+      const { body } = await execute(yoga, query);
+      expect(body.errors![0]!.extensions!.code, query).toBe(code);
+      expect(body.errors![0]!.message, query).toContain(message);
+    }
+  });
+});

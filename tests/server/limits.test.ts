@@ -1,0 +1,215 @@
+import { performance } from 'node:perf_hooks';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_QUERY_LIMITS } from '../../src/limits.js';
+import type { NewsgraphServer } from '../../src/server.js';
+import { CONTENT_DIR, SAMPLE_CORPUS } from '../paths.js';
+import { corpusOf, execute, serverOf } from '../support.js';
+
+const { maxTokens, maxDepth, maxAliases, maxDirectives, maxCost } = DEFAULT_QUERY_LIMITS;
+
+let yoga: NewsgraphServer;
+beforeAll(async () => {
+  yoga = await serverOf(CONTENT_DIR);
+});
+
+/** A document of exactly `tokens` lexical tokens: 16 of structure and a list of topic names. */
+function tokensQuery(tokens: number): string {
+  return `{ articles(filter: { topics: [${Array(tokens - 16).fill('"robotics"').join(' ')}] }) { totalCount } }`;
+}
+
+/** A query `depth` fields deep: articles > nodes > related > article > ... > title. */
+function depthQuery(depth: number): string {
+  const path = ['articles(first: 1)', 'nodes'];
+  while (path.length < depth - 1) path.push(path.length % 2 === 0 ? 'related' : 'article');
+  return `{ ${path.join(' { ')} { title }${' }'.repeat(path.length - 1)} }`;
+}
+
+/** A query with `count` aliased fields. */
+function aliasesQuery(count: number): string {
+  return `{ ${Array.from({ length: count }, (_, index) => `a${index}: __typename`).join(' ')} }`;
+}
+
+/** A query with `count` directives. */
+function directivesQuery(count: number): string {
+  return `{ ${Array(count).fill('__typename @include(if: true)').join(' ')} }`;
+}
+
+/**
+ * A query whose cost is exactly `cost` objects (19,995 to 20,100): a list of 100 providers with up
+ * to 100 articles each costs 1 + 100 * (1 + 1 + 100) = 10,201 (the connection, then per provider
+ * its node, its articles connection and the article nodes); 96 providers cost 1 + 96 * 102 =
+ * 9,793; a list of M articles costs 1 + M.
+ */
+function costQuery(cost: number): { query: string; variables: Record<string, number> } {
+  const articles = cost - 10_201 - 9_793 - 1;
+  return {
+    query: `query($m: Int) {
+      a: providers(first: 100) { nodes { articles(first: 100) { nodes { title } } } }
+      b: providers(first: 96) { nodes { articles(first: 100) { nodes { title } } } }
+      articles(first: $m) { nodes { title } }
+    }`,
+    variables: { m: articles },
+  };
+}
+
+/** Asserts a request ran: 200, data, no errors. */
+function expectRuns(response: Awaited<ReturnType<typeof execute>>) {
+  expect(response.body.errors).toBeUndefined();
+  expect(response.status).toBe(200);
+  expect(response.body.data).toBeDefined();
+}
+
+/** Asserts a request was refused before execution: 400, no data at all, the limit named. */
+function expectRefused(response: Awaited<ReturnType<typeof execute>>, message: string) {
+  expect(response.status).toBe(400);
+  expect(response.body).not.toHaveProperty('data');
+  expect(response.body.extensions?.batchCalls).toBeUndefined();
+  expect(response.body.errors).toHaveLength(1);
+  expect(response.body.errors![0]!.message).toContain(message);
+  expect(response.body.errors![0]!.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+}
+
+describe('each limit at limit - 1, limit and limit + 1', () => {
+  it('should count tokens', async () => {
+    expectRuns(await execute(yoga, tokensQuery(maxTokens - 1)));
+    expectRuns(await execute(yoga, tokensQuery(maxTokens)));
+    expectRefused(await execute(yoga, tokensQuery(maxTokens + 1)), `Token limit of ${maxTokens} exceeded.`);
+  });
+
+  it('should count depth', async () => {
+    expectRuns(await execute(yoga, depthQuery(maxDepth - 1)));
+    expectRuns(await execute(yoga, depthQuery(maxDepth)));
+    expectRefused(await execute(yoga, depthQuery(maxDepth + 1)), `Query depth limit of ${maxDepth} exceeded, found ${maxDepth + 1}.`);
+  });
+
+  it('should count aliases', async () => {
+    expectRuns(await execute(yoga, aliasesQuery(maxAliases - 1)));
+    expectRuns(await execute(yoga, aliasesQuery(maxAliases)));
+    expectRefused(await execute(yoga, aliasesQuery(maxAliases + 1)), `Aliases limit of ${maxAliases} exceeded, found ${maxAliases + 1}.`);
+  });
+
+  it('should count directives', async () => {
+    expectRuns(await execute(yoga, directivesQuery(maxDirectives - 1)));
+    expectRuns(await execute(yoga, directivesQuery(maxDirectives)));
+    expectRefused(await execute(yoga, directivesQuery(maxDirectives + 1)), `Directives limit of ${maxDirectives} exceeded, found ${maxDirectives + 1}.`);
+  });
+
+  it('should count cost, with page sizes from variables', async () => {
+    for (const cost of [maxCost - 1, maxCost]) {
+      const { query, variables } = costQuery(cost);
+      const response = await execute(yoga, query, variables);
+      expectRuns(response);
+      expect(response.body.extensions!.cost).toEqual({ value: cost, limit: maxCost });
+    }
+    const { query, variables } = costQuery(maxCost + 1);
+    const refused = await execute(yoga, query, variables);
+    expectRefused(refused, `Query cost limit of ${maxCost} exceeded, found ${maxCost + 1}.`);
+    expect(refused.body.extensions!.cost).toEqual({ value: maxCost + 1, limit: maxCost });
+  });
+
+  it('should refuse with 400 whatever the Accept header', async () => {
+    for (const accept of ['application/json', '*/*', 'application/graphql-response+json']) {
+      const response = await execute(yoga, aliasesQuery(maxAliases + 1), {}, { headers: { accept } });
+      expect(response.status, accept).toBe(400);
+    }
+  });
+});
+
+describe('the cost model', () => {
+  const cost = async (query: string, variables: Record<string, unknown> = {}) => (await execute(yoga, query, variables)).body.extensions!.cost.value;
+
+  it('should count connection page sizes whether literal, from a variable or defaulted', async () => {
+    expect(await cost(`{ articles(first: 7) { nodes { title } } }`)).toBe(1 + 7);
+    expect(await cost(`query($n: Int) { articles(first: $n) { nodes { title } } }`, { n: 7 })).toBe(1 + 7);
+    expect(await cost(`query($n: Int = 9) { articles(first: $n) { nodes { title } } }`)).toBe(1 + 9);
+    expect(await cost(`{ articles { nodes { title } } }`)).toBe(1 + 20);
+    expect(await cost(`{ articles(last: 5) { edges { node { title } } } }`)).toBe(1 + 5 * 2);
+  });
+
+  it('should multiply related lists by the longest related list of the corpus', async () => {
+    const longest = (await corpusOf(CONTENT_DIR)).public.maxima.related;
+    expect(longest).toBe(4);
+    expect(await cost(`{ articles(first: 2) { nodes { related { title } } } }`)).toBe(1 + 2 * (1 + longest));
+    expect(await cost(`{ articles(first: 2) { nodes { related { article { provider { name } } } } } }`)).toBe(1 + 2 * (1 + longest * 3));
+  });
+});
+
+describe('the most expensive query the limits allow', () => {
+  it(`should return at most ${maxCost} objects, counted in the response`, async () => {
+    // The real sample in preview: 229 providers, related lists up to 62 long.
+    const sample = await serverOf(SAMPLE_CORPUS);
+    const { query, variables } = costQuery(maxCost);
+    const response = await execute(sample, query, variables, { preview: true });
+    expectRuns(response);
+    const countObjects = (value: unknown): number =>
+      Array.isArray(value)
+        ? value.reduce((sum: number, item) => sum + countObjects(item), 0)
+        : value !== null && typeof value === 'object'
+          ? 1 + Object.values(value).reduce((sum: number, item) => sum + countObjects(item), 0)
+          : 0;
+    const objects = countObjects(response.body.data) - 1; // The data object itself is not a field's value.
+    expect(objects).toBeGreaterThan(0);
+    expect(objects).toBeLessThanOrEqual(maxCost);
+    // A deep related query is bounded as well: its estimate uses the longest related list.
+    const deep = await execute(sample, `{ articles(first: 5) { nodes { related { article { related { title } } } } } }`, {}, { preview: true });
+    const estimate = deep.body.extensions!.cost.value;
+    expect(estimate).toBeLessThanOrEqual(maxCost);
+    expect(countObjects(deep.body.data) - 1).toBeLessThanOrEqual(estimate);
+  });
+});
+
+describe('hostile queries', () => {
+  const tenThousandAliases = `{articles{nodes{${Array.from({ length: 10_000 }, (_, index) => `a${index.toString(36)}:id`).join(' ')}}}}`;
+  const deepRelated = `{ articles { nodes { ${'related { article { '.repeat(20_000)}title${' } }'.repeat(20_000)} } } }`;
+
+  it('should refuse a 10,000-alias query with 400 within 100 ms', async () => {
+    expect(tenThousandAliases.length).toBeLessThan(100_000);
+    const started = performance.now();
+    const response = await execute(yoga, tenThousandAliases);
+    const elapsed = performance.now() - started;
+    expectRefused(response, `Token limit of ${maxTokens} exceeded.`);
+    expect(elapsed).toBeLessThan(100);
+  });
+
+  it('should refuse a 20,000-deep related query within 100 ms: 413 by the body cap, 400 by the limits when the cap is raised', async () => {
+    expect(deepRelated.length).toBeGreaterThan(100_000);
+    let started = performance.now();
+    const capped = await execute(yoga, deepRelated);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(capped.status).toBe(413);
+
+    const uncapped = await serverOf(CONTENT_DIR, { maxBodyBytes: 10_000_000 });
+    started = performance.now();
+    const response = await execute(uncapped, deepRelated);
+    const elapsed = performance.now() - started;
+    expectRefused(response, `Token limit of ${maxTokens} exceeded.`);
+    expect(elapsed).toBeLessThan(100);
+  });
+
+  it('should refuse a body over 100 KB with 413', async () => {
+    const response = await execute(yoga, `{ __typename }`, { padding: 'x'.repeat(100_001) });
+    expect(response.status).toBe(413);
+    expect(response.body.errors![0]!.message).toBe('Request body too large');
+  });
+
+  it('should refuse mutations as a read-only API', async () => {
+    const response = await execute(yoga, `mutation { __typename }`);
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      {
+        message: 'This API is read-only: only query operations are supported, found a mutation.',
+        locations: [{ line: 1, column: 1 }],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+    ]);
+  });
+
+  it('should not batch requests', async () => {
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(response.status).toBe(400);
+  });
+});
