@@ -1,8 +1,10 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Corpus } from './content/corpus.js';
 import { createContext, type RequestContext } from './context.js';
+import { useCompleteErrors } from './complete-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from './limits.js';
 import { schema } from './schema/index.js';
 
@@ -17,6 +19,8 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Add `extensions.batchCalls` (DataLoader batch calls of the request) to every response. */
   readonly reportBatchCalls?: boolean;
+  /** Execute through graphql-jit (each document compiled once); default true. */
+  readonly jit?: boolean;
 }
 
 
@@ -122,6 +126,9 @@ export function createServer(options: ServerOptions): NewsgraphServer {
       useReadOnly(),
       ...useQueryLimits(options.limits ?? DEFAULT_QUERY_LIMITS),
       ...(options.reportBatchCalls ? [useBatchCallReport()] : []),
+      // Compiles each document once into a specialized function; results match graphql-js, as
+      // tests/support.ts checks for every in-process test request.
+      ...(options.jit === false ? [] : [useGraphQlJit(), useCompleteErrors()]),
     ],
   });
 }

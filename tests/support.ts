@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { expect } from 'vitest';
 import path from 'node:path';
 import type { Corpus } from '../src/content/corpus.js';
 import { loadCorpus } from '../src/content/load.js';
@@ -32,9 +33,19 @@ export function corpusOf(directory: string): Promise<Corpus> {
 /** Limits high enough for tests whose point is not the limits (whole-corpus queries). */
 export const GENEROUS_LIMITS: QueryLimits = { ...DEFAULT_QUERY_LIMITS, maxCost: 100_000_000 };
 
-/** An in-process server over a content directory, reporting batch calls, with preview enabled. */
+/** Each JIT server's twin executing with graphql-js, for the parity check in `execute`. */
+const graphqlJsTwins = new WeakMap<NewsgraphServer, NewsgraphServer>();
+
+/**
+ * An in-process server over a content directory, reporting batch calls, with preview enabled,
+ * executing through graphql-jit as shipped. `execute` sends every request to a graphql-js twin too
+ * and fails the test when the two answers differ.
+ */
 export async function serverOf(directory: string, options: Partial<ServerOptions> = {}): Promise<NewsgraphServer> {
-  return createServer({ corpus: await corpusOf(directory), previewToken: PREVIEW_TOKEN, reportBatchCalls: true, ...options });
+  const serverOptions: ServerOptions = { corpus: await corpusOf(directory), previewToken: PREVIEW_TOKEN, reportBatchCalls: true, ...options };
+  const server = createServer(serverOptions);
+  if (serverOptions.jit !== false) graphqlJsTwins.set(server, createServer({ ...serverOptions, jit: false }));
+  return server;
 }
 
 /** Runs one GraphQL document through `yoga.fetch`, as a client would over HTTP (POST, JSON). */
@@ -44,17 +55,26 @@ export async function execute<TData = any>(
   variables: Record<string, unknown> = {},
   options: { preview?: boolean; headers?: Record<string, string> } = {},
 ): Promise<GraphQLResponse<TData>> {
-  const response = await yoga.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json',
-      ...(options.preview ? { authorization: `Bearer ${PREVIEW_TOKEN}` } : {}),
-      ...options.headers,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, headers: response.headers, body: await response.json() };
+  const send = async (server: NewsgraphServer): Promise<GraphQLResponse<TData>> => {
+    const response = await server.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...(options.preview ? { authorization: `Bearer ${PREVIEW_TOKEN}` } : {}),
+        ...options.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  };
+  const result = await send(yoga);
+  const twin = graphqlJsTwins.get(yoga);
+  if (twin !== undefined) {
+    const reference = await send(twin);
+    expect({ status: result.status, body: result.body }, 'graphql-jit and graphql-js must answer alike').toEqual({ status: reference.status, body: reference.body });
+  }
+  return result;
 }
 
 /** A server process started with `npm start`'s entry point on an ephemeral port. */

@@ -13,15 +13,15 @@ afterEach(() => {
 });
 
 /**
- * A corpus with one record whose excerpt fails when read, as a bug would: the failure names a
- * file-system path and a secret, which must reach no client.
+ * A corpus with one record whose `extra` fails when its resolver reads it, as a bug would: the
+ * failure names a file-system path and a secret, which must reach no client.
  */
 async function corpusWithFailingRecord() {
   const loaded = await corpusOf(CONTENT_DIR);
   const template = loaded.preview.articles[0]!;
   const failing = Object.create(template, {
     slug: { value: 'failing-record', enumerable: true },
-    excerpt: {
+    extra: {
       enumerable: true,
       get() {
         throw new Error(`ENOENT: /srv/content/private/failing-record.md (${SECRET})`);
@@ -32,14 +32,18 @@ async function corpusWithFailingRecord() {
 }
 
 describe('errors', () => {
-  it.each(['production', 'development'])('should mask an unexpected error as "Unexpected error." with NODE_ENV=%s', async (nodeEnv) => {
+  it.each([
+    ['production', true],
+    ['development', true],
+    ['development', false],
+  ])('should mask an unexpected error as "Unexpected error." with NODE_ENV=%s (graphql-jit: %s)', async (nodeEnv, jit) => {
     process.env.NODE_ENV = nodeEnv;
-    const yoga = createServer({ corpus: await corpusWithFailingRecord(), previewToken: null });
-    const response = await execute(yoga, `{ article(slug: "failing-record") { slug excerpt } }`);
+    const yoga = createServer({ corpus: await corpusWithFailingRecord(), previewToken: null, jit });
+    const response = await execute(yoga, `{ article(slug: "failing-record") { slug extra } }`);
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual({ article: { slug: 'failing-record', excerpt: null } });
+    expect(response.body.data).toEqual({ article: { slug: 'failing-record', extra: null } });
     expect(response.body.errors).toEqual([
-      { message: 'Unexpected error.', locations: [{ line: 1, column: 42 }], path: ['article', 'excerpt'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      { message: 'Unexpected error.', locations: [{ line: 1, column: 42 }], path: ['article', 'extra'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
     ]);
     const text = JSON.stringify(response.body);
     for (const leak of [SECRET, '/srv/', 'ENOENT', '    at ', '.ts:']) expect(text).not.toContain(leak);

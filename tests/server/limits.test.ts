@@ -12,6 +12,18 @@ beforeAll(async () => {
   yoga = await serverOf(CONTENT_DIR);
 });
 
+/** Sends a query to the server alone (no parity twin), timing the answer. */
+async function timed(server: NewsgraphServer, query: string) {
+  const started = performance.now();
+  const response = await server.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = await response.json();
+  return { elapsed: performance.now() - started, response: { status: response.status, headers: response.headers, body } };
+}
+
 /** A document of exactly `tokens` lexical tokens: 16 of structure and a list of topic names. */
 function tokensQuery(tokens: number): string {
   return `{ articles(filter: { topics: [${Array(tokens - 16).fill('"robotics"').join(' ')}] }) { totalCount } }`;
@@ -164,24 +176,19 @@ describe('hostile queries', () => {
 
   it('should refuse a 10,000-alias query with 400 within 100 ms', async () => {
     expect(tenThousandAliases.length).toBeLessThan(100_000);
-    const started = performance.now();
-    const response = await execute(yoga, tenThousandAliases);
-    const elapsed = performance.now() - started;
+    const { elapsed, response } = await timed(yoga, tenThousandAliases);
     expectRefused(response, `Token limit of ${maxTokens} exceeded.`);
     expect(elapsed).toBeLessThan(100);
   });
 
   it('should refuse a 20,000-deep related query within 100 ms: 413 by the body cap, 400 by the limits when the cap is raised', async () => {
     expect(deepRelated.length).toBeGreaterThan(100_000);
-    let started = performance.now();
-    const capped = await execute(yoga, deepRelated);
-    expect(performance.now() - started).toBeLessThan(100);
-    expect(capped.status).toBe(413);
+    const capped = await timed(yoga, deepRelated);
+    expect(capped.elapsed).toBeLessThan(100);
+    expect(capped.response.status).toBe(413);
 
     const uncapped = await serverOf(CONTENT_DIR, { maxBodyBytes: 10_000_000 });
-    started = performance.now();
-    const response = await execute(uncapped, deepRelated);
-    const elapsed = performance.now() - started;
+    const { elapsed, response } = await timed(uncapped, deepRelated);
     expectRefused(response, `Token limit of ${maxTokens} exceeded.`);
     expect(elapsed).toBeLessThan(100);
   });
