@@ -28,8 +28,9 @@ function main(): Promise<number> | number {
     process.stdout.write('usage: npm run check-content -- [dir] [--strict] [--site-url URL]\n');
     return values.help ? 0 : 2;
   }
-  const directory = positionals[0] ?? process.env.CONTENT_DIR ?? 'content';
-  return run(directory, values.strict, values['site-url'] ?? process.env.SITE_URL ?? null);
+  // Empty environment variables count as unset, as for the server.
+  const directory = positionals[0] ?? (process.env.CONTENT_DIR || 'content');
+  return run(directory, values.strict, values['site-url'] ?? (process.env.SITE_URL || null));
 }
 
 async function run(directory: string, strict: boolean, siteUrl: string | null): Promise<number> {
