@@ -91,6 +91,29 @@ function useReadOnly(): Plugin {
   };
 }
 
+/**
+ * yoga parses the `variables` and `extensions` of GET and form requests with a bare JSON.parse,
+ * so malformed JSON there surfaced as a masked 500; it is a client error, answered 400 as it is
+ * for a malformed POST body.
+ */
+function useJsonParameterErrors(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (requestParser === undefined) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+          throw new GraphQLError(`A request parameter is not valid JSON: ${error.message}`, {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400, spec: false } },
+          });
+        }
+      });
+    },
+  };
+}
+
 /** Answers `GET /ready` with 200: this server exists only once its corpus is loaded. */
 function useReadiness(): Plugin {
   return {
@@ -121,8 +144,11 @@ export function createServer(options: ServerOptions): NewsgraphServer {
     logging: false,
     maxRequestBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     batching: false,
+    // No file uploads: the API is read-only.
+    multipart: false,
     plugins: [
       useReadiness(),
+      useJsonParameterErrors(),
       useReadOnly(),
       ...useQueryLimits(options.limits ?? DEFAULT_QUERY_LIMITS),
       ...(options.reportBatchCalls ? [useBatchCallReport()] : []),
