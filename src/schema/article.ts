@@ -1,6 +1,7 @@
 import type { Article as ArticleRecord } from '../content/model.js';
 import { DEFAULT_ARTICLE_ORDER, orderValue, queryArticles, comparePositions, type ArticleOrder as ArticleOrderValue } from '../content/query.js';
 import { builder } from './builder.js';
+import { countedConnection } from './counted-connection.js';
 import { badUserInput, paginate, type ConnectionArgs, type ListOrder } from './connection.js';
 import { Image } from './image.js';
 
@@ -69,20 +70,7 @@ export const ArticleFilter = builder.inputType('ArticleFilter', {
 });
 
 /** A page of articles. */
-export const ArticleConnection = builder.connectionObject(
-  {
-    type: Article,
-    name: 'ArticleConnection',
-    description: 'A page of articles, with the size of the whole filtered list.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'Articles in the whole filtered list, across all pages.',
-        resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
-      }),
-    }),
-  },
-  { name: 'ArticleEdge', description: 'An article and its cursor in a list of articles.' },
-);
+export const ArticleConnection = countedConnection(Article, { name: 'Article', plural: 'articles', order: 'filtered and ordered as requested (newest first by default)' });
 
 /** Arguments for every field that returns an ArticleConnection. */
 export const articleListArgs = builder.args((t) => ({

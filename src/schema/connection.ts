@@ -24,6 +24,15 @@ export interface ListOrder<T> {
   readonly compare: (a: Position, b: Position) => number;
 }
 
+/** Most items first, ties by key ascending: the order of the provider and topic lists. */
+export function countThenKeyOrder<T>(name: string, countOf: (item: T) => number, keyOf: (item: T) => string): ListOrder<T> {
+  return {
+    name,
+    positionOf: (item) => [countOf(item), keyOf(item)],
+    compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
+  };
+}
+
 /** A page of a connection, in the shape the relay plugin resolves. */
 export interface ConnectionPage<T> {
   readonly edges: { readonly cursor: string; readonly node: T }[];

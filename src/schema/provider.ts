@@ -2,7 +2,8 @@ import type { Provider as ProviderRecord } from '../content/corpus.js';
 import { normalizeDomain } from '../content/urls.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
-import { paginate, type ListOrder } from './connection.js';
+import { countedConnection } from './counted-connection.js';
+import { countThenKeyOrder, paginate } from './connection.js';
 import { Image } from './image.js';
 import { RelatedArticle } from './related.js';
 
@@ -26,27 +27,10 @@ export const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider
   }),
 });
 
-const providerOrder: ListOrder<ProviderRecord> = {
-  name: 'providers',
-  positionOf: (provider) => [provider.articles.length, provider.domain],
-  compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
-};
+const providerOrder = countThenKeyOrder<ProviderRecord>('providers', (provider) => provider.articles.length, (provider) => provider.domain);
 
 /** A page of providers. */
-export const ProviderConnection = builder.connectionObject(
-  {
-    type: Provider,
-    name: 'ProviderConnection',
-    description: 'A page of providers, most articles first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'Providers in the whole list, across all pages.',
-        resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
-      }),
-    }),
-  },
-  { name: 'ProviderEdge', description: 'A provider and its cursor in the list of providers.' },
-);
+export const ProviderConnection = countedConnection(Provider, { name: 'Provider', plural: 'providers', order: 'most articles first' });
 
 builder.objectFields(Article, (t) => ({
   provider: t.field({

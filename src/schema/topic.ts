@@ -2,7 +2,8 @@ import type { Topic as TopicRecord } from '../content/corpus.js';
 import { slugify } from '../content/slug.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
-import { paginate, type ListOrder } from './connection.js';
+import { countedConnection } from './counted-connection.js';
+import { countThenKeyOrder, paginate } from './connection.js';
 
 /** A topic, identified by the slug of its name. */
 export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
@@ -23,27 +24,10 @@ export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
   }),
 });
 
-const topicOrder: ListOrder<TopicRecord> = {
-  name: 'topics',
-  positionOf: (topic) => [topic.articles.length, topic.slug],
-  compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
-};
+const topicOrder = countThenKeyOrder<TopicRecord>('topics', (topic) => topic.articles.length, (topic) => topic.slug);
 
 /** A page of topics. */
-export const TopicConnection = builder.connectionObject(
-  {
-    type: Topic,
-    name: 'TopicConnection',
-    description: 'A page of topics, most articles first.',
-    fields: (t) => ({
-      totalCount: t.int({
-        description: 'Topics in the whole list, across all pages.',
-        resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
-      }),
-    }),
-  },
-  { name: 'TopicEdge', description: 'A topic and its cursor in the list of topics.' },
-);
+export const TopicConnection = countedConnection(Topic, { name: 'Topic', plural: 'topics', order: 'most articles first' });
 
 builder.objectFields(Article, (t) => ({
   topics: t.field({
