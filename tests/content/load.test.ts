@@ -6,7 +6,7 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/content/load.js';
 import type { Article } from '../../src/content/model.js';
-import { SAMPLE_CORPUS, SEED_CORPUS } from '../paths.js';
+import { CONTENT_DIR, PROJECT_ROOT, SAMPLE_CORPUS, SEED_CORPUS } from '../paths.js';
 
 /** Reads front matter the plain way, independently of the loader, for cross-checks. */
 function readIndependently(directory: string) {
@@ -123,6 +123,36 @@ describe('loading the real sample', () => {
       'related resolved': '352',
       errors: '0',
     });
+  });
+});
+
+describe('the check-content command', () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/check-content.ts', ...args], { cwd: PROJECT_ROOT }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
+    );
+
+  it('should exit 0 for the sample content under --strict: it has no diagnostic', async () => {
+    const { code, stdout } = await run(CONTENT_DIR, '--strict');
+    expect(code).toBe(0);
+    expect(stdout).toContain('errors: 0\nwarnings: 0\n');
+  });
+
+  it('should exit 1 under --strict when there are warnings, listing each as path: field: message', async () => {
+    const { code, stdout } = await run(SAMPLE_CORPUS, '--strict');
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      '2017-02-11-saffron-technology-how-intels-cognitive-computing-acquisition-thrives-on-chaos.md: provider.images[0].url: warning: expected an absolute http(s) URL, found the relative URL "/assets/images/organizations/techrepublic.com-50x50.jpg"',
+    );
+    expect((await run(SAMPLE_CORPUS)).code).toBe(0);
+    expect((await run(SAMPLE_CORPUS, '--strict', '--site-url', 'https://everyday-cc.github.io/ai')).code).toBe(0);
+  });
+
+  it('should exit 1 when the directory cannot be read', async () => {
+    const { code, stdout } = await run(path.join(PROJECT_ROOT, 'no-such-directory'));
+    expect(code).toBe(1);
+    expect(stdout).toContain('cannot read the content directory');
   });
 });
 
