@@ -46,6 +46,9 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxCost: 20_000,
 };
 
+/** How many variable sets of one document have their cost remembered. */
+const COST_CACHE_VARIANTS = 256;
+
 /** The default request body cap: 100 KB, far above any real query, answered 413 beyond. */
 export const DEFAULT_MAX_BODY_BYTES = 100_000;
 
@@ -142,12 +145,28 @@ export function operationCost(schema: GraphQLSchema, view: CorpusView, document:
  * response so clients can see how close they are.
  */
 function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
+  // yoga hands the same DocumentNode to every request with the same query text, so costs are
+  // remembered per document, view and variables (a few hundred variants per document at most).
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  const costOf = (args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown; operationName?: string | null }, view: CorpusView) => {
+    const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined;
+    const key = `${view.kind}:${args.operationName ?? ''}:${JSON.stringify(variables ?? null)}`;
+    let known = costs.get(args.document);
+    if (known === undefined) costs.set(args.document, (known = new Map()));
+    let cost = known.get(key);
+    if (cost === undefined) {
+      cost = operationCost(args.schema, view, args.document, variables, args.operationName ?? undefined);
+      if (known.size >= COST_CACHE_VARIANTS) known.clear();
+      known.set(key, cost);
+    }
+    return cost;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as RequestContext;
       let cost: number;
       try {
-        cost = operationCost(args.schema, context.view, args.document, args.variableValues ?? undefined, args.operationName ?? undefined);
+        cost = costOf(args, context.view);
       } catch (error) {
         if (error instanceof GraphQLError) return; // Invalid variables: execution reports them precisely.
         throw error; // Fail closed: an operation whose cost is unknown does not run.

@@ -3,6 +3,7 @@
  * `/graphql` while loading), loads the content directory, then serves GraphQL. SIGTERM / SIGINT:
  * readiness 503, new connections refused, in-flight requests finished, exit 0 within 10 s.
  */
+import './production.js';
 import { createServer as createHttpServer, type RequestListener, type ServerResponse } from 'node:http';
 import { Server } from 'node:net';
 import { ConfigError, readConfig, type Config } from './config.js';

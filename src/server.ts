@@ -154,7 +154,14 @@ export function createServer(options: ServerOptions): NewsgraphServer {
       ...(options.reportBatchCalls ? [useBatchCallReport()] : []),
       // Compiles each document once into a specialized function; results match graphql-js, as
       // tests/support.ts checks for every in-process test request.
-      ...(options.jit === false ? [] : [useGraphQlJit(), useCompleteErrors()]),
+      ...(options.jit === false
+        ? []
+        : [
+            // Stored URLs are already the `href` of a parsed URL, so the URL scalar's serializer
+            // (parse, then print) is the identity on them; graphql-jit may skip it.
+            useGraphQlJit({ customSerializers: { URL: (value: unknown) => value } }),
+            useCompleteErrors(),
+          ]),
     ],
   });
 }
