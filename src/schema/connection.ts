@@ -85,6 +85,18 @@ function checkPageSize(value: number | null | undefined, argumentName: 'first' |
   }
 }
 
+/** An edge whose cursor is encoded only when a query asks for it. */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly order: ListOrder<T>,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.order.name, this.order.positionOf(this.node));
+  }
+}
+
 /** The index of the first item whose position is after `position` (all items when none). */
 function indexAfter<T>(items: readonly T[], order: ListOrder<T>, position: Position, inclusive: boolean): number {
   let low = 0;
@@ -114,7 +126,7 @@ export function paginate<T>(items: readonly T[], args: ConnectionArgs, order: Li
   if (first != null && end - start > first) end = start + first;
   if (args.last != null && end - start > args.last) start = end - args.last;
 
-  const edges = items.slice(start, end).map((node) => ({ cursor: encodeCursor(order.name, order.positionOf(node)), node }));
+  const edges = items.slice(start, end).map((node) => new Edge(node, order));
   return {
     edges,
     pageInfo: {
