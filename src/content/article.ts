@@ -1,5 +1,5 @@
 import type { Article, Diagnostic, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
-import { toPlainText } from './text.js';
+import { detach, toPlainText } from './text.js';
 import { hostOf, normalizeDomain, parseHttpUrl } from './urls.js';
 import { slugify } from './slug.js';
 
@@ -56,11 +56,11 @@ class FieldReader {
   ) {}
 
   warn(field: string, message: string): void {
-    this.diagnostics.push({ file: this.file, field, severity: 'warning', message });
+    this.diagnostics.push({ file: this.file, field, severity: 'warning', message: detach(message) });
   }
 
   error(field: string | null, message: string): void {
-    this.diagnostics.push({ file: this.file, field, severity: 'error', message });
+    this.diagnostics.push({ file: this.file, field, severity: 'error', message: detach(message) });
   }
 
   /** A non-empty plain-text string, or null (with a warning when the value was of another type). */
@@ -73,7 +73,7 @@ class FieldReader {
       return null;
     }
     const text = toPlainText(value).trim();
-    return text === '' ? null : text;
+    return text === '' ? null : detach(text);
   }
 
   /** A date from a YAML timestamp or a date string, or null with a warning when unparseable. */
@@ -144,7 +144,7 @@ class FieldReader {
     value.forEach((item, index) => {
       const text = typeof item === 'string' ? toPlainText(item).trim() : '';
       if (text === '') this.warn(`${path}[${index}]`, `expected a non-empty string, found ${describe(item)}; the item is dropped`);
-      else if (!items.includes(text)) items.push(text);
+      else if (!items.includes(text)) items.push(detach(text));
     });
     return items;
   }
@@ -278,14 +278,14 @@ class FieldReader {
       this.warn(key, `expected a string, found a value of another type; the field is dropped`);
       return null;
     }
-    return value;
+    return detach(value);
   }
 
   /** Front-matter keys this service does not know, copied into a fresh JSON object. */
   extra(fields: Fields): { [key: string]: JsonValue } | null {
     const entries = Object.keys(fields)
       .filter((key) => !KNOWN_KEYS.has(key))
-      .map((key): [string, JsonValue] => [key, toJson(fields[key])]);
+      .map((key): [string, JsonValue] => [detach(key), toJson(fields[key])]);
     return entries.length === 0 ? null : deepFreeze(Object.fromEntries(entries));
   }
 }
@@ -310,7 +310,7 @@ export function normalizeArticle(source: ArticleSource, options: NormalizeOption
   }
   const webUrl = read.url(fields, 'webUrl', 'webUrl');
   const heat = read.number(fields, 'heat', 'heat', HEAT_RANGE);
-  const body = source.body.trim() === '' ? null : source.body;
+  const body = source.body.trim() === '' ? null : detach(source.body);
   const article: Article = {
     slug: source.slug,
     sourcePath: source.sourcePath,
@@ -363,11 +363,12 @@ function describe(value: unknown): string {
 function toJson(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return detach(value);
+  if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (Array.isArray(value)) return value.map(toJson);
   if (typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).map((key) => [key, toJson((value as Fields)[key])]));
+    return Object.fromEntries(Object.keys(value).map((key) => [detach(key), toJson((value as Fields)[key])]));
   }
   return null;
 }

@@ -54,11 +54,29 @@ export function compareByDate(a: Article, b: Article): number {
   return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
 }
 
-/** Every URL an article is reachable by: web, original, AMP and CDN AMP. */
-function urlsOf(item: Pick<Article, 'webUrl' | 'ampWebUrl' | 'cdnAmpWebUrl'> & { originalUrl?: string | null }): string[] {
-  const urls: string[] = [];
-  for (const url of [item.webUrl, item.originalUrl, item.ampWebUrl, item.cdnAmpWebUrl]) if (url) urls.push(url);
-  return urls;
+/** Something reachable by URLs: an article or a related entry. */
+type Linkable = Pick<Article, 'webUrl' | 'ampWebUrl' | 'cdnAmpWebUrl'> & { readonly originalUrl?: string | null };
+
+/**
+ * The URL keys (see urlKey) of articles and related entries, each computed once and shared by
+ * the views of a corpus: URL parsing was the largest cost of building them.
+ */
+class UrlKeys {
+  private readonly keys = new WeakMap<Linkable, readonly string[]>();
+
+  /** The keys of every URL an item is reachable by: web, original, AMP and CDN AMP, in that order. */
+  of(item: Linkable): readonly string[] {
+    let keys = this.keys.get(item);
+    if (keys === undefined) {
+      keys = [];
+      for (const url of [item.webUrl, item.originalUrl, item.ampWebUrl, item.cdnAmpWebUrl]) {
+        const key = url ? urlKey(url) : null;
+        if (key !== null) (keys as string[]).push(key);
+      }
+      this.keys.set(item, keys);
+    }
+    return keys;
+  }
 }
 
 /** Counts spellings and returns the most frequent (ties: the alphabetically first). */
@@ -104,11 +122,16 @@ export class CorpusView {
   private readonly targetOfEntry = new Map<RelatedEntry, Article>();
   private readonly sourcesOfTarget = new Map<Article, Article[]>();
 
+  /**
+   * @param articles the view's articles, newest first (compareByDate)
+   * @param urlKeys URL keys shared with the other view of the corpus
+   */
   constructor(
     readonly kind: ViewKind,
     articles: readonly Article[],
+    private readonly urlKeys: UrlKeys = new UrlKeys(),
   ) {
-    this.articles = Object.freeze([...articles].sort(compareByDate));
+    this.articles = Object.freeze([...articles]);
     for (const article of this.articles) this.bySlug.set(article.slug, article);
     this.indexUrls();
     const relatedResolved = this.resolveRelated();
@@ -181,10 +204,7 @@ export class CorpusView {
   /** Each URL key maps to the newest article that has it, so a shared URL resolves predictably. */
   private indexUrls(): void {
     for (const article of this.articles) {
-      for (const url of urlsOf(article)) {
-        const key = urlKey(url);
-        if (key !== null && !this.byUrlKey.has(key)) this.byUrlKey.set(key, article);
-      }
+      for (const key of this.urlKeys.of(article)) if (!this.byUrlKey.has(key)) this.byUrlKey.set(key, article);
     }
   }
 
@@ -211,9 +231,8 @@ export class CorpusView {
   }
 
   private findTarget(entry: RelatedEntry, source: Article): Article | undefined {
-    for (const url of urlsOf(entry)) {
-      const key = urlKey(url);
-      const target = key === null ? undefined : this.byUrlKey.get(key);
+    for (const key of this.urlKeys.of(entry)) {
+      const target = this.byUrlKey.get(key);
       if (target !== undefined && target !== source) return target;
     }
     return undefined;
@@ -280,11 +299,13 @@ export interface Corpus {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Builds both views of a corpus from normalized articles (slugs already unique). */
+/** Builds both views of a corpus from normalized articles (slugs already unique), sorting once. */
 export function createCorpus(articles: readonly Article[], diagnostics: readonly Diagnostic[]): Corpus {
+  const newestFirst = [...articles].sort(compareByDate);
+  const urlKeys = new UrlKeys();
   return Object.freeze({
-    public: new CorpusView('public', articles.filter((article) => article.published)),
-    preview: new CorpusView('preview', articles),
+    public: new CorpusView('public', newestFirst.filter((article) => article.published), urlKeys),
+    preview: new CorpusView('preview', newestFirst, urlKeys),
     diagnostics: Object.freeze([...diagnostics]),
   });
 }

@@ -77,3 +77,12 @@ export function toPlainText(text: string): string {
   const decoded = text.includes('&') ? decodeHTMLStrict(text) : text;
   return repairMojibake(decoded);
 }
+
+/**
+ * A copy of `text` that shares no memory with the string it was cut from. V8 keeps substrings as
+ * views into their parent, so a title kept from a parsed file would keep the whole file alive;
+ * flattening a one-character concatenation copies just the characters needed.
+ */
+export function detach(text: string): string {
+  return (` ${text}`).slice(1);
+}
