@@ -7,6 +7,11 @@ import { slugify } from './slug.js';
 export interface NormalizeOptions {
   /** Base for relative URLs (provider logos at `/assets/...`); null drops them with a warning. */
   readonly siteUrl: string | null;
+  /**
+   * Identical provider and topic records met so far, shared by every article of one load: most of
+   * them repeat across thousands of articles and related entries.
+   */
+  readonly shared?: Map<string, ProviderRef | TopicRef>;
 }
 
 /** The source of one article: where it came from and what it holds. */
@@ -214,7 +219,18 @@ class FieldReader {
       return null;
     }
     const images = provider === null ? [] : this.images(provider, 'images', `${path}.images`);
-    return Object.freeze({ name, domain, images: Object.freeze(images) });
+    return this.share(`provider\n${domain}\n${name}\n${images.map((image) => JSON.stringify(image)).join('\n')}`, () =>
+      Object.freeze({ name, domain, images: Object.freeze(images) }),
+    );
+  }
+
+  /** The record already built for this key in this load, or a new one. */
+  private share<T extends ProviderRef | TopicRef>(key: string, build: () => T): T {
+    const shared = this.options.shared;
+    if (shared === undefined) return build();
+    let record = shared.get(key) as T | undefined;
+    if (record === undefined) shared.set(key, (record = build()));
+    return record;
   }
 
   topics(fields: Fields): TopicRef[] {
@@ -222,7 +238,7 @@ class FieldReader {
     this.strings(fields, 'topics', 'topics').forEach((name, index) => {
       const slug = slugify(name);
       if (slug === '') this.warn(`topics[${index}]`, `expected a topic name with letters or digits, found ${describe(name)}; the topic is dropped`);
-      else if (!topics.some((topic) => topic.slug === slug)) topics.push(Object.freeze({ name, slug }));
+      else if (!topics.some((topic) => topic.slug === slug)) topics.push(this.share(`topic\n${name}`, () => Object.freeze({ name, slug })));
     });
     return topics;
   }

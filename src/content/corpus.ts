@@ -129,12 +129,13 @@ export class CorpusView {
   constructor(
     readonly kind: ViewKind,
     articles: readonly Article[],
-    private readonly urlKeys: UrlKeys = new UrlKeys(),
+    urlKeys: UrlKeys = new UrlKeys(),
   ) {
     this.articles = Object.freeze([...articles]);
     for (const article of this.articles) this.bySlug.set(article.slug, article);
-    this.indexUrls();
-    const relatedResolved = this.resolveRelated();
+    // The URL keys are needed while building only; the view keeps just its index of them.
+    this.indexUrls(urlKeys);
+    const relatedResolved = this.resolveRelated(urlKeys);
     this.providers = this.buildProviders();
     this.topics = this.buildTopics();
     this.stats = Object.freeze({
@@ -202,19 +203,19 @@ export class CorpusView {
   }
 
   /** Each URL key maps to the newest article that has it, so a shared URL resolves predictably. */
-  private indexUrls(): void {
+  private indexUrls(urlKeys: UrlKeys): void {
     for (const article of this.articles) {
-      for (const key of this.urlKeys.of(article)) if (!this.byUrlKey.has(key)) this.byUrlKey.set(key, article);
+      for (const key of urlKeys.of(article)) if (!this.byUrlKey.has(key)) this.byUrlKey.set(key, article);
     }
   }
 
   /** Resolves each related entry by any of its URLs; an entry resolving to its own article is no link. */
-  private resolveRelated(): number {
+  private resolveRelated(urlKeys: UrlKeys): number {
     let resolved = 0;
     for (const source of this.articles) {
       const targets = new Set<Article>();
       for (const entry of source.related) {
-        const target = this.findTarget(entry, source);
+        const target = this.findTarget(entry, source, urlKeys);
         if (target === undefined) continue;
         this.targetOfEntry.set(entry, target);
         targets.add(target);
@@ -230,8 +231,8 @@ export class CorpusView {
     return resolved;
   }
 
-  private findTarget(entry: RelatedEntry, source: Article): Article | undefined {
-    for (const key of this.urlKeys.of(entry)) {
+  private findTarget(entry: RelatedEntry, source: Article, urlKeys: UrlKeys): Article | undefined {
+    for (const key of urlKeys.of(entry)) {
       const target = this.byUrlKey.get(key);
       if (target !== undefined && target !== source) return target;
     }

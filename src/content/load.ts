@@ -51,7 +51,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
 
   const diagnostics: Diagnostic[] = [...scan.diagnostics];
   const articles: Article[] = [];
-  const normalizeOptions = { siteUrl: options.siteUrl ?? null };
+  const normalizeOptions = { siteUrl: options.siteUrl ?? null, shared: new Map() };
   const limits = options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS;
   let readMs = 0;
   let parseMs = 0;
