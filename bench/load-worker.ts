@@ -1,0 +1,190 @@
+/**
+ * One measurement of the load benchmark, in a fresh process (started by bench/load.ts as
+ * `node --expose-gc --import tsx bench/load-worker.ts MODE [DIR]`). Prints one line
+ * `WORKER_RESULT {json}` on stdout.
+ *
+ * Modes:
+ *   baseline     the load module imported, nothing loaded: heap/RSS of an "empty" process
+ *   floor-sync   list DIR recursively and readFileSync every content file (no parsing)
+ *   floor-async  list DIR recursively and fs.promises.readFile every content file, at the
+ *                loader's concurrency (64), no parsing
+ *   load         loadCorpus(DIR), its timings, then heap/RSS after two full GCs with the corpus kept
+ */
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadCorpus, type LoadResult } from '../src/content/load.js';
+
+/** Same as src/content/load.ts READ_CONCURRENCY. */
+const READ_CONCURRENCY = 64;
+const CONTENT_FILE = /\.(?:md|markdown)$/i;
+
+type Gc = () => void;
+
+function fullGc(): void {
+  const gc = (globalThis as { gc?: Gc }).gc;
+  if (gc === undefined) throw new Error('global.gc is missing: run the worker with node --expose-gc');
+  gc();
+  gc();
+}
+
+function memory() {
+  fullGc();
+  const usage = process.memoryUsage();
+  return {
+    heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
+    external: usage.external,
+    arrayBuffers: usage.arrayBuffers,
+    rss: usage.rss,
+    /** Peak RSS of the whole process, in bytes. */
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/** Monotonic microseconds, on the clock of V8's CPU profiles (for cutting a --cpu-prof to the load). */
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+function listSync(root: string): string[] {
+  const files: string[] = [];
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const absolute = path.join(directory, entry.name);
+      if (entry.isDirectory()) walk(absolute);
+      else if (entry.isFile() && CONTENT_FILE.test(entry.name)) files.push(absolute);
+    }
+  };
+  walk(root);
+  return files;
+}
+
+async function listAsync(root: string): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (directory: string): Promise<void> => {
+    const entries: Dirent[] = await readdir(directory, { withFileTypes: true });
+    const subdirectories: string[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const absolute = path.join(directory, entry.name);
+      if (entry.isDirectory()) subdirectories.push(absolute);
+      else if (entry.isFile() && CONTENT_FILE.test(entry.name)) files.push(absolute);
+    }
+    await Promise.all(subdirectories.map(walk));
+  };
+  await walk(root);
+  return files;
+}
+
+async function readAllAsync(files: readonly string[]): Promise<Buffer[]> {
+  const results: Buffer[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const index = next++;
+      results[index] = await readFile(files[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  return results;
+}
+
+/** User + system CPU milliseconds since `start` (all threads: main, libuv pool, GC helpers). */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function totalBytes(buffers: readonly Buffer[]): number {
+  let bytes = 0;
+  for (const buffer of buffers) bytes += buffer.length;
+  return bytes;
+}
+
+let keep: unknown;
+
+async function main(): Promise<void> {
+  const [mode, directoryArgument] = process.argv.slice(2);
+  const directory = directoryArgument === undefined ? '' : path.resolve(directoryArgument);
+  let result: Record<string, unknown>;
+  switch (mode) {
+    case 'baseline': {
+      result = { mode, ...memory() };
+      break;
+    }
+    case 'floor-sync': {
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const files = listSync(directory);
+      const listed = performance.now();
+      const buffers = files.map((file) => readFileSync(file));
+      const read = performance.now();
+      const cpuMs = cpuMsSince(cpu);
+      result = { mode, files: files.length, bytes: totalBytes(buffers), listMs: listed - started, readMs: read - listed, totalMs: read - started, cpuMs };
+      break;
+    }
+    case 'floor-async': {
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const files = await listAsync(directory);
+      const listed = performance.now();
+      const buffers = await readAllAsync(files);
+      const read = performance.now();
+      const cpuMs = cpuMsSince(cpu);
+      result = { mode, files: files.length, bytes: totalBytes(buffers), listMs: listed - started, readMs: read - listed, totalMs: read - started, cpuMs };
+      break;
+    }
+    case 'load': {
+      const before = memory();
+      const startedMicros = monotonicMicros();
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const loaded: LoadResult = await loadCorpus(directory);
+      const wallMs = performance.now() - started;
+      const cpuMs = cpuMsSince(cpu);
+      const endedMicros = monotonicMicros();
+      keep = loaded;
+      const after = memory();
+      const { corpus } = loaded;
+      let warnings = 0;
+      let errors = 0;
+      for (const diagnostic of corpus.diagnostics) {
+        if (diagnostic.severity === 'error') errors++;
+        else warnings++;
+      }
+      result = {
+        mode,
+        files: loaded.fileCount,
+        articles: corpus.preview.articles.length,
+        publicArticles: corpus.public.articles.length,
+        providers: corpus.preview.providers.length,
+        topics: corpus.preview.topics.length,
+        relatedEntries: corpus.preview.stats.relatedEntries,
+        relatedResolved: corpus.preview.stats.relatedResolved,
+        publicRelatedResolved: corpus.public.stats.relatedResolved,
+        warnings,
+        errors,
+        timings: loaded.timings,
+        wallMs,
+        cpuMs,
+        window: { startMicros: startedMicros, endMicros: endedMicros },
+        heapBefore: before.heapUsed,
+        ...after,
+      };
+      break;
+    }
+    default:
+      throw new Error(`unknown mode ${JSON.stringify(mode)}: expected baseline, floor-sync, floor-async or load`);
+  }
+  process.stdout.write(`WORKER_RESULT ${JSON.stringify(result)}\n`);
+  // The corpus stays referenced until here, after the memory was measured.
+  if (keep === Symbol.for('never')) console.log('unreachable');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});
