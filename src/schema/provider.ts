@@ -1,5 +1,6 @@
 import type { Provider as ProviderRecord } from '../content/corpus.js';
 import { normalizeDomain } from '../content/urls.js';
+import type { RequestContext } from '../context.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
 import { countedConnection } from './counted-connection.js';
@@ -32,12 +33,17 @@ const providerOrder = countThenKeyOrder<ProviderRecord>('providers', (provider) 
 /** A page of providers. */
 export const ProviderConnection = countedConnection(Provider, { name: 'Provider', plural: 'providers', order: 'most articles first' });
 
+/** The provider entity an article or related entry names, as the request's view knows it. */
+function providerOf(item: { readonly provider: { readonly domain: string } | null }, context: RequestContext): ProviderRecord | null {
+  return item.provider ? context.view.providerByDomain(item.provider.domain) ?? null : null;
+}
+
 builder.objectFields(Article, (t) => ({
   provider: t.field({
     type: Provider,
     nullable: true,
     description: 'Who published it; null when the file names no provider and has no webUrl to take the domain from.',
-    resolve: (article, _args, context) => (article.provider ? context.view.providerByDomain(article.provider.domain) ?? null : null),
+    resolve: (article, _args, context) => providerOf(article, context),
   }),
 }));
 
@@ -46,7 +52,7 @@ builder.objectFields(RelatedArticle, (t) => ({
     type: Provider,
     nullable: true,
     description: 'Who published it; null when the entry names no provider and has no webUrl.',
-    resolve: (entry, _args, context) => (entry.provider ? context.view.providerByDomain(entry.provider.domain) ?? null : null),
+    resolve: (entry, _args, context) => providerOf(entry, context),
   }),
 }));
 
