@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import matter from 'gray-matter';
 import yaml from 'js-yaml';
+import { DECLINED, readSimpleYaml } from './simple-yaml.js';
 
 /** Limits on what one file's front matter may build. */
 export interface FrontMatterLimits {
@@ -77,6 +78,8 @@ export function parseFrontMatter(bytes: Uint8Array, limits: FrontMatterLimits = 
 }
 
 function loadYaml(source: string, limits: FrontMatterLimits): unknown {
+  const simple = readSimpleYaml(source, { maxNodes: limits.maxYamlNodes, maxDepth: limits.maxYamlDepth });
+  if (simple !== DECLINED) return simple;
   let nodes = 0;
   let depth = 0;
   const value = yaml.load(source, {
