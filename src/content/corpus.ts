@@ -1,5 +1,5 @@
 import type { Article, Diagnostic, Image, RelatedEntry } from './model.js';
-import { urlKey } from './urls.js';
+import { urlKey, urlKeyOfHref } from './urls.js';
 
 /** A publisher, derived from every article and related entry of a view that names its domain. */
 export interface Provider {
@@ -70,7 +70,7 @@ class UrlKeys {
     if (keys === undefined) {
       keys = [];
       for (const url of [item.webUrl, item.originalUrl, item.ampWebUrl, item.cdnAmpWebUrl]) {
-        const key = url ? urlKey(url) : null;
+        const key = url ? urlKeyOfHref(url) : null;
         if (key !== null) (keys as string[]).push(key);
       }
       this.keys.set(item, keys);

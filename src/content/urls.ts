@@ -63,6 +63,23 @@ export function urlKey(raw: string): string | null {
 }
 
 /**
+ * urlKey for a URL already in the form parseHttpUrl returns (a WHATWG `href`), computed with string
+ * operations when it has no query, user info or IPv6 host: the common case, and parsing each URL
+ * again was most of the time spent indexing a large corpus. Same result as urlKey.
+ */
+export function urlKeyOfHref(href: string): string | null {
+  const authorityStart = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : -1;
+  const pathStart = authorityStart === -1 ? -1 : href.indexOf('/', authorityStart);
+  if (pathStart === -1) return urlKey(href);
+  let pathEnd = href.indexOf('#', pathStart);
+  if (pathEnd === -1) pathEnd = href.length;
+  const authority = href.slice(authorityStart, pathStart);
+  const path = href.slice(pathStart, pathEnd);
+  if (path.includes('?') || authority.includes('@') || authority.startsWith('[')) return urlKey(href);
+  return `${stripWww(authority)}${path.replace(/\/+$/, '')}`;
+}
+
+/**
  * A provider domain normalized: lowercase, no `www.`, no scheme, path or port. Accepts a bare
  * domain or a URL; returns null when nothing like a host name is there.
  */

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { parseFrontMatter } from '../../src/content/front-matter.js';
 import { repairMojibake, toPlainText } from '../../src/content/text.js';
-import { normalizeDomain, parseHttpUrl, urlKey } from '../../src/content/urls.js';
+import fc from 'fast-check';
+import { normalizeDomain, parseHttpUrl, urlKey, urlKeyOfHref } from '../../src/content/urls.js';
 
 describe('toPlainText and repairMojibake', () => {
   it("should repair the seed excerpt's promptâ€¦ to prompt…", () => {
@@ -93,6 +94,28 @@ describe('urlKey', () => {
     expect(urlKey('')).toBeNull();
     expect(urlKey('ftp://example.com/file')).toBeNull();
     expect(urlKey('/relative/path')).toBeNull();
+  });
+});
+
+describe('urlKeyOfHref', () => {
+  it('should equal urlKey for every href parseHttpUrl can return', () => {
+    const part = fc.constantFrom('a', 'B', 'www.', 'www', '-', '.', '%41', 'é', ' ', '@', ':', '[', ']', '::1', '80', '443', '8080', '/', '//', '?', '&', '=', '#', 'utm_source', 'amp', '+');
+    const raw = fc.tuple(
+      fc.constantFrom('http://', 'https://', 'HTTP://', 'https://user:pw@', 'http://[::1]', 'ftp://', ''),
+      fc.array(part, { minLength: 1, maxLength: 6 }),
+      fc.array(part, { maxLength: 10 }),
+    ).map(([scheme, host, rest]) => `${scheme}${host.join('')}.example${rest.join('')}`);
+    let compared = 0;
+    fc.assert(
+      fc.property(raw, (text) => {
+        const parsed = parseHttpUrl(text, null);
+        if (!parsed.ok) return true;
+        compared++;
+        return urlKeyOfHref(parsed.url) === urlKey(parsed.url);
+      }),
+      { numRuns: 20_000, seed: 26 },
+    );
+    expect(compared).toBeGreaterThan(5_000);
   });
 });
 
