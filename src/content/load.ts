@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { normalizeArticle } from './article.js';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { createCorpus, type Corpus } from './corpus.js';
-import { DEFAULT_FRONT_MATTER_LIMITS, parseFrontMatter, type FrontMatterLimits } from './front-matter.js';
+import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import type { Article, Diagnostic } from './model.js';
+import { parseFiles, type FileToParse, type ParsedFiles, type ParseSettings } from './parse-files.js';
 import { scanContent } from './scan.js';
 
 /** Options of a load; every one has a default. */
@@ -15,13 +17,23 @@ export interface LoadOptions {
   readonly siteUrl?: string | null;
   /** Caps on YAML nodes and depth per file. */
   readonly frontMatterLimits?: FrontMatterLimits;
+  /**
+   * Worker threads that read and parse files side by side; 1 parses on the calling thread. Default:
+   * one per CPU (at most 4) from 2,000 files on, else 1 — below that, starting workers costs more
+   * than it saves.
+   */
+  readonly threads?: number;
 }
 
-/** Where the load spent its time, in milliseconds. */
+/** Where the load spent its time, in milliseconds; read and parse are summed over the threads. */
 export interface LoadTimings {
   readonly scanMs: number;
   readonly readMs: number;
   readonly parseMs: number;
+  /** Threads asked to read and parse (1: the calling thread, else that many workers). */
+  readonly threads: number;
+  /** Workers that answered; a run whose worker failed was parsed on the calling thread instead. */
+  readonly workers: number;
   readonly indexMs: number;
   readonly totalMs: number;
 }
@@ -37,8 +49,9 @@ export interface LoadResult {
 /** The default size cap of one content file: 1 MiB. */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
-/** Files read and parsed between two yields to the event loop. */
-const YIELD_EVERY_FILES = 256;
+/** From this many files on, the default is to parse on worker threads. */
+const WORKERS_FROM_FILES = 2_000;
+const MAX_DEFAULT_THREADS = 4;
 
 /**
  * Loads every content file under `directory` into a corpus. A bad file becomes diagnostics and never
@@ -49,43 +62,13 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const scan = await scanContent(path.resolve(directory), { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   const scanned = performance.now();
 
-  const diagnostics: Diagnostic[] = [...scan.diagnostics];
-  const articles: Article[] = [];
-  const normalizeOptions = { siteUrl: options.siteUrl ?? null, shared: new Map() };
-  const limits = options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS;
-  let readMs = 0;
-  let parseMs = 0;
-  // Each file is read and parsed in turn, so no more than one file's bytes are held at a time.
-  // Synchronous reads are several times faster than promise-based ones here; the loop yields to
-  // the event loop every few hundred files, so /health keeps answering while a large corpus loads.
-  for (const [index, file] of scan.files.entries()) {
-    if (index % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) await new Promise((resolve) => setImmediate(resolve));
-    const readStarted = performance.now();
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file.absolutePath);
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: `the file could not be read (${reason})` });
-      continue;
-    } finally {
-      readMs += performance.now() - readStarted;
-    }
-    const parseStarted = performance.now();
-    const parsed = parseFrontMatter(bytes, limits);
-    if (!parsed.ok) {
-      diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: parsed.message });
-    } else {
-      const slug = path.posix.basename(file.relativePath).replace(/\.(?:md|markdown)$/i, '');
-      const result = normalizeArticle({ slug, sourcePath: file.relativePath, data: parsed.data, body: parsed.body }, normalizeOptions);
-      diagnostics.push(...result.diagnostics);
-      if (result.article !== null) articles.push(result.article);
-    }
-    parseMs += performance.now() - parseStarted;
-  }
+  const settings: ParseSettings = { siteUrl: options.siteUrl ?? null, frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS };
+  const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(scan.files.length), scan.files.length));
+  const parts = threads === 1 ? [{ parsed: await parseFiles(scan.files, settings), onWorker: false }] : await parseOnWorkers(scan.files, settings, threads);
   const parsed = performance.now();
 
-  const unique = keepFirstOfEachSlug(articles, diagnostics);
+  const diagnostics: Diagnostic[] = [...scan.diagnostics, ...parts.flatMap((part) => part.parsed.diagnostics)];
+  const unique = keepFirstOfEachSlug(parts.flatMap((part) => part.parsed.articles), diagnostics);
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const corpus = createCorpus(unique, diagnostics);
   const indexed = performance.now();
@@ -95,12 +78,71 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     fileCount: scan.files.length + scan.diagnostics.length,
     timings: {
       scanMs: scanned - started,
-      readMs,
-      parseMs,
+      readMs: parts.reduce((sum, part) => sum + part.parsed.readMs, 0),
+      parseMs: parts.reduce((sum, part) => sum + part.parsed.parseMs, 0),
+      threads,
+      workers: parts.filter((part) => part.onWorker).length,
       indexMs: indexed - parsed,
       totalMs: indexed - started,
     },
   };
+}
+
+function defaultThreads(files: number): number {
+  return files < WORKERS_FROM_FILES ? 1 : Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS);
+}
+
+/**
+ * Splits the files into contiguous runs, one per worker, so the concatenated results keep file
+ * order. A run whose worker cannot start or fails is parsed on this thread instead.
+ */
+async function parseOnWorkers(files: readonly FileToParse[], settings: ParseSettings, threads: number): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
+  const runLength = Math.ceil(files.length / threads);
+  const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
+  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, settings).catch(() => null)));
+  return Promise.all(
+    parts.map(async (part, index) => (part === null ? { parsed: await parseFiles(runs[index]!, settings), onWorker: false } : { parsed: part, onWorker: true })),
+  );
+}
+
+const here = fileURLToPath(import.meta.url);
+// The worker runs the same build as this module: compiled JavaScript next to it, or, from the
+// TypeScript sources (tsx, tests), a bundle of the worker made once per process with esbuild:
+// Node.js 20 does not apply tsx's loader to a worker's entry module.
+const WORKER_FILE = path.join(path.dirname(here), `parse-worker${path.extname(here)}`);
+let workerSource: Promise<string> | null = null;
+
+async function startWorker(workerData: unknown): Promise<Worker> {
+  if (!WORKER_FILE.endsWith('.ts')) return new Worker(WORKER_FILE, { workerData });
+  workerSource ??= import('esbuild').then(async (esbuild) => {
+    const built = await esbuild.build({ entryPoints: [WORKER_FILE], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' });
+    return built.outputFiles[0]!.text;
+  });
+  return new Worker(await workerSource, { eval: true, workerData });
+}
+
+async function parseOnWorker(files: readonly FileToParse[], settings: ParseSettings): Promise<ParsedFiles> {
+  const worker = await startWorker({ files, settings });
+  return new Promise((resolve, reject) => {
+    let result: ParsedFiles | null = null;
+    worker.once('message', (message: ParsedFiles) => {
+      result = message;
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (result === null) reject(new Error(`the parse worker exited with code ${code} before answering`));
+      else resolve({ ...result, articles: result.articles.map(deepFreeze) });
+    });
+  });
+}
+
+/** Freezes a value received from a worker and everything it holds, as records built here are. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /**

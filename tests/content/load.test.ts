@@ -212,3 +212,36 @@ describe('the public view of a corpus with drafts', () => {
     expect(reverseEdges).toBe(350);
   });
 });
+
+describe('loading on worker threads', () => {
+  /** Everything a load produces that the API serves, with each view's order. */
+  function servedContent(result: Awaited<ReturnType<typeof loadCorpus>>) {
+    const { corpus } = result;
+    return {
+      diagnostics: corpus.diagnostics,
+      views: [corpus.public, corpus.preview].map((view) => ({
+        articles: view.articles,
+        providers: view.providers,
+        topics: view.topics,
+        stats: view.stats,
+        maxima: view.maxima,
+        related: view.articles.map((article) => view.articlesByRelatedEntries(article.related).map((target) => target?.slug ?? null)),
+      })),
+    };
+  }
+
+  it.each([
+    ['the real sample', SAMPLE_CORPUS],
+    ['content/', CONTENT_DIR],
+  ])('should give exactly the corpus of a load on one thread, frozen the same way, for %s', async (_name, directory) => {
+    const inline = await loadCorpus(directory, { threads: 1 });
+    const parallel = await loadCorpus(directory, { threads: 3 });
+    expect(inline.timings.threads).toBe(1);
+    expect(parallel.timings).toMatchObject({ threads: 3, workers: 3 });
+    expect(servedContent(parallel)).toEqual(servedContent(inline));
+    const article = parallel.corpus.preview.articles.find((candidate) => candidate.related.length > 0 && candidate.provider !== null)!;
+    for (const record of [article, article.related, article.related[0], article.provider, article.topics, article.images]) {
+      expect(Object.isFrozen(record)).toBe(true);
+    }
+  });
+});
