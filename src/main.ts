@@ -10,7 +10,6 @@ import { ConfigError, readConfig, type Config } from './config.js';
 import { loadCorpus } from './content/load.js';
 import { countBySeverity, formatDiagnostic } from './content/report.js';
 import { createLogger, type Logger } from './log.js';
-import { createServer } from './server.js';
 
 /** How long a graceful shutdown may wait for in-flight requests before closing them. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -74,9 +73,12 @@ async function start(config: Config, log: Logger): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  // Large corpora are parsed on worker threads, so this thread loads the GraphQL server meanwhile.
+  const loading = loadCorpus(config.contentDir, { siteUrl: config.siteUrl, maxFileBytes: config.maxFileBytes });
+  const serverModule = import('./server.js');
   let loaded;
   try {
-    loaded = await loadCorpus(config.contentDir, { siteUrl: config.siteUrl, maxFileBytes: config.maxFileBytes });
+    loaded = await loading;
   } catch (error) {
     log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
     process.exit(1);
@@ -92,6 +94,7 @@ async function start(config: Config, log: Logger): Promise<void> {
   }
   // A stop signal may have come while loading (the compiler cannot see the handler change it).
   if ((phase as Phase) === 'stopping') return;
+  const { createServer } = await serverModule;
   yoga = createServer({ corpus, previewToken: config.previewToken, limits: config.limits, maxBodyBytes: config.maxBodyBytes });
   phase = 'serving';
   const { preview, public: publicView } = corpus;
