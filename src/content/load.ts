@@ -99,7 +99,8 @@ function defaultThreads(files: number): number {
 async function parseOnWorkers(files: readonly FileToParse[], settings: ParseSettings, threads: number): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
   const runLength = Math.ceil(files.length / threads);
   const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
-  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, settings).catch(() => null)));
+  const strings = new Map<string, string>();
+  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, settings, strings).catch(() => null)));
   return Promise.all(
     parts.map(async (part, index) => (part === null ? { parsed: await parseFiles(runs[index]!, settings), onWorker: false } : { parsed: part, onWorker: true })),
   );
@@ -121,7 +122,7 @@ async function startWorker(workerData: unknown): Promise<Worker> {
   return new Worker(await workerSource, { eval: true, workerData });
 }
 
-async function parseOnWorker(files: readonly FileToParse[], settings: ParseSettings): Promise<ParsedFiles> {
+async function parseOnWorker(files: readonly FileToParse[], settings: ParseSettings, strings: Map<string, string>): Promise<ParsedFiles> {
   const worker = await startWorker({ files, settings });
   return new Promise((resolve, reject) => {
     let result: ParsedFiles | null = null;
@@ -131,18 +132,29 @@ async function parseOnWorker(files: readonly FileToParse[], settings: ParseSetti
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (result === null) reject(new Error(`the parse worker exited with code ${code} before answering`));
-      else resolve({ ...result, articles: result.articles.map(deepFreeze) });
+      else resolve({ ...result, articles: result.articles.map((article) => adopt(article, strings)) });
     });
   });
 }
 
-/** Freezes a value received from a worker and everything it holds, as records built here are. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+/**
+ * Makes a record received from a worker like one built on this thread: frozen all the way down, and
+ * its strings shared with identical ones already kept (a structured clone copies every string).
+ */
+function adopt<T>(value: T, strings: Map<string, string>): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const child = record[key];
+    if (typeof child === 'string') {
+      const kept = strings.get(child);
+      if (kept === undefined) strings.set(child, child);
+      else record[key] = kept;
+    } else {
+      adopt(child, strings);
+    }
   }
-  return value;
+  return Object.freeze(value);
 }
 
 /**

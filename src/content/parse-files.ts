@@ -37,7 +37,7 @@ const YIELD_EVERY_FILES = 256;
 export async function parseFiles(files: readonly FileToParse[], settings: ParseSettings): Promise<ParsedFiles> {
   const diagnostics: Diagnostic[] = [];
   const articles: Article[] = [];
-  const normalizeOptions = { siteUrl: settings.siteUrl, shared: new Map() };
+  const normalizeOptions = { siteUrl: settings.siteUrl, shared: new Map(), strings: new Map<string, string>() };
   let readMs = 0;
   let parseMs = 0;
   for (const [index, file] of files.entries()) {
