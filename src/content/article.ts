@@ -1,4 +1,4 @@
-import type { Article, Diagnostic, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
+import type { Article, Diagnostic, EpochMs, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
 import { detach, toPlainText } from './text.js';
 import { hostOf, normalizeDomain, parseHttpUrl } from './urls.js';
 import { slugify } from './slug.js';
@@ -96,7 +96,7 @@ class FieldReader {
   }
 
   /** A date from a YAML timestamp or a date string, or null with a warning when unparseable. */
-  date(fields: Fields, key: string, path: string): Date | null {
+  date(fields: Fields, key: string, path: string): EpochMs | null {
     const value = own(fields, key);
     if (value === undefined || value === null) return null;
     let date: Date | null = null;
@@ -106,7 +106,7 @@ class FieldReader {
       this.warn(path, `expected an ISO-8601 date-time such as 2024-03-14T09:30:00Z, found ${describe(value)}; the field is dropped`);
       return null;
     }
-    return new Date(date.getTime());
+    return date.getTime();
   }
 
   /** An absolute http(s) URL, or null with a warning. */
@@ -163,7 +163,7 @@ class FieldReader {
     value.forEach((item, index) => {
       const text = typeof item === 'string' ? toPlainText(item).trim() : '';
       if (text === '') this.warn(`${path}[${index}]`, `expected a non-empty string, found ${describe(item)}; the item is dropped`);
-      else if (!items.includes(text)) items.push(detach(text));
+      else if (!items.includes(text)) items.push(this.keep(text));
     });
     return items;
   }

@@ -48,8 +48,8 @@ export interface ListMaxima {
 
 /** Newest first; undated last; ties by slug, so every order is total and stable. */
 export function compareByDate(a: Article, b: Article): number {
-  const at = a.publishedDateTime?.getTime() ?? -Infinity;
-  const bt = b.publishedDateTime?.getTime() ?? -Infinity;
+  const at = a.publishedDateTime ?? -Infinity;
+  const bt = b.publishedDateTime ?? -Infinity;
   if (at !== bt) return bt - at;
   return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
 }
@@ -68,15 +68,21 @@ class UrlKeys {
   of(item: Linkable): readonly string[] {
     let keys = this.keys.get(item);
     if (keys === undefined) {
-      keys = [];
-      for (const url of [item.webUrl, item.originalUrl, item.ampWebUrl, item.cdnAmpWebUrl]) {
-        const key = url ? urlKeyOfHref(url) : null;
-        if (key !== null) (keys as string[]).push(key);
-      }
+      const found: string[] = [];
+      addKey(found, item.webUrl);
+      addKey(found, item.originalUrl);
+      addKey(found, item.ampWebUrl);
+      addKey(found, item.cdnAmpWebUrl);
+      keys = found;
       this.keys.set(item, keys);
     }
     return keys;
   }
+}
+
+function addKey(keys: string[], url: string | null | undefined): void {
+  const key = url ? urlKeyOfHref(url) : null;
+  if (key !== null) keys.push(key);
 }
 
 /** Counts spellings and returns the most frequent (ties: the alphabetically first). */
@@ -187,19 +193,19 @@ export class CorpusView {
   }
 
   private measureLists(): ListMaxima {
-    const longest = (lengths: Iterable<number>) => {
-      let max = 0;
-      for (const length of lengths) if (length > max) max = length;
-      return max;
-    };
-    const articles = this.articles;
-    return Object.freeze({
-      related: longest(articles.map((article) => article.related.length)),
-      topics: longest(articles.map((article) => article.topics.length)),
-      images: longest(articles.map((article) => article.images.length)),
-      relatedImages: longest(articles.flatMap((article) => article.related.map((entry) => entry.images.length))),
-      providerImages: longest(this.providers.map((provider) => provider.images.length)),
-    });
+    let related = 0;
+    let topics = 0;
+    let images = 0;
+    let relatedImages = 0;
+    let providerImages = 0;
+    for (const article of this.articles) {
+      related = Math.max(related, article.related.length);
+      topics = Math.max(topics, article.topics.length);
+      images = Math.max(images, article.images.length);
+      for (const entry of article.related) relatedImages = Math.max(relatedImages, entry.images.length);
+    }
+    for (const provider of this.providers) providerImages = Math.max(providerImages, provider.images.length);
+    return Object.freeze({ related, topics, images, relatedImages, providerImages });
   }
 
   /** Each URL key maps to the newest article that has it, so a shared URL resolves predictably. */
@@ -212,13 +218,15 @@ export class CorpusView {
   /** Resolves each related entry by any of its URLs; an entry resolving to its own article is no link. */
   private resolveRelated(urlKeys: UrlKeys): number {
     let resolved = 0;
+    const targets: Article[] = [];
     for (const source of this.articles) {
-      const targets = new Set<Article>();
+      targets.length = 0;
       for (const entry of source.related) {
         const target = this.findTarget(entry, source, urlKeys);
         if (target === undefined) continue;
         this.targetOfEntry.set(entry, target);
-        targets.add(target);
+        // Lists are short (a few entries), so a scan beats a Set per article.
+        if (!targets.includes(target)) targets.push(target);
         resolved++;
       }
       for (const target of targets) {

@@ -40,11 +40,17 @@ export interface TopicRef {
   readonly slug: string;
 }
 
+/**
+ * A point in time in milliseconds since the Unix epoch (UTC), as dates are kept: a number costs a
+ * few bytes where a Date object costs about a hundred, and there are several per article.
+ */
+export type EpochMs = number;
+
 /** An embedded summary of another article, as stored in an article's `related` list. */
 export interface RelatedEntry {
   readonly title: string;
   readonly excerpt: string | null;
-  readonly publishedDateTime: Date | null;
+  readonly publishedDateTime: EpochMs | null;
   readonly webUrl: string | null;
   readonly ampWebUrl: string | null;
   readonly cdnAmpWebUrl: string | null;
@@ -70,8 +76,8 @@ export interface Article {
   readonly category: string | null;
   readonly type: string | null;
   readonly locale: string | null;
-  readonly publishedDateTime: Date | null;
-  readonly updatedDateTime: Date | null;
+  readonly publishedDateTime: EpochMs | null;
+  readonly updatedDateTime: EpochMs | null;
   readonly originalUrl: string | null;
   readonly webUrl: string | null;
   readonly ampWebUrl: string | null;

@@ -41,7 +41,7 @@ export const DEFAULT_ARTICLE_ORDER: ArticleOrder = { field: 'PUBLISHED_DATE_TIME
 export function orderValue(article: Article, field: ArticleOrderField): number | string | null {
   switch (field) {
     case 'PUBLISHED_DATE_TIME':
-      return article.publishedDateTime?.getTime() ?? null;
+      return article.publishedDateTime;
     case 'QUALITY':
       return article.quality;
     case 'HEAT':
@@ -122,11 +122,11 @@ export function articlePredicate(filter: ArticleFilter | null | undefined): ((ar
   }
   if (filter.publishedAfter != null) {
     const after = filter.publishedAfter.getTime();
-    tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime.getTime() > after);
+    tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime > after);
   }
   if (filter.publishedBefore != null) {
     const before = filter.publishedBefore.getTime();
-    tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime.getTime() < before);
+    tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime < before);
   }
   if (filter.minQuality != null) {
     const min = filter.minQuality;

@@ -11,7 +11,8 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
   Scalars: {
-    DateTime: { Input: Date; Output: Date };
+    // Output: stored dates are epoch milliseconds; graphql-scalars serializes numbers as such.
+    DateTime: { Input: Date; Output: Date | number };
     URL: { Input: URL; Output: string };
     JSONObject: { Input: Record<string, unknown>; Output: object };
   };
