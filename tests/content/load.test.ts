@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
@@ -242,6 +243,36 @@ describe('loading on worker threads', () => {
     const article = parallel.corpus.preview.articles.find((candidate) => candidate.related.length > 0 && candidate.provider !== null)!;
     for (const record of [article, article.related, article.related[0], article.provider, article.topics, article.images]) {
       expect(Object.isFrozen(record)).toBe(true);
+    }
+  });
+});
+
+describe('a URL shared by a draft and a published article', () => {
+  it('should resolve to the newest article of each view: the draft in preview, the published one in public', async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'newsgraph-shared-url-'));
+    try {
+      const file = (name: string, fields: string) => writeFileSync(path.join(directory, `${name}.md`), `---\n${fields}\n---\n`);
+      file('a-draft', 'title: Draft\npublished: false\npublishedDateTime: 2024-03-03T00:00:00Z\nwebUrl: https://news.example/story');
+      file('b-published', 'title: Published\npublishedDateTime: 2024-03-01T00:00:00Z\nwebUrl: https://www.news.example/story/');
+      file('c-draft-only', 'title: Only a draft\npublished: false\npublishedDateTime: 2024-03-02T00:00:00Z\nwebUrl: https://news.example/other');
+      file(
+        'd-source',
+        'title: Source\npublishedDateTime: 2024-02-01T00:00:00Z\nwebUrl: https://news.example/source\nrelated:\n' +
+          '  - title: Story\n    webUrl: http://news.example/story\n  - title: Other\n    webUrl: https://news.example/other',
+      );
+      const { corpus } = await loadCorpus(directory);
+      const slugs = (articles: readonly (Article | null | undefined)[]) => articles.map((article) => article?.slug ?? null);
+      const source = corpus.preview.articleBySlug('d-source')!;
+
+      expect(slugs([corpus.preview.articleByUrl('https://news.example/story'), corpus.public.articleByUrl('https://news.example/story')])).toEqual(['a-draft', 'b-published']);
+      expect(slugs([corpus.public.articleByUrl('https://news.example/other')])).toEqual([null]);
+      expect(slugs(corpus.preview.articlesByRelatedEntries(source.related))).toEqual(['a-draft', 'c-draft-only']);
+      expect(slugs(corpus.public.articlesByRelatedEntries(source.related))).toEqual(['b-published', null]);
+      expect(slugs(corpus.public.relatedFrom(corpus.public.articleBySlug('b-published')!))).toEqual(['d-source']);
+      expect(slugs(corpus.preview.relatedFrom(corpus.preview.articleBySlug('b-published')!))).toEqual([]);
+      expect([corpus.public.stats.relatedResolved, corpus.preview.stats.relatedResolved]).toEqual([1, 2]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
     }
   });
 });
