@@ -39,6 +39,14 @@ const KNOWN_KEYS = new Set([
   'tags', 'categories', 'images', 'related', 'secured', 'id', 'slug',
 ]);
 
+// Most lists are empty (tags, categories, an entry's images): they all share one empty list.
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+
+/** The list frozen, or the shared empty list. */
+function frozenList<T>(items: T[]): readonly T[] {
+  return items.length === 0 ? EMPTY_LIST : Object.freeze(items);
+}
+
 /** Whole numbers in a range: what the corpus means by a score or a size. */
 interface WholeNumberRange {
   readonly min: number;
@@ -234,7 +242,7 @@ class FieldReader {
     }
     const images = provider === null ? [] : this.images(provider, 'images', `${path}.images`);
     return this.share(`provider\n${domain}\n${name}\n${images.map((image) => JSON.stringify(image)).join('\n')}`, () =>
-      Object.freeze({ name, domain, images: Object.freeze(images) }),
+      Object.freeze({ name, domain, images: frozenList(images) }),
     );
   }
 
@@ -276,7 +284,7 @@ class FieldReader {
         type: this.text(item.fields, 'type', `${item.path}.type`),
         quality: this.number(item.fields, 'quality', `${item.path}.quality`, QUALITY_RANGE),
         provider: this.provider(item.fields, `${item.path}.provider`, webUrl),
-        images: Object.freeze(this.images(item.fields, 'images', `${item.path}.images`)),
+        images: frozenList(this.images(item.fields, 'images', `${item.path}.images`)),
       }));
     }
     return entries;
@@ -360,11 +368,11 @@ export function normalizeArticle(source: ArticleSource, options: NormalizeOption
     heat: heat === -1 ? null : heat,
     published: read.published(fields),
     provider: read.provider(fields, 'provider', webUrl),
-    topics: Object.freeze(read.topics(fields)),
-    tags: Object.freeze(read.strings(fields, 'tags', 'tags')),
-    categories: Object.freeze(read.strings(fields, 'categories', 'categories')),
-    images: Object.freeze(read.images(fields, 'images', 'images')),
-    related: Object.freeze(read.related(fields)),
+    topics: frozenList(read.topics(fields)),
+    tags: frozenList(read.strings(fields, 'tags', 'tags')),
+    categories: frozenList(read.strings(fields, 'categories', 'categories')),
+    images: frozenList(read.images(fields, 'images', 'images')),
+    related: frozenList(read.related(fields)),
     secured: read.secret(fields, 'secured'),
     extra: read.extra(fields),
   };
