@@ -16,7 +16,7 @@
  * - ceiling:   bare node:http answering each request body with its pre-serialised response;
  * - mercurius: fastify + mercurius + graphql-jit (`jit: 1`) on the same Pothos schema and context;
  * - apollo:    Apollo Server 4 standalone on the same schema and context;
- * - ours:      `src/main.ts` as shipped (CONTENT_DIR, PORT, HOST=127.0.0.1, LOG_LEVEL=warn).
+ * - ours:      `dist/main.mjs` as `npm start` builds and runs it (CONTENT_DIR, PORT, HOST=127.0.0.1, LOG_LEVEL=warn).
  * The load generator (autocannon, programmatic API) is a child process pinned to core 1.
  *
  * Protocol per (server, query): one correctness pass (each request body twice, `data` deeply equal
@@ -46,6 +46,7 @@ import { loadCorpus } from '../src/content/load.js';
 import { createContext, type BatchCall } from '../src/context.js';
 import { schema } from '../src/schema/index.js';
 import { createServer } from '../src/server.js';
+import { build } from '../scripts/build.mjs';
 import { generateCorpus } from './generate.js';
 import { readCpuProfile, selfTime, type SelfTimeReport } from './http-cpuprofile.js';
 import type { LoadReply, LoadRequest, LoadSummary } from './http-load.js';
@@ -59,7 +60,7 @@ export const SERVER_NAMES = ['ours', 'mercurius', 'apollo', 'ceiling'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 const SERVER_LABELS: Record<ServerName, string> = {
-  ours: 'ours (src/main.ts)',
+  ours: 'ours (npm start)',
   mercurius: 'mercurius + graphql-jit',
   apollo: 'apollo server 4',
   ceiling: 'ceiling (node:http, no GraphQL)',
@@ -279,9 +280,10 @@ function tail(stream: NodeJS.ReadableStream | null, limit = 8_000): () => string
   return () => text;
 }
 
-/** Spawns `node [nodeArgs] --import tsx script` pinned to one core. */
+/** Spawns `node [nodeArgs] script` pinned to one core (through tsx when the script is TypeScript). */
 function spawnPinned(core: string, nodeArgs: readonly string[], script: string, args: readonly string[], env: NodeJS.ProcessEnv, ipc = false): ChildProcess {
-  const child = spawn('taskset', ['-c', core, process.execPath, ...nodeArgs, '--import', 'tsx', script, ...args], {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn('taskset', ['-c', core, process.execPath, ...nodeArgs, ...loader, script, ...args], {
     cwd: PROJECT_DIR,
     env,
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -330,11 +332,11 @@ async function startPeer(name: Exclude<ServerName, 'ours'>, contentDir: string, 
   return { name, child, pid: child.pid!, url: `http://${HOST}:${port}/graphql`, stderr };
 }
 
-/** Ours as shipped: src/main.ts with its environment; ready when `/ready` answers 200. */
+/** Ours as shipped: dist/main.mjs as `npm start` runs it (built first); ready when `/ready` answers 200. */
 async function startOurs(contentDir: string, nodeArgs: readonly string[] = [], timeoutMs = 300_000): Promise<RunningServer> {
   const port = await freePort();
   const env = { ...process.env, CONTENT_DIR: contentDir, PORT: String(port), HOST, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
-  const child = spawnPinned(SERVER_CORE, nodeArgs, path.join(PROJECT_DIR, 'src', 'main.ts'), [], env);
+  const child = spawnPinned(SERVER_CORE, ['--enable-source-maps', ...nodeArgs], path.join(PROJECT_DIR, 'dist', 'main.mjs'), [], env);
   const stderr = tail(child.stderr);
   tail(child.stdout);
   const deadline = Date.now() + timeoutMs;
@@ -1039,6 +1041,7 @@ function parseCli(argv: readonly string[]): HttpBenchmarkOptions {
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
+    await build();
     const result = await runHttpBenchmark(parseCli(process.argv.slice(2)));
     console.log(`BENCH_HTTP_JSON ${JSON.stringify(result)}`);
   } catch (error) {

@@ -88,12 +88,15 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
+/** How `npm start` runs the server once built (tests/global-setup.ts builds dist/). */
+export const SERVER_ARGS = ['--enable-source-maps', path.join(PROJECT_ROOT, 'dist/main.mjs')];
+
 /**
- * Starts `src/main.ts` as a child process on 127.0.0.1 with an ephemeral port and resolves once
- * it logs the URL it serves; rejects if it exits first or takes longer than `timeoutMs`.
+ * Starts the built server (dist/main.mjs) as a child process on 127.0.0.1 with an ephemeral port
+ * and resolves once it logs the URL it serves; rejects if it exits first or takes longer than `timeoutMs`.
  */
 export async function startServerProcess(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunningServer> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,6 +23,8 @@ export interface LoadOptions {
    * than it saves.
    */
   readonly threads?: number;
+  /** Files per message from a worker back to the calling thread. Default 2,000. */
+  readonly workerBatchFiles?: number;
 }
 
 /** Where the load spent its time, in milliseconds; read and parse are summed over the threads. */
@@ -51,6 +53,8 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 /** From this many files on, the default is to parse on worker threads. */
 const WORKERS_FROM_FILES = 2_000;
+/** Files per message from a worker: large enough to be cheap, small enough to overlap and to spare memory. */
+const DEFAULT_WORKER_BATCH_FILES = 2_000;
 const MAX_DEFAULT_THREADS = 4;
 
 /**
@@ -64,7 +68,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
 
   const settings: ParseSettings = { siteUrl: options.siteUrl ?? null, frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS };
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(scan.files.length), scan.files.length));
-  const parts = threads === 1 ? [{ parsed: await parseFiles(scan.files, settings), onWorker: false }] : await parseOnWorkers(scan.files, settings, threads);
+  const parts = threads === 1 ? [{ parsed: await parseFiles(scan.files, settings), onWorker: false }] : await parseOnWorkers(scan.files, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES);
   const parsed = performance.now();
 
   const diagnostics: Diagnostic[] = [...scan.diagnostics, ...parts.flatMap((part) => part.parsed.diagnostics)];
@@ -96,11 +100,11 @@ function defaultThreads(files: number): number {
  * Splits the files into contiguous runs, one per worker, so the concatenated results keep file
  * order. A run whose worker cannot start or fails is parsed on this thread instead.
  */
-async function parseOnWorkers(files: readonly FileToParse[], settings: ParseSettings, threads: number): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
+async function parseOnWorkers(files: readonly FileToParse[], settings: ParseSettings, threads: number, batchSize: number): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
   const runLength = Math.ceil(files.length / threads);
   const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
   const strings = new Map<string, string>();
-  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, settings, strings).catch(() => null)));
+  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, settings, batchSize, strings).catch(() => null)));
   return Promise.all(
     parts.map(async (part, index) => (part === null ? { parsed: await parseFiles(runs[index]!, settings), onWorker: false } : { parsed: part, onWorker: true })),
   );
@@ -122,17 +126,23 @@ async function startWorker(workerData: unknown): Promise<Worker> {
   return new Worker(await workerSource, { eval: true, workerData });
 }
 
-async function parseOnWorker(files: readonly FileToParse[], settings: ParseSettings, strings: Map<string, string>): Promise<ParsedFiles> {
-  const worker = await startWorker({ files, settings });
+async function parseOnWorker(files: readonly FileToParse[], settings: ParseSettings, batchSize: number, strings: Map<string, string>): Promise<ParsedFiles> {
+  const worker = await startWorker({ files, settings, batchSize });
   return new Promise((resolve, reject) => {
-    let result: ParsedFiles | null = null;
-    worker.once('message', (message: ParsedFiles) => {
-      result = message;
+    const parsed = { articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
+    let complete = false;
+    // Batches arrive in file order; each is adopted as it comes, while the worker parses the next.
+    worker.on('message', ({ batch, last }: { batch: ParsedFiles; last: boolean }) => {
+      for (const article of batch.articles) parsed.articles.push(adopt(article, strings));
+      parsed.diagnostics.push(...batch.diagnostics);
+      parsed.readMs += batch.readMs;
+      parsed.parseMs += batch.parseMs;
+      complete = last;
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
-      if (result === null) reject(new Error(`the parse worker exited with code ${code} before answering`));
-      else resolve({ ...result, articles: result.articles.map((article) => adopt(article, strings)) });
+      if (complete) resolve(parsed);
+      else reject(new Error(`the parse worker exited with code ${code} before its last batch`));
     });
   });
 }

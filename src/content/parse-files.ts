@@ -35,35 +35,46 @@ const YIELD_EVERY_FILES = 256;
  * yields to the event loop every few hundred files so the thread stays responsive.
  */
 export async function parseFiles(files: readonly FileToParse[], settings: ParseSettings): Promise<ParsedFiles> {
-  const diagnostics: Diagnostic[] = [];
-  const articles: Article[] = [];
+  let all: ParsedFiles = { articles: [], diagnostics: [], readMs: 0, parseMs: 0 };
+  for await (const batch of parseInBatches(files, settings, Infinity)) all = batch;
+  return all;
+}
+
+/**
+ * parseFiles, handing over the results every `batchSize` files: each batch holds only its own
+ * files' articles and diagnostics, and the time spent on them.
+ */
+export async function* parseInBatches(files: readonly FileToParse[], settings: ParseSettings, batchSize: number): AsyncGenerator<ParsedFiles> {
   const normalizeOptions = { siteUrl: settings.siteUrl, shared: new Map(), strings: new Map<string, string>() };
-  let readMs = 0;
-  let parseMs = 0;
+  let batch = { articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
   for (const [index, file] of files.entries()) {
     if (index % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) await new Promise((resolve) => setImmediate(resolve));
+    if (index > 0 && index % batchSize === 0) {
+      yield batch;
+      batch = { articles: [], diagnostics: [], readMs: 0, parseMs: 0 };
+    }
     const readStarted = performance.now();
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(file.absolutePath);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: `the file could not be read (${reason})` });
+      batch.diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: `the file could not be read (${reason})` });
       continue;
     } finally {
-      readMs += performance.now() - readStarted;
+      batch.readMs += performance.now() - readStarted;
     }
     const parseStarted = performance.now();
     const parsed = parseFrontMatter(bytes, settings.frontMatterLimits);
     if (!parsed.ok) {
-      diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: parsed.message });
+      batch.diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: parsed.message });
     } else {
       const slug = path.posix.basename(file.relativePath).replace(/\.(?:md|markdown)$/i, '');
       const result = normalizeArticle({ slug, sourcePath: file.relativePath, data: parsed.data, body: parsed.body }, normalizeOptions);
-      diagnostics.push(...result.diagnostics);
-      if (result.article !== null) articles.push(result.article);
+      batch.diagnostics.push(...result.diagnostics);
+      if (result.article !== null) batch.articles.push(result.article);
     }
-    parseMs += performance.now() - parseStarted;
+    batch.parseMs += performance.now() - parseStarted;
   }
-  return { articles, diagnostics, readMs, parseMs };
+  yield batch;
 }

@@ -1,9 +1,20 @@
 /**
- * Worker thread entry: parses the files it is given (parseFiles) and posts the result back. The
- * structured clone keeps shared provider and topic records shared within the message.
+ * Worker thread entry: parses the files it is given and posts the results back in batches, so the
+ * calling thread takes them in while the rest are parsed, and no single message holds them all.
+ * Each message is `{ batch, last }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseFiles, type FileToParse, type ParseSettings } from './parse-files.js';
+import { parseInBatches, type FileToParse, type ParseSettings } from './parse-files.js';
 
-const { files, settings } = workerData as { files: FileToParse[]; settings: ParseSettings };
-void parseFiles(files, settings).then((parsed) => parentPort!.postMessage(parsed));
+const { files, settings, batchSize } = workerData as { files: FileToParse[]; settings: ParseSettings; batchSize: number };
+
+async function run(): Promise<void> {
+  let previous: unknown = null;
+  for await (const batch of parseInBatches(files, settings, batchSize)) {
+    if (previous !== null) parentPort!.postMessage({ batch: previous, last: false });
+    previous = batch;
+  }
+  parentPort!.postMessage({ batch: previous, last: true });
+}
+
+void run();

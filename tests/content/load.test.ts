@@ -236,7 +236,8 @@ describe('loading on worker threads', () => {
     ['content/', CONTENT_DIR],
   ])('should give exactly the corpus of a load on one thread, frozen the same way, for %s', async (_name, directory) => {
     const inline = await loadCorpus(directory, { threads: 1 });
-    const parallel = await loadCorpus(directory, { threads: 3 });
+    // Small batches, so each worker hands its results over in several messages.
+    const parallel = await loadCorpus(directory, { threads: 3, workerBatchFiles: 4 });
     expect(inline.timings.threads).toBe(1);
     expect(parallel.timings).toMatchObject({ threads: 3, workers: 3 });
     expect(servedContent(parallel)).toEqual(servedContent(inline));

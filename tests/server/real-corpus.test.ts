@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRawArticles } from '../independent.js';
 import { PROJECT_ROOT, SAMPLE_CORPUS } from '../paths.js';
-import { PREVIEW_TOKEN, startServerProcess, type RunningServer } from '../support.js';
+import { PREVIEW_TOKEN, SERVER_ARGS, startServerProcess, type RunningServer } from '../support.js';
 
 const raw = readRawArticles(SAMPLE_CORPUS);
 const published = raw.filter((article) => article.published);
@@ -131,7 +131,7 @@ describe('starting and stopping', () => {
   });
 
   it('should refuse an invalid setting with exit code 2 and a message naming it', async () => {
-    const run = promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+    const run = promisify(execFile)(process.execPath, SERVER_ARGS, {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PORT: 'forty' },
     });
@@ -141,7 +141,7 @@ describe('starting and stopping', () => {
   it('should exit 1 under --strict when the content has diagnostics', async () => {
     const run = promisify(execFile)(
       process.execPath,
-      [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts', '--strict', '--port', '0', '--content-dir', SAMPLE_CORPUS],
+      [...SERVER_ARGS, '--strict', '--port', '0', '--content-dir', SAMPLE_CORPUS],
       { cwd: PROJECT_ROOT, env: { ...process.env, SITE_URL: '' } },
     );
     await expect(run).rejects.toMatchObject({ code: 1 });

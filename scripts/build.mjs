@@ -1,0 +1,35 @@
+// @ts-check
+/**
+ * `npm run build` (and the first step of `npm start`): compiles the server to dist/ with esbuild.
+ * Our sources are bundled into a few ES modules (split where main.ts imports the GraphQL server
+ * lazily, so it listens before loading it); packages stay in node_modules. Starting from compiled
+ * JavaScript skips tsx's start-up compile: the server answers about 0.6 s sooner.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Builds dist/main.mjs (the server) and dist/parse-worker.mjs (the loader's worker thread). */
+export async function build() {
+  const outdir = path.join(PROJECT_ROOT, 'dist');
+  rmSync(outdir, { recursive: true, force: true });
+  await esbuild.build({
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: { main: 'src/main.ts', 'parse-worker': 'src/content/parse-worker.ts' },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await build();
