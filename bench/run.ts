@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: the load, start-up and HTTP benchmarks, each printing its
  * figures and its ratios against the baselines measured in the same run. `--quick` uses the 1k
- * corpus and short runs (under two minutes in all); the full run takes about half an hour.
+ * corpus and short runs (under two minutes in all); the full run takes about 15 minutes.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
