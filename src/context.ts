@@ -26,21 +26,26 @@ export interface ContextOptions {
 }
 
 /**
- * The context of one request: the preview view when it carries `Authorization: Bearer <token>`
- * matching the configured preview token, the public view when it carries no bearer token. Throws
- * an UNAUTHENTICATED error (HTTP 401) for any other bearer token, so a wrong token is never
- * silently served public data.
+ * Which view a request's Authorization header grants: preview for `Bearer <token>` matching the
+ * configured preview token, public for no bearer token. Throws an UNAUTHENTICATED error (HTTP 401)
+ * for any other bearer token, so a wrong token is never silently served public data.
  */
-export function createContext(options: ContextOptions, authorization: string | null): RequestContext {
+export function authorizedView(options: ContextOptions, authorization: string | null): 'public' | 'preview' {
   const bearer = authorization === null ? null : /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
-  if (bearer === null) return { view: options.corpus.public, corpus: options.corpus, batchCalls: [] };
+  if (bearer === null) return 'public';
   if (options.previewToken === null) {
     throw unauthenticated('A bearer token was sent, but preview is disabled on this server (PREVIEW_TOKEN is not set). Send no Authorization header for the public API.');
   }
   if (!tokensEqual(bearer, options.previewToken)) {
     throw unauthenticated('The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" with the token the server was started with, or no Authorization header for the public API.');
   }
-  return { view: options.corpus.preview, corpus: options.corpus, batchCalls: [] };
+  return 'preview';
+}
+
+/** The context of one request, with the view its Authorization header grants (authorizedView). */
+export function createContext(options: ContextOptions, authorization: string | null): RequestContext {
+  const view = authorizedView(options, authorization) === 'preview' ? options.corpus.preview : options.corpus.public;
+  return { view, corpus: options.corpus, batchCalls: [] };
 }
 
 function tokensEqual(given: string, expected: string): boolean {

@@ -2,7 +2,7 @@ import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Corpus } from './content/corpus.js';
-import { createContext, type RequestContext } from './context.js';
+import { authorizedView, createContext, type ContextOptions, type RequestContext } from './context.js';
 import { useCompleteErrors } from './complete-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from './limits.js';
 import { schema } from './schema/index.js';
@@ -113,6 +113,19 @@ function useJsonParameterErrors(): Plugin {
   };
 }
 
+/**
+ * Refuses a wrong bearer token (401) as soon as the request's parameters are read, before the
+ * document is parsed or checked against the limits: a request with a bad token learns only that.
+ * The context factory checks the same header again, for requests that reach it.
+ */
+function useAuthenticationFirst(contextOptions: ContextOptions): Plugin {
+  return {
+    onParams({ request }) {
+      authorizedView(contextOptions, request.headers.get('authorization'));
+    },
+  };
+}
+
 /** Answers `GET /ready` with 200: this server exists only once its corpus is loaded. */
 function useReadiness(): Plugin {
   return {
@@ -149,6 +162,7 @@ export function createServer(options: ServerOptions): NewsgraphServer {
     plugins: [
       useReadiness(),
       useJsonParameterErrors(),
+      useAuthenticationFirst(contextOptions),
       useReadOnly(),
       ...useQueryLimits(options.limits ?? DEFAULT_QUERY_LIMITS),
       ...(options.reportBatchCalls ? [useBatchCallReport()] : []),

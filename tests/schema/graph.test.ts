@@ -259,6 +259,18 @@ describe('drafts and the preview token', () => {
     ]);
   });
 
+  it('should refuse a wrong token with 401 before looking at the document (limits, syntax)', async () => {
+    const overLimit = `{ ${Array.from({ length: 100 }, (_, index) => `a${index}: articles { totalCount }`).join(' ')} }`;
+    for (const query of [overLimit, '{ articles {']) {
+      const { status, body } = await execute(yoga, query, {}, { headers: { authorization: 'Bearer not-the-token' } });
+      expect(status).toBe(401);
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    }
+    // Without a token, the same documents get the limit and syntax errors.
+    expect((await execute(yoga, overLimit)).status).toBe(400);
+    expect((await execute(yoga, '{ articles {')).status).toBe(400);
+  });
+
   it('should report content health only with the token', async () => {
     const query = `{ contentHealth { articleCount draftCount errorCount warningCount diagnostics { file } } }`;
     expect((await execute(yoga, query)).body.data).toEqual({ contentHealth: null });
