@@ -117,6 +117,7 @@ const here = fileURLToPath(import.meta.url);
 const WORKER_FILE = path.join(path.dirname(here), `parse-worker${path.extname(here)}`);
 let workerSource: Promise<string> | null = null;
 
+/** A parse worker running parse-worker with this data, from whichever build this module is. */
 async function startWorker(workerData: unknown): Promise<Worker> {
   if (!WORKER_FILE.endsWith('.ts')) return new Worker(WORKER_FILE, { workerData });
   workerSource ??= import('esbuild').then(async (esbuild) => {
@@ -126,6 +127,7 @@ async function startWorker(workerData: unknown): Promise<Worker> {
   return new Worker(await workerSource, { eval: true, workerData });
 }
 
+/** Parses one run of files on a worker; rejects unless the worker delivered its last batch. */
 async function parseOnWorker(files: readonly FileToParse[], settings: ParseSettings, batchSize: number, strings: Map<string, string>): Promise<ParsedFiles> {
   const worker = await startWorker({ files, settings, batchSize });
   return new Promise((resolve, reject) => {
