@@ -1,7 +1,8 @@
 /**
  * One measurement of the load benchmark, in a fresh process (started by bench/load.ts as
  * `node --expose-gc --import tsx bench/load-worker.ts MODE [DIR]`). Prints one line
- * `WORKER_RESULT {json}` on stdout.
+ * `WORKER_RESULT {json}` on stdout. The loader is the compiled one `npm start` runs
+ * (dist/load.mjs, built by bench/load.ts), with its worker threads from dist/ too.
  *
  * Modes:
  *   baseline     the load module imported, nothing loaded: heap/RSS of an "empty" process
@@ -14,7 +15,11 @@ import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadCorpus, type LoadResult } from '../src/content/load.js';
+import { pathToFileURL } from 'node:url';
+import type { LoadResult } from '../src/content/load.js';
+
+const COMPILED_LOADER = path.resolve(import.meta.dirname, '../dist/load.mjs');
+const { loadCorpus } = (await import(pathToFileURL(COMPILED_LOADER).href)) as typeof import('../src/content/load.js');
 
 /** Same as src/content/load.ts READ_CONCURRENCY. */
 const READ_CONCURRENCY = 64;

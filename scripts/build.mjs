@@ -12,13 +12,16 @@ import * as esbuild from 'esbuild';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Builds dist/main.mjs (the server) and dist/parse-worker.mjs (the loader's worker thread). */
+/**
+ * Builds dist/main.mjs (the server), dist/parse-worker.mjs (the loader's worker thread) and
+ * dist/load.mjs (loadCorpus alone, for the load benchmark).
+ */
 export async function build() {
   const outdir = path.join(PROJECT_ROOT, 'dist');
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: { main: 'src/main.ts', 'parse-worker': 'src/content/parse-worker.ts' },
+    entryPoints: { main: 'src/main.ts', 'parse-worker': 'src/content/parse-worker.ts', load: 'src/content/load.ts' },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
