@@ -66,7 +66,11 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const scan = await scanContent(path.resolve(directory), { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   const scanned = performance.now();
 
-  const settings: ParseSettings = { siteUrl: options.siteUrl ?? null, frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS };
+  const settings: ParseSettings = {
+    siteUrl: options.siteUrl ?? null,
+    frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS,
+    internStrings: true,
+  };
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(scan.files.length), scan.files.length));
   const parts = threads === 1 ? [{ parsed: await parseFiles(scan.files, settings), onWorker: false }] : await parseOnWorkers(scan.files, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES);
   const parsed = performance.now();
@@ -104,7 +108,8 @@ async function parseOnWorkers(files: readonly FileToParse[], settings: ParseSett
   const runLength = Math.ceil(files.length / threads);
   const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
   const strings = new Map<string, string>();
-  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, settings, batchSize, strings).catch(() => null)));
+  const workerSettings = { ...settings, internStrings: false };
+  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, workerSettings, batchSize, strings).catch(() => null)));
   return Promise.all(
     parts.map(async (part, index) => (part === null ? { parsed: await parseFiles(runs[index]!, settings), onWorker: false } : { parsed: part, onWorker: true })),
   );

@@ -15,6 +15,11 @@ export interface FileToParse {
 export interface ParseSettings {
   readonly siteUrl: string | null;
   readonly frontMatterLimits: FrontMatterLimits;
+  /**
+   * Keep identical strings once (NormalizeOptions.strings). Pointless on a worker: posting the
+   * records copies every string, and the receiving thread shares them again.
+   */
+  readonly internStrings: boolean;
 }
 
 /** The articles and diagnostics of some files, in file order, and the time spent reading and parsing. */
@@ -45,7 +50,7 @@ export async function parseFiles(files: readonly FileToParse[], settings: ParseS
  * files' articles and diagnostics, and the time spent on them.
  */
 export async function* parseInBatches(files: readonly FileToParse[], settings: ParseSettings, batchSize: number): AsyncGenerator<ParsedFiles> {
-  const normalizeOptions = { siteUrl: settings.siteUrl, shared: new Map(), strings: new Map<string, string>() };
+  const normalizeOptions = { siteUrl: settings.siteUrl, shared: new Map(), ...(settings.internStrings ? { strings: new Map<string, string>() } : {}) };
   let batch = { articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
   for (const [index, file] of files.entries()) {
     if (index % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) await new Promise((resolve) => setImmediate(resolve));
