@@ -942,7 +942,7 @@ async function profileOurs(
   await stopChild(server.child, 15_000);
   const files = existsSync(profileDir) ? readdirSync(profileDir).filter((file) => file.endsWith('.cpuprofile')) : [];
   if (files.length === 0) throw new Error(`--cpu-prof wrote no profile in ${profileDir} (exit code ${server.child.exitCode}, signal ${server.child.signalCode})`);
-  // Worker threads (tsx's loader hooks) get their own file: take the main thread's (thread id 0,
+  // Worker threads (the loader's parse workers) get their own file: take the main thread's (thread id 0,
   // `CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`), else the largest.
   const main = files.find((name) => name.split('.')[4] === '0');
   const file = path.join(profileDir, main ?? files.sort((a, b) => sizeOf(path.join(profileDir, b)) - sizeOf(path.join(profileDir, a)))[0]!);

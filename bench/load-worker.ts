@@ -7,8 +7,8 @@
  * Modes:
  *   baseline     the load module imported, nothing loaded: heap/RSS of an "empty" process
  *   floor-sync   list DIR recursively and readFileSync every content file (no parsing)
- *   floor-async  list DIR recursively and fs.promises.readFile every content file, at the
- *                loader's concurrency (64), no parsing
+ *   floor-async  list DIR recursively and fs.promises.readFile every content file, 64 at a
+ *                time, no parsing
  *   load         loadCorpus(DIR), its timings, then heap/RSS after two full GCs with the corpus kept
  */
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
@@ -21,7 +21,7 @@ import type { LoadResult } from '../src/content/load.js';
 const COMPILED_LOADER = path.resolve(import.meta.dirname, '../dist/load.mjs');
 const { loadCorpus } = (await import(pathToFileURL(COMPILED_LOADER).href)) as typeof import('../src/content/load.js');
 
-/** Same as src/content/load.ts READ_CONCURRENCY. */
+/** Files read at once by the async floor. */
 const READ_CONCURRENCY = 64;
 const CONTENT_FILE = /\.(?:md|markdown)$/i;
 

@@ -377,8 +377,8 @@ function summarizeProfile(profile: CpuProfile, run: WorkerResult, size: number):
   const windowMs = windowOk ? (endMicros - startMicros) / 1000 : (profile.endTime - profile.startTime) / 1000;
   const msPerSample = windowMs / Math.max(1, kept);
 
-  // JS frames are named by function and file (tsx emits each module on one line, so the column
-  // stands in for the line); anonymous closures by their enclosing function; native frames (URL
+  // JS frames are named by function and file (a module emitted on one line has only
+  // columns, which then stand in for lines); anonymous closures by their enclosing function; native frames (URL
   // parsing, fs bindings, RegExp) are charged to the package or file of the JS frame that called them.
   const nearestJs = (id: number): ProfileNode | null => {
     for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
