@@ -99,23 +99,118 @@ class Zipf {
 // Vocabulary
 // ---------------------------------------------------------------------------------------------
 
-const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cr', 'dr', 'fl', 'gr', 'pl', 'pr', 'st', 'tr', 'ch', 'sh', 'th', 'qu', 'sp', ''];
+const ONSETS = [
+  'b',
+  'c',
+  'd',
+  'f',
+  'g',
+  'h',
+  'j',
+  'k',
+  'l',
+  'm',
+  'n',
+  'p',
+  'r',
+  's',
+  't',
+  'v',
+  'w',
+  'z',
+  'br',
+  'cr',
+  'dr',
+  'fl',
+  'gr',
+  'pl',
+  'pr',
+  'st',
+  'tr',
+  'ch',
+  'sh',
+  'th',
+  'qu',
+  'sp',
+  '',
+];
 const NUCLEI = ['a', 'e', 'i', 'o', 'u', 'a', 'e', 'i', 'o', 'ai', 'ea', 'io', 'ou', 'y'];
 const CODAS = ['', '', '', 'n', 'r', 's', 't', 'l', 'm', 'x', 'nd', 'rk', 'st', 'ng', 'ck'];
 const RESERVED = new Set(['true', 'false', 'null', 'yes', 'no', 'on', 'off', 'nan', 'inf', 'amp', 'nbsp']);
 
 const FUNCTION_WORDS = [
-  'the', 'of', 'to', 'in', 'for', 'and', 'with', 'on', 'a', 'is', 'as', 'by', 'at', 'from', 'new', 'how',
-  'AI', 'its', 'will', 'after', 'can', 'says', 'why', 'what', 'into', 'more', 'than', 'over', 'data', 'model',
-  'models', 'startup', 'launches', 'raises', 'report', 'study', 'market', 'research', 'learning', 'machine',
+  'the',
+  'of',
+  'to',
+  'in',
+  'for',
+  'and',
+  'with',
+  'on',
+  'a',
+  'is',
+  'as',
+  'by',
+  'at',
+  'from',
+  'new',
+  'how',
+  'AI',
+  'its',
+  'will',
+  'after',
+  'can',
+  'says',
+  'why',
+  'what',
+  'into',
+  'more',
+  'than',
+  'over',
+  'data',
+  'model',
+  'models',
+  'startup',
+  'launches',
+  'raises',
+  'report',
+  'study',
+  'market',
+  'research',
+  'learning',
+  'machine',
 ];
 
 const REAL_TOPICS = [
-  'AI', 'AWS AI', 'Computer Vision', 'Machine Learning', 'Natural Language Processing', 'AI in Autos',
-  'Facebook AI', 'Google AI', 'Microsoft AI', 'IBM AI', 'TensorFlow', 'Deep Learning', 'Robotics',
-  'AI in Healthcare', 'AI Ethics', 'Generative AI', 'Speech Recognition',
+  'AI',
+  'AWS AI',
+  'Computer Vision',
+  'Machine Learning',
+  'Natural Language Processing',
+  'AI in Autos',
+  'Facebook AI',
+  'Google AI',
+  'Microsoft AI',
+  'IBM AI',
+  'TensorFlow',
+  'Deep Learning',
+  'Robotics',
+  'AI in Healthcare',
+  'AI Ethics',
+  'Generative AI',
+  'Speech Recognition',
 ];
-const TOPIC_PATTERNS = ['{W} AI', 'AI in {W}', '{W} Learning', '{W} Robotics', '{W} Vision', '{W} Analytics', '{W} Systems', '{W} Computing', '{W}'];
+const TOPIC_PATTERNS = [
+  '{W} AI',
+  'AI in {W}',
+  '{W} Learning',
+  '{W} Robotics',
+  '{W} Vision',
+  '{W} Analytics',
+  '{W} Systems',
+  '{W} Computing',
+  '{W}',
+];
 const TLDS = ['com', 'com', 'com', 'com', 'com', 'net', 'org', 'co.uk', 'io', 'news', 'de', 'ai', 'com.au', 'ca', 'in'];
 const NAME_SUFFIXES = [' News', ' Times', ' Daily', ' Post', ' Journal', ' Review', ' Blog', ' Insider', ' Wire', ' Tribune', ''];
 const SECTIONS = ['news', 'tech', 'technology', 'business', 'story', 'article', 'blog', 'science', 'en'];
@@ -138,7 +233,8 @@ class Vocabulary {
       const roll = random.next();
       const syllables = roll < 0.2 ? 1 : roll < 0.75 ? 2 : roll < 0.97 ? 3 : 4;
       let word = '';
-      for (let index = 0; index < syllables; index++) word += random.pick(ONSETS) + random.pick(NUCLEI) + (random.chance(0.4) ? random.pick(CODAS) : '');
+      for (let index = 0; index < syllables; index++)
+        word += random.pick(ONSETS) + random.pick(NUCLEI) + (random.chance(0.4) ? random.pick(CODAS) : '');
       if (word.length < 3 || RESERVED.has(word) || seen.has(word)) continue;
       seen.add(word);
       this.words.push(word);
@@ -163,11 +259,16 @@ class Vocabulary {
 
 function numberToken(random: Random): string {
   switch (random.int(0, 4)) {
-    case 0: return `$${random.int(2, 900)}M`;
-    case 1: return `${random.int(2, 99)}%`;
-    case 2: return String(random.int(2013, 2025));
-    case 3: return `${random.int(2, 40)}`;
-    default: return `${random.int(1, 9)}.${random.int(0, 9)} billion`;
+    case 0:
+      return `$${random.int(2, 900)}M`;
+    case 1:
+      return `${random.int(2, 99)}%`;
+    case 2:
+      return String(random.int(2013, 2025));
+    case 3:
+      return `${random.int(2, 40)}`;
+    default:
+      return `${random.int(1, 9)}.${random.int(0, 9)} billion`;
   }
 }
 
@@ -308,9 +409,11 @@ function makeProviders(random: Random, vocabulary: Vocabulary, count: number): P
     domains.add(domain);
     const roll = random.next();
     const name =
-      roll < 0.1 ? domain
-      : roll < 0.45 ? capitalize(first) + (second === '' ? '' : ` ${capitalize(second)}`)
-      : `${random.chance(0.2) ? 'The ' : ''}${capitalize(first)}${random.pick(NAME_SUFFIXES)}`;
+      roll < 0.1
+        ? domain
+        : roll < 0.45
+          ? capitalize(first) + (second === '' ? '' : ` ${capitalize(second)}`)
+          : `${random.chance(0.2) ? 'The ' : ''}${capitalize(first)}${random.pick(NAME_SUFFIXES)}`;
     const host = random.chance(0.55) ? `www.${domain}` : domain;
     providers.push({ name, domain, host, hasLogo: random.chance(0.35) });
   }
@@ -371,7 +474,10 @@ export async function generateCorpus(options: GenerateOptions): Promise<Generate
     if (random.chance(0.04)) webUrl += `?utm_source=feed&utm_medium=rss`;
     const hasAmp = random.chance(0.37) && !webUrl.includes('?');
     const ampWebUrl = hasAmp ? (webUrl.endsWith('/') ? `${webUrl}amp/` : `${webUrl}?amp=1`) : null;
-    const cdnAmpWebUrl = ampWebUrl === null ? null : `https://${provider.host.replace(/-/g, '--').replace(/\./g, '-')}.cdn.ampproject.org/c/s/${ampWebUrl.slice('https://'.length)}`;
+    const cdnAmpWebUrl =
+      ampWebUrl === null
+        ? null
+        : `https://${provider.host.replace(/-/g, '--').replace(/\./g, '-')}.cdn.ampproject.org/c/s/${ampWebUrl.slice('https://'.length)}`;
     specs.push({
       path: `${archive ? '_archive/_news' : '_news'}/${name}.md`,
       archive,
@@ -398,9 +504,16 @@ export async function generateCorpus(options: GenerateOptions): Promise<Generate
   let batch: Promise<void>[] = [];
   for (let index = 0; index < articles; index++) {
     const spec = specs[index]!;
-    const lines: string[] = ['---', 'category: news', `title: ${dq(spec.title)}`, `excerpt: ${dq(spec.excerpt)}`, `publishedDateTime: ${spec.dateTime}`];
+    const lines: string[] = [
+      '---',
+      'category: news',
+      `title: ${dq(spec.title)}`,
+      `excerpt: ${dq(spec.excerpt)}`,
+      `publishedDateTime: ${spec.dateTime}`,
+    ];
     const urlScalar = (url: string) => (spec.archive && random.chance(0.8) ? url : dq(url));
-    if (!spec.archive || random.chance(0.03)) lines.push(`originalUrl: ${dq(random.chance(0.97) ? spec.webUrl : `https://${random.pick(providers).domain}/r/${index}`)}`);
+    if (!spec.archive || random.chance(0.03))
+      lines.push(`originalUrl: ${dq(random.chance(0.97) ? spec.webUrl : `https://${random.pick(providers).domain}/r/${index}`)}`);
     lines.push(`webUrl: ${urlScalar(spec.webUrl)}`);
     if (spec.ampWebUrl !== null) lines.push(`ampWebUrl: ${urlScalar(spec.ampWebUrl)}`, `cdnAmpWebUrl: ${urlScalar(spec.cdnAmpWebUrl!)}`);
     lines.push('type: article');
@@ -422,7 +535,13 @@ export async function generateCorpus(options: GenerateOptions): Promise<Generate
     while (topics.size < topicCount) topics.add(vocabulary.topics[vocabulary.topicZipf.sample(random)]!);
     for (const topic of topics) lines.push(`  - ${topic}`);
     if (spec.image !== null) {
-      lines.push('', 'images:', `  - url: ${urlScalar(spec.image.url)}`, `    width: ${spec.image.width}`, `    height: ${spec.image.height}`);
+      lines.push(
+        '',
+        'images:',
+        `  - url: ${urlScalar(spec.image.url)}`,
+        `    width: ${spec.image.width}`,
+        `    height: ${spec.image.height}`,
+      );
       lines.push(spec.archive ? `    title: ${dq(spec.title)}` : '    isCached: true');
     }
 
@@ -457,7 +576,10 @@ export async function generateCorpus(options: GenerateOptions): Promise<Generate
         dateTime = isoSeconds(time);
         webUrl = `https://${provider.host}/${random.pick(SECTIONS)}/${slugOf(title).slice(0, 50).replace(/-$/, '')}-x${index.toString(36)}${entry}`;
         ampWebUrl = random.chance(0.28) ? `${webUrl}/amp` : null;
-        cdnAmpWebUrl = ampWebUrl === null ? null : `https://${provider.host.replace(/-/g, '--').replace(/\./g, '-')}.cdn.ampproject.org/c/s/${ampWebUrl.slice('https://'.length)}`;
+        cdnAmpWebUrl =
+          ampWebUrl === null
+            ? null
+            : `https://${provider.host.replace(/-/g, '--').replace(/\./g, '-')}.cdn.ampproject.org/c/s/${ampWebUrl.slice('https://'.length)}`;
         quality = random.int(0, 167);
         image = random.chance(0.6) ? makeImage(random, provider, time, vocabulary) : null;
       }
@@ -468,9 +590,20 @@ export async function generateCorpus(options: GenerateOptions): Promise<Generate
         `    webUrl: ${urlScalar(webUrl)}`,
       );
       if (ampWebUrl !== null) lines.push(`    ampWebUrl: ${urlScalar(ampWebUrl)}`, `    cdnAmpWebUrl: ${urlScalar(cdnAmpWebUrl!)}`);
-      lines.push('    type: article', '    provider:', `      name: ${provider.name}`, `      domain: ${provider.domain}`, `    quality: ${quality}`);
+      lines.push(
+        '    type: article',
+        '    provider:',
+        `      name: ${provider.name}`,
+        `      domain: ${provider.domain}`,
+        `    quality: ${quality}`,
+      );
       if (image !== null) {
-        lines.push('    images:', `      - url: ${urlScalar(image.url)}`, `        width: ${image.width}`, `        height: ${image.height}`);
+        lines.push(
+          '    images:',
+          `      - url: ${urlScalar(image.url)}`,
+          `        width: ${image.width}`,
+          `        height: ${image.height}`,
+        );
         if (!spec.archive || random.chance(0.9)) lines.push('        isCached: true');
       }
     }

@@ -75,7 +75,8 @@ export function groupOf(url: string, functionName: string): string {
 function shortLocation(frame: CallFrame): string {
   if (frame.url === '') return '';
   const modules = frame.url.lastIndexOf('/node_modules/');
-  const file = modules >= 0 ? frame.url.slice(modules + '/node_modules/'.length) : (/\/((?:src|bench)\/.*)$/.exec(frame.url)?.[1] ?? frame.url);
+  const file =
+    modules >= 0 ? frame.url.slice(modules + '/node_modules/'.length) : (/\/((?:src|bench)\/.*)$/.exec(frame.url)?.[1] ?? frame.url);
   return `${file}:${frame.lineNumber + 1}`;
 }
 
@@ -84,7 +85,11 @@ function shortLocation(frame: CallFrame): string {
  * profile's clock: CLOCK_MONOTONIC microseconds on Linux, the same as `process.hrtime`), or over
  * all samples when no window is given or the window misses the profile.
  */
-export function selfTime(profile: CpuProfile, window?: { readonly fromMicros: number; readonly toMicros: number }, top = 25): SelfTimeReport {
+export function selfTime(
+  profile: CpuProfile,
+  window?: { readonly fromMicros: number; readonly toMicros: number },
+  top = 25,
+): SelfTimeReport {
   const byId = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);

@@ -38,7 +38,9 @@ export interface LoadSummary {
   readonly bytesPerSecond: number;
 }
 
-export type LoadReply = { readonly id: number; readonly ok: true; readonly summary: LoadSummary } | { readonly id: number; readonly ok: false; readonly error: string };
+export type LoadReply =
+  | { readonly id: number; readonly ok: true; readonly summary: LoadSummary }
+  | { readonly id: number; readonly ok: false; readonly error: string };
 
 async function run(request: LoadRequest): Promise<LoadSummary> {
   const bodies = request.bodies;
@@ -90,7 +92,12 @@ if (process.send !== undefined) {
   process.on('message', (message: LoadRequest) => {
     run(message).then(
       (summary) => process.send!({ id: message.id, ok: true, summary } satisfies LoadReply),
-      (error: unknown) => process.send!({ id: message.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies LoadReply),
+      (error: unknown) =>
+        process.send!({
+          id: message.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        } satisfies LoadReply),
     );
   });
   process.on('disconnect', () => process.exit(0));

@@ -17,7 +17,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadCorpus } from '../src/content/load.js';
-import { createContext, type ContextOptions, type RequestContext } from '../src/context.js';
+import { type ContextOptions, createContext, type RequestContext } from '../src/context.js';
 import { schema } from '../src/schema/index.js';
 
 /** The peer kinds this script can serve. (Not exported: importing this file starts a server.) */

@@ -81,7 +81,12 @@ function makeQuery(name: string, title: string, query: string, variables: readon
 export function buildHttpQueries(view: CorpusView, slugCount: number = DETAIL_SLUG_COUNT): HttpQuery[] {
   const slugs = pickSlugs(view, slugCount);
   return [
-    makeQuery('detail', `article(slug) detail, rotating through ${slugs.length} slugs`, DETAIL_QUERY, slugs.map((slug) => ({ slug }))),
+    makeQuery(
+      'detail',
+      `article(slug) detail, rotating through ${slugs.length} slugs`,
+      DETAIL_QUERY,
+      slugs.map((slug) => ({ slug })),
+    ),
     makeQuery('hotList', 'hot list: articles(first: 20) with provider, topics, images, related -> article', HOT_LIST_QUERY, [null]),
     makeQuery('plainList50', 'articles(first: 50), plain fields', PLAIN_LIST_50_QUERY, [null]),
     makeQuery('related2', 'articles(first: 10) related -> article -> related -> article (depth 2)', RELATED_DEPTH_2_QUERY, [null]),

@@ -30,25 +30,25 @@
  *
  * The last line is `BENCH_HTTP_JSON {...}`, the whole result as JSON.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import { defaultFieldResolver, execute, parse, validate, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, defaultFieldResolver, execute, type GraphQLFieldResolver, type GraphQLSchema, parse, validate } from 'graphql';
+import { build } from '../scripts/build.mjs';
 import type { Corpus } from '../src/content/corpus.js';
 import { loadCorpus } from '../src/content/load.js';
-import { createContext, type BatchCall } from '../src/context.js';
+import { type BatchCall, createContext } from '../src/context.js';
 import { schema } from '../src/schema/index.js';
 import { createServer } from '../src/server.js';
-import { build } from '../scripts/build.mjs';
 import { generateCorpus } from './generate.js';
-import { readCpuProfile, selfTime, type SelfTimeReport } from './http-cpuprofile.js';
+import { readCpuProfile, type SelfTimeReport, selfTime } from './http-cpuprofile.js';
 import type { LoadReply, LoadRequest, LoadSummary } from './http-load.js';
 import { buildHttpQueries, type HttpQuery } from './http-queries.js';
 
@@ -281,7 +281,14 @@ function tail(stream: NodeJS.ReadableStream | null, limit = 8_000): () => string
 }
 
 /** Spawns `node [nodeArgs] script` pinned to one core (through tsx when the script is TypeScript). */
-function spawnPinned(core: string, nodeArgs: readonly string[], script: string, args: readonly string[], env: NodeJS.ProcessEnv, ipc = false): ChildProcess {
+function spawnPinned(
+  core: string,
+  nodeArgs: readonly string[],
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ipc = false,
+): ChildProcess {
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn('taskset', ['-c', core, process.execPath, ...nodeArgs, ...loader, script, ...args], {
     cwd: PROJECT_DIR,
@@ -371,7 +378,6 @@ function readRss(pid: number): { rssMB: number; peakRssMB: number } {
   return { rssMB: kB('VmRSS') / 1024, peakRssMB: kB('VmHWM') / 1024 };
 }
 
-
 /** A hash of the files under src/ (sorted by path) and the newest modification time among them. */
 function srcSnapshot(): { sha1: string; newestChange: string } {
   const hash = createHash('sha1');
@@ -403,7 +409,12 @@ function cpuMs(pid: number): number {
 /** CPU time all processes of the machine have used so far (user, nice, system, irq, softirq, steal), in ms. */
 function systemBusyMs(): number {
   try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / CLOCK_TICKS;
   } catch {
     return NaN;
@@ -433,7 +444,8 @@ class LoadGenerator {
       else waiter.reject(new Error(`autocannon failed: ${message.error}`));
     });
     child.once('exit', () => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`the load generator exited (code ${child.exitCode}):\n${this.stderr()}`));
+      for (const waiter of this.pending.values())
+        waiter.reject(new Error(`the load generator exited (code ${child.exitCode}):\n${this.stderr()}`));
       this.pending.clear();
     });
   }
@@ -478,8 +490,14 @@ async function expectedData(corpus: Corpus, query: HttpQuery): Promise<unknown[]
   if (errors.length > 0) throw new Error(`the ${query.name} query is invalid: ${errors.map((error) => error.message).join('; ')}`);
   const results: unknown[] = [];
   for (const variables of query.variables) {
-    const result = await execute({ schema, document, contextValue: createContext({ corpus, previewToken: null }, null), variableValues: variables });
-    if (result.errors?.length) throw new Error(`the ${query.name} query fails in graphql-js: ${result.errors.map((error) => error.message).join('; ')}`);
+    const result = await execute({
+      schema,
+      document,
+      contextValue: createContext({ corpus, previewToken: null }, null),
+      variableValues: variables,
+    });
+    if (result.errors?.length)
+      throw new Error(`the ${query.name} query fails in graphql-js: ${result.errors.map((error) => error.message).join('; ')}`);
     results.push(JSON.parse(JSON.stringify(result.data)));
   }
   return results;
@@ -488,7 +506,13 @@ async function expectedData(corpus: Corpus, query: HttpQuery): Promise<unknown[]
 /** The first path where two JSON values differ, for a readable failure. */
 function firstDifference(actual: unknown, expected: unknown, at = 'data'): string {
   if (isDeepStrictEqual(actual, expected)) return '';
-  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null || Array.isArray(actual) !== Array.isArray(expected)) {
+  if (
+    typeof actual !== 'object' ||
+    typeof expected !== 'object' ||
+    actual === null ||
+    expected === null ||
+    Array.isArray(actual) !== Array.isArray(expected)
+  ) {
     return `${at}: got ${JSON.stringify(actual)?.slice(0, 200)}, expected ${JSON.stringify(expected)?.slice(0, 200)}`;
   }
   const a = actual as Record<string, unknown>;
@@ -557,7 +581,8 @@ async function measureWork(corpus: Corpus, query: HttpQuery, expected: readonly 
       body: query.bodies[i]!,
     });
     const json = (await response.json()) as { data?: unknown; errors?: unknown; extensions?: { batchCalls?: BatchCall[] } };
-    if (response.status !== 200 || json.errors) throw new Error(`in-process ${query.name}: HTTP ${response.status} ${JSON.stringify(json.errors ?? null).slice(0, 500)}`);
+    if (response.status !== 200 || json.errors)
+      throw new Error(`in-process ${query.name}: HTTP ${response.status} ${JSON.stringify(json.errors ?? null).slice(0, 500)}`);
     const difference = firstDifference(json.data, expected[i]);
     if (difference) throw new Error(`CORRECTNESS FAILED (ours in-process / ${query.name} / body ${i}): ${difference}`);
     const batchCalls = json.extensions?.batchCalls;
@@ -585,10 +610,21 @@ async function measureWork(corpus: Corpus, query: HttpQuery, expected: readonly 
     const difference = firstDifference(JSON.parse(JSON.stringify(result.data)), expected[i]);
     if (difference) throw new Error(`the counting copy of the schema answers ${query.name} differently: ${difference}`);
     for (const n of counts.values()) resolverCalls += n;
-    if (i === 0) topFields = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([field, n]) => ({ field, calls: n }));
+    if (i === 0)
+      topFields = [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([field, n]) => ({ field, calls: n }));
   }
   const n = query.bodies.length;
-  return { batchCalls: calls / n, batchKeys: keys / n, batchDetail, resolverCalls: resolverCalls / n, topFields, responseBytes: responseBytes / n };
+  return {
+    batchCalls: calls / n,
+    batchKeys: keys / n,
+    batchDetail,
+    resolverCalls: resolverCalls / n,
+    topFields,
+    responseBytes: responseBytes / n,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -674,7 +710,21 @@ function printQuery(result: QueryResult, log: (line: string) => void, gating: bo
   );
   log(`   most-called fields: ${result.work.topFields.map((field) => `${field.field} ${field.calls}`).join(', ')}`);
   const rows: string[][] = [
-    ['server', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'peak MB', 'srv CPU%', 'CPU ms/req', 'gen CPU%', 'other CPU%', 'ours÷this req/s', 'ours÷this CPU/req', 'reps req/s'],
+    [
+      'server',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'RSS MB',
+      'peak MB',
+      'srv CPU%',
+      'CPU ms/req',
+      'gen CPU%',
+      'other CPU%',
+      'ours÷this req/s',
+      'ours÷this CPU/req',
+      'reps req/s',
+    ],
   ];
   for (const server of result.servers) {
     const self = server.server === 'ours';
@@ -698,7 +748,9 @@ function printQuery(result: QueryResult, log: (line: string) => void, gating: bo
   log(`   p99 ours ÷ mercurius: ${fmt(result.p99OursOverMercurius ?? NaN, 2)}`);
   log(
     `   targets${gating ? ' (GATING: hot list)' : ' (informational)'}: ` +
-      result.targets.map((target) => `${target.name} = ${fmt(target.value ?? NaN, 2)} (${target.threshold}) ${verdict(target.pass)}`).join('; '),
+      result.targets
+        .map((target) => `${target.name} = ${fmt(target.value ?? NaN, 2)} (${target.threshold}) ${verdict(target.pass)}`)
+        .join('; '),
   );
 }
 
@@ -712,7 +764,12 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
   const started = performance.now();
   const write = options.log ?? ((line: string) => console.log(line));
   // Progress lines carry the elapsed time; blank lines and tables pass through.
-  const log = (line: string) => write(line === '' || line.includes('\n') || /^[=\s]/.test(line) ? line : `[${fmt((performance.now() - started) / 1000, 1).padStart(5)} s] ${line}`);
+  const log = (line: string) =>
+    write(
+      line === '' || line.includes('\n') || /^[=\s]/.test(line)
+        ? line
+        : `[${fmt((performance.now() - started) / 1000, 1).padStart(5)} s] ${line}`,
+    );
   const settings = {
     warmupSeconds: options.warmupSeconds ?? 3,
     durationSeconds: options.durationSeconds ?? 10,
@@ -724,7 +781,8 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
   };
   const sampleInt = options.sampleIntervalMs ?? 1000;
   const serverNames = options.servers ?? SERVER_NAMES;
-  if (!existsSync('/usr/bin/taskset') && !existsSync('/bin/taskset')) throw new Error('taskset (util-linux) is required to pin the processes');
+  if (!existsSync('/usr/bin/taskset') && !existsSync('/bin/taskset'))
+    throw new Error('taskset (util-linux) is required to pin the processes');
   if (settings.cpus < 2) throw new Error('the benchmark needs 2 cores: servers on core 0, the load generator on core 1');
 
   const src = srcSnapshot();
@@ -734,7 +792,9 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
   await sleep(1_000);
   const busyPercent = (systemBusyMs() - busy0) / 10;
   if (busyPercent > 30) {
-    log(`WARNING: other processes use ${fmt(busyPercent)}% of a core right now: req/s will be low and noisy (CPU ms/req is more robust; see the other CPU% column)`);
+    log(
+      `WARNING: other processes use ${fmt(busyPercent)}% of a core right now: req/s will be low and noisy (CPU ms/req is more robust; see the other CPU% column)`,
+    );
   }
   const work = mkdtempSync(path.join(os.tmpdir(), 'newsgraph-http-bench-'));
   temporaryDirectories.add(work);
@@ -749,7 +809,9 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
       const t = performance.now();
       const generated = await generateCorpus({ directory: contentDir, articles, seed: options.seed ?? 1 });
       source = `generated: ${generated.files} articles, seed ${options.seed ?? 1}`;
-      log(`generated ${generated.files} articles (${fmt(generated.bytes / 1048576, 1)} MiB) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+      log(
+        `generated ${generated.files} articles (${fmt(generated.bytes / 1048576, 1)} MiB) in ${fmt((performance.now() - t) / 1000, 1)} s`,
+      );
     }
     // The GraphQL servers load the corpus while this process computes the expected responses
     // (rejections are handled where they are awaited); the ceiling needs those responses first.
@@ -758,17 +820,27 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
     const starting = new Map<ServerName, Promise<RunningServer>>(
       serverNames
         .filter((name) => name !== 'ceiling')
-        .map((name) => [name, name === 'ours' ? startOurs(contentDirectory) : startPeer(name as 'mercurius' | 'apollo', contentDirectory, '')]),
+        .map((name) => [
+          name,
+          name === 'ours' ? startOurs(contentDirectory) : startPeer(name as 'mercurius' | 'apollo', contentDirectory, ''),
+        ]),
     );
     for (const promise of starting.values()) promise.catch(() => undefined);
     const loaded = await loadCorpus(contentDir);
     const corpus = loaded.corpus;
     log(`src/ ${src.sha1} (newest change ${src.newestChange}); node ${process.version}`);
-    log(`loaded ${corpus.preview.stats.articles} articles (${corpus.public.stats.articles} public) in ${fmt(loaded.timings.totalMs)} ms from ${contentDir}`);
+    log(
+      `loaded ${corpus.preview.stats.articles} articles (${corpus.public.stats.articles} public) in ${fmt(loaded.timings.totalMs)} ms from ${contentDir}`,
+    );
 
     // Queries, expected data, the ceiling's responses, ours' in-process work.
     const queries = buildHttpQueries(corpus.public).filter((query) => !options.queries || options.queries.includes(query.name));
-    if (queries.length === 0) throw new Error(`no query selected; known: ${buildHttpQueries(corpus.public).map((query) => query.name).join(', ')}`);
+    if (queries.length === 0)
+      throw new Error(
+        `no query selected; known: ${buildHttpQueries(corpus.public)
+          .map((query) => query.name)
+          .join(', ')}`,
+      );
     const expected = new Map<string, unknown[]>();
     const responses: Record<string, string> = {};
     const works = new Map<string, QueryWork>();
@@ -794,11 +866,18 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
 
     // Correctness first, for every server and query.
     for (const server of servers) for (const query of queries) await checkCorrectness(server, query, expected.get(query.name)!);
-    log(`correctness: every server answers every query body with the expected data (${queries.reduce((n, q) => n + q.bodies.length, 0)} bodies, twice each)`);
+    log(
+      `correctness: every server answers every query body with the expected data (${queries.reduce((n, q) => n + q.bodies.length, 0)} bodies, twice each)`,
+    );
     if (options.correctnessOnly) {
       const elapsedSeconds = (performance.now() - started) / 1000;
       return {
-        corpus: { source, articles: corpus.preview.stats.articles, publicArticles: corpus.public.stats.articles, loadMs: loaded.timings.totalMs },
+        corpus: {
+          source,
+          articles: corpus.preview.stats.articles,
+          publicArticles: corpus.public.stats.articles,
+          loadMs: loaded.timings.totalMs,
+        },
         src,
         settings,
         rssAtStartMB,
@@ -841,11 +920,14 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
 
     const results: QueryResult[] = [];
     for (const query of queries) {
-      log(`\nrunning ${query.name}: warm-up ${settings.warmupSeconds} s, then ${settings.repetitions} x ${settings.durationSeconds} s per server ...`);
+      log(
+        `\nrunning ${query.name}: warm-up ${settings.warmupSeconds} s, then ${settings.repetitions} x ${settings.durationSeconds} s per server ...`,
+      );
       for (const server of servers) await runLoad(server, query, settings.warmupSeconds, 'warm-up');
       const runs = new Map<ServerName, TimedRun[]>(servers.map((server) => [server.name, []]));
       for (let repetition = 1; repetition <= settings.repetitions; repetition++) {
-        for (const server of servers) runs.get(server.name)!.push(await runLoad(server, query, settings.durationSeconds, `repetition ${repetition}`));
+        for (const server of servers)
+          runs.get(server.name)!.push(await runLoad(server, query, settings.durationSeconds, `repetition ${repetition}`));
       }
       const byServer = new Map<ServerName, ServerQueryResult>();
       for (const server of servers) {
@@ -884,7 +966,8 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
     // Profile ours under the hot list, on a fresh process, outside the timed runs.
     let profile: HttpBenchmarkResult['profile'] = null;
     const hotList = queries.find((query) => query.name === 'hotList');
-    if (options.profile && hotList) profile = await profileOurs(contentDir, hotList, load, settings, sampleInt, work, log, options.profileOut);
+    if (options.profile && hotList)
+      profile = await profileOurs(contentDir, hotList, load, settings, sampleInt, work, log, options.profileOut);
 
     await load.stop();
 
@@ -895,10 +978,20 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
     log('');
     const loadAtEnd = loadAverage();
     const srcAtEnd = srcSnapshot();
-    if (srcAtEnd.sha1 !== src.sha1) log(`WARNING: src/ changed during the run (${src.sha1} -> ${srcAtEnd.sha1}, at ${srcAtEnd.newestChange}); a server started after the change (the profiled one) ran other code`);
-    log(`hot-list targets: ${verdict(pass)}${hot ? ` (${hot.targets.map((target) => `${target.name} ${verdict(target.pass)}`).join(', ')})` : ''}; elapsed ${fmt(elapsedSeconds)} s; load average ${fmt(loadAtStart, 2)} -> ${fmt(loadAtEnd, 2)}`);
+    if (srcAtEnd.sha1 !== src.sha1)
+      log(
+        `WARNING: src/ changed during the run (${src.sha1} -> ${srcAtEnd.sha1}, at ${srcAtEnd.newestChange}); a server started after the change (the profiled one) ran other code`,
+      );
+    log(
+      `hot-list targets: ${verdict(pass)}${hot ? ` (${hot.targets.map((target) => `${target.name} ${verdict(target.pass)}`).join(', ')})` : ''}; elapsed ${fmt(elapsedSeconds)} s; load average ${fmt(loadAtStart, 2)} -> ${fmt(loadAtEnd, 2)}`,
+    );
     return {
-      corpus: { source, articles: corpus.preview.stats.articles, publicArticles: corpus.public.stats.articles, loadMs: loaded.timings.totalMs },
+      corpus: {
+        source,
+        articles: corpus.preview.stats.articles,
+        publicArticles: corpus.public.stats.articles,
+        loadMs: loaded.timings.totalMs,
+      },
       src,
       settings,
       rssAtStartMB,
@@ -933,7 +1026,14 @@ async function profileOurs(
   const profileDir = path.join(work, 'cpu-prof');
   log(`\nprofiling ours on ${query.name} (--cpu-prof, warm-up ${settings.warmupSeconds} s, profiled ${settings.durationSeconds} s) ...`);
   const server = await startOurs(contentDir, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-  const request = { url: server.url, bodies: query.bodies, connections: settings.connections, pipelining: settings.pipelining, timeout: 10, sampleInt };
+  const request = {
+    url: server.url,
+    bodies: query.bodies,
+    connections: settings.connections,
+    pipelining: settings.pipelining,
+    timeout: 10,
+    sampleInt,
+  };
   assertClean(await load.run({ ...request, duration: settings.warmupSeconds }), `ours (profiled) / ${query.name} / warm-up`, false);
   const from = Number(process.hrtime.bigint() / 1000n);
   const summary = await load.run({ ...request, duration: settings.durationSeconds });
@@ -941,7 +1041,8 @@ async function profileOurs(
   assertClean(summary, `ours (profiled) / ${query.name}`);
   await stopChild(server.child, 15_000);
   const files = existsSync(profileDir) ? readdirSync(profileDir).filter((file) => file.endsWith('.cpuprofile')) : [];
-  if (files.length === 0) throw new Error(`--cpu-prof wrote no profile in ${profileDir} (exit code ${server.child.exitCode}, signal ${server.child.signalCode})`);
+  if (files.length === 0)
+    throw new Error(`--cpu-prof wrote no profile in ${profileDir} (exit code ${server.child.exitCode}, signal ${server.child.signalCode})`);
   // Worker threads (the loader's parse workers) get their own file: take the main thread's (thread id 0,
   // `CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile`), else the largest.
   const main = files.find((name) => name.split('.')[4] === '0');
@@ -975,7 +1076,12 @@ async function profileOurs(
     ]),
   );
   log('');
-  log(table([['self time: package / folder', 'samples', '%'], ...report.groups.slice(0, 15).map((entry) => [entry.name, String(entry.samples), fmt(entry.percent, 1)])]));
+  log(
+    table([
+      ['self time: package / folder', 'samples', '%'],
+      ...report.groups.slice(0, 15).map((entry) => [entry.name, String(entry.samples), fmt(entry.percent, 1)]),
+    ]),
+  );
   return { ...report, requestsPerSecond: summary.requestsPerSecond };
 }
 
@@ -1022,7 +1128,8 @@ function parseCli(argv: readonly string[]): HttpBenchmarkOptions {
   };
   const quick = values.quick;
   const servers = values.servers?.split(',').map((name) => name.trim()) as ServerName[] | undefined;
-  for (const name of servers ?? []) if (!SERVER_NAMES.includes(name)) throw new Error(`unknown server "${name}"; known: ${SERVER_NAMES.join(', ')}`);
+  for (const name of servers ?? [])
+    if (!SERVER_NAMES.includes(name)) throw new Error(`unknown server "${name}"; known: ${SERVER_NAMES.join(', ')}`);
   return {
     articles: number(values.corpus, 'corpus') ?? (quick ? 1_000 : 10_000),
     ...(values.seed ? { seed: number(values.seed, 'seed')! } : {}),

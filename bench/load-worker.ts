@@ -11,7 +11,7 @@
  *                time, no parsing
  *   load         loadCorpus(DIR), its timings, then heap/RSS after two full GCs with the corpus kept
  */
-import { readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -128,7 +128,15 @@ async function main(): Promise<void> {
       const buffers = files.map((file) => readFileSync(file));
       const read = performance.now();
       const cpuMs = cpuMsSince(cpu);
-      result = { mode, files: files.length, bytes: totalBytes(buffers), listMs: listed - started, readMs: read - listed, totalMs: read - started, cpuMs };
+      result = {
+        mode,
+        files: files.length,
+        bytes: totalBytes(buffers),
+        listMs: listed - started,
+        readMs: read - listed,
+        totalMs: read - started,
+        cpuMs,
+      };
       break;
     }
     case 'floor-async': {
@@ -139,7 +147,15 @@ async function main(): Promise<void> {
       const buffers = await readAllAsync(files);
       const read = performance.now();
       const cpuMs = cpuMsSince(cpu);
-      result = { mode, files: files.length, bytes: totalBytes(buffers), listMs: listed - started, readMs: read - listed, totalMs: read - started, cpuMs };
+      result = {
+        mode,
+        files: files.length,
+        bytes: totalBytes(buffers),
+        listMs: listed - started,
+        readMs: read - listed,
+        totalMs: read - started,
+        cpuMs,
+      };
       break;
     }
     case 'load': {

@@ -28,7 +28,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from '../scripts/build.mjs';
-import { generateCorpus, type GenerateResult } from './generate.js';
+import { type GenerateResult, generateCorpus } from './generate.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORKER = path.join(REPO_ROOT, 'bench', 'load-worker.ts');
@@ -64,7 +64,11 @@ function parseArguments(args: readonly string[]): Options {
     return number;
   };
   const sizesText = value('--sizes');
-  const sizes = args.includes('--quick') ? [1000] : sizesText !== undefined ? sizesText.split(',').map((size) => positive(size, '--sizes')) : [1000, 10_000, 100_000];
+  const sizes = args.includes('--quick')
+    ? [1000]
+    : sizesText !== undefined
+      ? sizesText.split(',').map((size) => positive(size, '--sizes'))
+      : [1000, 10_000, 100_000];
   const profileSizeText = value('--profile-size');
   return {
     sizes,
@@ -155,7 +159,9 @@ async function benchmarkSize(size: number, options: Options, baseline: { heapUse
     const generateStarted = performance.now();
     const generated = await generateCorpus({ directory, articles: size, seed: options.seed });
     const generateSeconds = (performance.now() - generateStarted) / 1000;
-    log(`  ${size}: generated ${generated.files} files, ${(generated.bytes / 1048576).toFixed(1)} MiB in ${generateSeconds.toFixed(1)} s (${directory})`);
+    log(
+      `  ${size}: generated ${generated.files} files, ${(generated.bytes / 1048576).toFixed(1)} MiB in ${generateSeconds.toFixed(1)} s (${directory})`,
+    );
 
     const floorSync: WorkerResult[] = [];
     const floorAsync: WorkerResult[] = [];
@@ -170,10 +176,13 @@ async function benchmarkSize(size: number, options: Options, baseline: { heapUse
           `load ${load.wallMs.toFixed(0)} ms, CPU ${load.cpuMs.toFixed(0)} ms (scan ${load.timings.scanMs.toFixed(0)}, read ${load.timings.readMs.toFixed(0)}, parse ${load.timings.parseMs.toFixed(0)}, index ${load.timings.indexMs.toFixed(0)}); ` +
           `heap ${(load.heapUsed / 1048576).toFixed(1)} MiB, rss ${(load.rss / 1048576).toFixed(0)} MiB`,
       );
-      if (load.files !== size || load.articles !== size) log(`  warning: loaded ${load.articles} articles of ${load.files} files, expected ${size}`);
+      if (load.files !== size || load.articles !== size)
+        log(`  warning: loaded ${load.articles} articles of ${load.files} files, expected ${size}`);
     }
     if (loads[0]!.relatedResolved !== generated.relatedResolvable) {
-      log(`  warning: the loader resolved ${loads[0]!.relatedResolved} related entries, the generator made ${generated.relatedResolvable} resolvable`);
+      log(
+        `  warning: the loader resolved ${loads[0]!.relatedResolved} related entries, the generator made ${generated.relatedResolvable} resolvable`,
+      );
     }
     const floorSyncMs = median(floorSync.map((run) => run.totalMs));
     const floorAsyncMs = median(floorAsync.map((run) => run.totalMs));
@@ -230,19 +239,43 @@ function round(value: number, digits = 1): number {
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
   return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 function printResults(results: readonly SizeResult[], baseline: { heapUsed: number; rss: number }): void {
   const fixed = (value: number, digits = 0) => value.toFixed(digits);
   console.log('');
-  console.log(`Load benchmark (medians of the runs; node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')})`);
-  console.log(`Baseline process (load module imported, nothing loaded): heap ${fixed(baseline.heapUsed / 1048576, 1)} MiB, RSS ${fixed(baseline.rss / 1048576, 1)} MiB`);
+  console.log(
+    `Load benchmark (medians of the runs; node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')})`,
+  );
+  console.log(
+    `Baseline process (load module imported, nothing loaded): heap ${fixed(baseline.heapUsed / 1048576, 1)} MiB, RSS ${fixed(baseline.rss / 1048576, 1)} MiB`,
+  );
   console.log('');
   console.log(
     table(
-      ['articles', 'MiB', 'floor sync ms', 'floor async ms', 'read floor ms', 'load ms', 'scan', 'read', 'parse', 'index', 'load/floor', 'heap KB/article', 'RSS MB', 'RSS KB/article', 'peak RSS MB'],
+      [
+        'articles',
+        'MiB',
+        'floor sync ms',
+        'floor async ms',
+        'read floor ms',
+        'load ms',
+        'scan',
+        'read',
+        'parse',
+        'index',
+        'load/floor',
+        'heap KB/article',
+        'RSS MB',
+        'RSS KB/article',
+        'peak RSS MB',
+      ],
       results.map((result) => [
         String(result.size),
         fixed(result.generated.bytes / 1048576, 1),
@@ -278,7 +311,15 @@ function printResults(results: readonly SizeResult[], baseline: { heapUsed: numb
     ),
   );
   console.log('');
-  console.log('Corpus check: ' + results.map((result) => `${result.size}: ${result.articles} articles (${result.publicArticles} public), ${result.relatedResolved}/${result.generated.relatedEntries} related entries resolved, ${result.warnings} warnings, ${result.errors} errors`).join('; '));
+  console.log(
+    'Corpus check: ' +
+      results
+        .map(
+          (result) =>
+            `${result.size}: ${result.articles} articles (${result.publicArticles} public), ${result.relatedResolved}/${result.generated.relatedEntries} related entries resolved, ${result.warnings} warnings, ${result.errors} errors`,
+        )
+        .join('; '),
+  );
   console.log('');
   const atTarget = results.find((result) => result.size === TARGETS.size);
   const judged = atTarget ?? results.at(-1);
@@ -286,9 +327,15 @@ function printResults(results: readonly SizeResult[], baseline: { heapUsed: numb
   const note = atTarget === undefined ? ` (indicative only: ${TARGETS.size} was not run, judged at ${judged.size})` : '';
   const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
   console.log(`Targets at ${TARGETS.size} articles${note}:`);
-  console.log(`  load <= ${TARGETS.loadOverFloor} x read floor : ${fixed(judged.loadMs)} ms / ${fixed(judged.floorMs)} ms = ${fixed(judged.ratio, 2)}x  ${verdict(judged.ratio <= TARGETS.loadOverFloor)}`);
-  console.log(`  heap <= ${TARGETS.heapKbPerArticle} KB per article  : ${fixed(judged.heapKbPerArticle, 2)} KB  ${verdict(judged.heapKbPerArticle <= TARGETS.heapKbPerArticle)}`);
-  console.log(`  RSS <= ${TARGETS.rssMb} MB (after load)  : ${fixed(judged.rssMb)} MB (peak during load ${fixed(judged.peakRssMb)} MB)  ${verdict(judged.rssMb <= TARGETS.rssMb)}`);
+  console.log(
+    `  load <= ${TARGETS.loadOverFloor} x read floor : ${fixed(judged.loadMs)} ms / ${fixed(judged.floorMs)} ms = ${fixed(judged.ratio, 2)}x  ${verdict(judged.ratio <= TARGETS.loadOverFloor)}`,
+  );
+  console.log(
+    `  heap <= ${TARGETS.heapKbPerArticle} KB per article  : ${fixed(judged.heapKbPerArticle, 2)} KB  ${verdict(judged.heapKbPerArticle <= TARGETS.heapKbPerArticle)}`,
+  );
+  console.log(
+    `  RSS <= ${TARGETS.rssMb} MB (after load)  : ${fixed(judged.rssMb)} MB (peak during load ${fixed(judged.peakRssMb)} MB)  ${verdict(judged.rssMb <= TARGETS.rssMb)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +372,8 @@ function categoryOfUrl(url: string): string {
   const modules = /^((?:@[^/]+\/)?[^/]+)\//.exec(short);
   if (url.includes('node_modules/') && modules) {
     const name = modules[1]!;
-    if (['gray-matter', 'kind-of', 'section-matter', 'strip-bom-string', 'extend-shallow', 'is-extendable'].includes(name)) return 'gray-matter (+ deps)';
+    if (['gray-matter', 'kind-of', 'section-matter', 'strip-bom-string', 'extend-shallow', 'is-extendable'].includes(name))
+      return 'gray-matter (+ deps)';
     return name;
   }
   if (short.startsWith('node:internal/url') || short === 'node:url') return 'node:url (URL, URLSearchParams)';
@@ -433,15 +481,54 @@ function summarizeProfile(profile: CpuProfile, run: WorkerResult, size: number):
 
   const percent = (count: number) => (100 * count) / Math.max(1, kept);
   const top = (map: Map<string, number>, limit: number) =>
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([name, count]) => ({ name, percent: round(percent(count)), ms: round(count * msPerSample, 0) }));
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([name, count]) => ({ name, percent: round(percent(count)), ms: round(count * msPerSample, 0) }));
 
   const topFunctions = top(selfByFunction, 25);
   const categories = top(selfByCategory, 25);
   const interesting = [
-    'loadCorpus', 'scanContent', 'readAll', 'parseFrontMatter', 'matter', 'loadYaml', 'load', 'assertFiniteTree', 'normalizeArticle', 'related', 'images', 'provider',
-    'text', 'url', 'toPlainText', 'repairMojibake', 'decodeHTMLStrict', 'parseHttpUrl', 'normalizeDomain', 'hostOf', 'slugify', 'urlKey', 'createCorpus', 'CorpusView',
-    'indexUrls', 'resolveRelated', 'findTarget', 'buildProviders', 'buildTopics', 'keepFirstOfEachSlug', 'compareByDate', 'extra',
-    '(anonymous in assertFiniteTree)', 'listener', 'measureLists', 'date', 'number', 'topics', 'strings', 'mappings',
+    'loadCorpus',
+    'scanContent',
+    'readAll',
+    'parseFrontMatter',
+    'matter',
+    'loadYaml',
+    'load',
+    'assertFiniteTree',
+    'normalizeArticle',
+    'related',
+    'images',
+    'provider',
+    'text',
+    'url',
+    'toPlainText',
+    'repairMojibake',
+    'decodeHTMLStrict',
+    'parseHttpUrl',
+    'normalizeDomain',
+    'hostOf',
+    'slugify',
+    'urlKey',
+    'createCorpus',
+    'CorpusView',
+    'indexUrls',
+    'resolveRelated',
+    'findTarget',
+    'buildProviders',
+    'buildTopics',
+    'keepFirstOfEachSlug',
+    'compareByDate',
+    'extra',
+    '(anonymous in assertFiniteTree)',
+    'listener',
+    'measureLists',
+    'date',
+    'number',
+    'topics',
+    'strings',
+    'mappings',
   ];
   const inclusiveRows = [...inclusive]
     .filter(([name]) => interesting.includes(name.replace(/ \(.*\)$/, '')) && !name.includes('node_modules'))
@@ -449,18 +536,44 @@ function summarizeProfile(profile: CpuProfile, run: WorkerResult, size: number):
     .map(([name, count]) => ({ name, percent: round(percent(count)), ms: round(count * msPerSample, 0) }));
 
   console.log('');
-  console.log(`CPU profile of loadCorpus at ${size} articles: ${round(windowMs, 0)} ms wall in the window, ${kept} samples at 0.5 ms${windowOk ? '' : ' (whole process: clock window mismatch)'}`);
-  console.log(`(load timings in that run: scan ${round(run.timings.scanMs, 0)}, read ${round(run.timings.readMs, 0)}, parse ${round(run.timings.parseMs, 0)}, index ${round(run.timings.indexMs, 0)} ms; profiling adds overhead)`);
+  console.log(
+    `CPU profile of loadCorpus at ${size} articles: ${round(windowMs, 0)} ms wall in the window, ${kept} samples at 0.5 ms${windowOk ? '' : ' (whole process: clock window mismatch)'}`,
+  );
+  console.log(
+    `(load timings in that run: scan ${round(run.timings.scanMs, 0)}, read ${round(run.timings.readMs, 0)}, parse ${round(run.timings.parseMs, 0)}, index ${round(run.timings.indexMs, 0)} ms; profiling adds overhead)`,
+  );
   console.log('');
   console.log('Top self time by function:');
-  console.log(table(['#', 'self %', 'self ms', 'function  location'], topFunctions.map((row, index) => [String(index + 1), row.percent.toFixed(1), String(row.ms), row.name])));
+  console.log(
+    table(
+      ['#', 'self %', 'self ms', 'function  location'],
+      topFunctions.map((row, index) => [String(index + 1), row.percent.toFixed(1), String(row.ms), row.name]),
+    ),
+  );
   console.log('');
   console.log('Self time by package / file:');
-  console.log(table(['self %', 'self ms', 'package or file'], categories.map((row) => [row.percent.toFixed(1), String(row.ms), row.name])));
+  console.log(
+    table(
+      ['self %', 'self ms', 'package or file'],
+      categories.map((row) => [row.percent.toFixed(1), String(row.ms), row.name]),
+    ),
+  );
   console.log('');
   console.log('Total (inclusive) time of the loader steps:');
-  console.log(table(['total %', 'total ms', 'function (file)'], inclusiveRows.map((row) => [row.percent.toFixed(1), String(row.ms), row.name])));
-  return { size, windowMs: round(windowMs, 0), samples: kept, topFunctions: topFunctions.slice(0, 15), categories: categories.slice(0, 15), inclusive: inclusiveRows };
+  console.log(
+    table(
+      ['total %', 'total ms', 'function (file)'],
+      inclusiveRows.map((row) => [row.percent.toFixed(1), String(row.ms), row.name]),
+    ),
+  );
+  return {
+    size,
+    windowMs: round(windowMs, 0),
+    samples: kept,
+    topFunctions: topFunctions.slice(0, 15),
+    categories: categories.slice(0, 15),
+    inclusive: inclusiveRows,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,7 +585,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   // The measured loader is the compiled one npm start runs (dist/load.mjs).
   await build();
-  const json: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, seed: options.seed, repeats: options.repeats, loadAverageStart: os.loadavg() };
+  const json: Record<string, unknown> = {
+    node: process.version,
+    cpus: os.cpus().length,
+    seed: options.seed,
+    repeats: options.repeats,
+    loadAverageStart: os.loadavg(),
+  };
 
   if (options.bench) {
     log(`baseline: ${options.repeats} empty processes ...`);
@@ -495,7 +614,11 @@ async function main(): Promise<void> {
     if (judged !== undefined) {
       json.targets = {
         loadOverFloor: { target: TARGETS.loadOverFloor, value: round(judged.ratio, 2), pass: judged.ratio <= TARGETS.loadOverFloor },
-        heapKbPerArticle: { target: TARGETS.heapKbPerArticle, value: round(judged.heapKbPerArticle, 2), pass: judged.heapKbPerArticle <= TARGETS.heapKbPerArticle },
+        heapKbPerArticle: {
+          target: TARGETS.heapKbPerArticle,
+          value: round(judged.heapKbPerArticle, 2),
+          pass: judged.heapKbPerArticle <= TARGETS.heapKbPerArticle,
+        },
         rssMb: { target: TARGETS.rssMb, value: round(judged.rssMb, 0), pass: judged.rssMb <= TARGETS.rssMb },
       };
     }

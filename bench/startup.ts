@@ -32,7 +32,11 @@ async function measureStart(contentDir: string): Promise<{ firstAnswerMs: number
     let firstAnswerMs: number | null = null;
     while (performance.now() - started < 120_000) {
       try {
-        const response = await fetch(`http://127.0.0.1:${PORT}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: QUERY });
+        const response = await fetch(`http://127.0.0.1:${PORT}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: QUERY,
+        });
         firstAnswerMs ??= performance.now() - started;
         if (response.status === 200) return { firstAnswerMs, first200Ms: performance.now() - started };
       } catch {
@@ -52,7 +56,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, articles: { type: 'string' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, articles: { type: 'string' }, runs: { type: 'string', default: '3' } },
+});
 const articles = Number(values.articles ?? (values.quick ? 1000 : 10_000));
 const directory = mkdtempSync(path.join(os.tmpdir(), 'newsgraph-startup-'));
 try {
@@ -62,8 +68,12 @@ try {
   for (let run = 0; run < Number(values.runs); run++) runs.push(await measureStart(directory));
   const firstAnswer = median(runs.map((run) => run.firstAnswerMs));
   const first200 = median(runs.map((run) => run.first200Ms));
-  console.log(`start-up at ${articles} articles (median of ${runs.length}): first answer ${Math.round(firstAnswer)} ms, first 200 ${Math.round(first200)} ms`);
-  console.log(`  target first 200 <= 1000 ms at 10000 articles: ${(first200 / 1000).toFixed(2)}x the target ${first200 <= 1000 ? 'PASS' : 'FAIL'}${articles === 10_000 ? '' : ' (indicative: other size)'}`);
+  console.log(
+    `start-up at ${articles} articles (median of ${runs.length}): first answer ${Math.round(firstAnswer)} ms, first 200 ${Math.round(first200)} ms`,
+  );
+  console.log(
+    `  target first 200 <= 1000 ms at 10000 articles: ${(first200 / 1000).toFixed(2)}x the target ${first200 <= 1000 ? 'PASS' : 'FAIL'}${articles === 10_000 ? '' : ' (indicative: other size)'}`,
+  );
   console.log(`BENCH_STARTUP_JSON ${JSON.stringify({ articles, runs, firstAnswerMs: firstAnswer, first200Ms: first200 })}`);
 } finally {
   rmSync(directory, { recursive: true, force: true });

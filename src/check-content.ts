@@ -5,8 +5,8 @@
  * 2 for a usage error.
  */
 import { parseArgs } from 'node:util';
-import { formatDiagnostic, formatSummary } from './content/report.js';
 import { loadCorpus } from './content/load.js';
+import { formatDiagnostic, formatSummary } from './content/report.js';
 
 function main(): Promise<number> | number {
   let parsed;

@@ -43,7 +43,8 @@ export class ConfigError extends Error {}
 function integer(name: string, min: number, max: number) {
   return (raw: string): number => {
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, found "${raw}"`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, found "${raw}"`);
     return value;
   };
 }
@@ -63,7 +64,8 @@ function httpUrl(name: string) {
     } catch {
       url = null;
     }
-    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError(`${name} must be an absolute http(s) URL, found "${raw}"`);
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new ConfigError(`${name} must be an absolute http(s) URL, found "${raw}"`);
     return raw;
   };
 }
@@ -89,7 +91,8 @@ const SETTINGS = [
     flag: 'log-level',
     parse: (raw: string): LogLevel => {
       const level = raw.trim().toLowerCase();
-      if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, found "${raw}"`);
+      if (!(LOG_LEVELS as readonly string[]).includes(level))
+        throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, found "${raw}"`);
       return level as LogLevel;
     },
   },
@@ -140,7 +143,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const flag = flags[setting.flag];
     // An empty environment variable counts as unset, as in most shells' `VAR= command` idiom.
     const fromEnv = env[setting.env] === '' ? undefined : env[setting.env];
-    const raw = typeof flag === 'boolean' ? String(flag) : flag ?? fromEnv;
+    const raw = typeof flag === 'boolean' ? String(flag) : (flag ?? fromEnv);
     if (raw !== undefined) (LIMIT_KEYS.includes(setting.key) ? limits : config)[setting.key] = setting.parse(raw);
   }
   return { ...config, limits } as unknown as Config;

@@ -31,13 +31,17 @@ export interface ContextOptions {
  * for any other bearer token, so a wrong token is never silently served public data.
  */
 export function authorizedView(options: ContextOptions, authorization: string | null): 'public' | 'preview' {
-  const bearer = authorization === null ? null : /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null;
+  const bearer = authorization === null ? null : (/^\s*Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? null);
   if (bearer === null) return 'public';
   if (options.previewToken === null) {
-    throw unauthenticated('A bearer token was sent, but preview is disabled on this server (PREVIEW_TOKEN is not set). Send no Authorization header for the public API.');
+    throw unauthenticated(
+      'A bearer token was sent, but preview is disabled on this server (PREVIEW_TOKEN is not set). Send no Authorization header for the public API.',
+    );
   }
   if (!tokensEqual(bearer, options.previewToken)) {
-    throw unauthenticated('The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" with the token the server was started with, or no Authorization header for the public API.');
+    throw unauthenticated(
+      'The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" with the token the server was started with, or no Authorization header for the public API.',
+    );
   }
   return 'preview';
 }

@@ -1,17 +1,9 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import {
-  getNamedType,
-  getNullableType,
-  GraphQLError,
-  isCompositeType,
-  isListType,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, getNullableType, isCompositeType, isListType } from 'graphql';
 // The package's ES module build imports 'graphql/index.mjs', a second copy of graphql beside the
 // CommonJS one that Node gives every other package; its CommonJS build shares that one.
-import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity/cjs';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity/cjs';
 import type { Plugin } from 'graphql-yoga';
 import type { CorpusView } from './content/corpus.js';
 import type { RequestContext } from './context.js';
@@ -103,7 +95,7 @@ function listSizes(view: CorpusView): ReadonlyMap<string, number> {
 function pageSize(args: Record<string, unknown>): number {
   const first = typeof args.first === 'number' ? args.first : null;
   const last = typeof args.last === 'number' ? args.last : null;
-  const size = first !== null && last !== null ? Math.min(first, last) : first ?? last ?? DEFAULT_PAGE_SIZE;
+  const size = first !== null && last !== null ? Math.min(first, last) : (first ?? last ?? DEFAULT_PAGE_SIZE);
   return Math.max(0, Math.min(size, MAX_PAGE_SIZE));
 }
 
@@ -121,7 +113,7 @@ function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEsti
     }
     if (isListType(getNullableType(field.type))) {
       if (type.name.endsWith('Connection')) return objects + childComplexity; // edges/nodes: the connection multiplies.
-      const size = field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : sizes.get(`${type.name}.${field.name}`) ?? 1;
+      const size = field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : (sizes.get(`${type.name}.${field.name}`) ?? 1);
       return size * (objects + childComplexity);
     }
     return objects + childComplexity;
@@ -129,7 +121,13 @@ function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEsti
 }
 
 /** The cost of an operation against a view. Throws a GraphQLError for invalid variables. */
-export function operationCost(schema: GraphQLSchema, view: CorpusView, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  view: CorpusView,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName?: string,
+): number {
   return getComplexity({
     schema,
     query: document,
@@ -148,7 +146,10 @@ function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
   // yoga hands the same DocumentNode to every request with the same query text, so costs are
   // remembered per document, view and variables (a few hundred variants per document at most).
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
-  const costOf = (args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown; operationName?: string | null }, view: CorpusView) => {
+  const costOf = (
+    args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown; operationName?: string | null },
+    view: CorpusView,
+  ) => {
     const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined;
     const key = `${view.kind}:${args.operationName ?? ''}:${JSON.stringify(variables ?? null)}`;
     let known = costs.get(args.document);
@@ -173,7 +174,11 @@ function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
       }
       if (cost > limits.maxCost) {
         setResultAndStopExecution({
-          errors: [limitError(`Query cost limit of ${limits.maxCost} exceeded, found ${cost}. The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. See the limits in the README.`)],
+          errors: [
+            limitError(
+              `Query cost limit of ${limits.maxCost} exceeded, found ${cost}. The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. See the limits in the README.`,
+            ),
+          ],
           extensions: { cost: { value: cost, limit: limits.maxCost } },
         });
         return;

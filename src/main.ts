@@ -6,7 +6,7 @@
 import './production.js';
 import { createServer as createHttpServer, type RequestListener, type ServerResponse } from 'node:http';
 import { Server } from 'node:net';
-import { ConfigError, readConfig, type Config } from './config.js';
+import { type Config, ConfigError, readConfig } from './config.js';
 import { loadCorpus } from './content/load.js';
 import { countBySeverity, formatDiagnostic } from './content/report.js';
 import { createLogger, type Logger } from './log.js';

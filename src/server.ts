@@ -1,10 +1,10 @@
-import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
+import { type ASTVisitor, GraphQLError, type ValidationContext } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Corpus } from './content/corpus.js';
-import { authorizedView, createContext, type ContextOptions, type RequestContext } from './context.js';
 import { useCompleteErrors } from './complete-errors.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from './limits.js';
+import type { Corpus } from './content/corpus.js';
+import { authorizedView, type ContextOptions, createContext, type RequestContext } from './context.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
 import { schema } from './schema/index.js';
 
 /** What the server needs: a loaded corpus and the settings that shape responses. */
@@ -21,7 +21,6 @@ export interface ServerOptions {
   /** Execute through graphql-jit (each document compiled once); default true. */
   readonly jit?: boolean;
 }
-
 
 /** The Yoga server type of this API. */
 export type NewsgraphServer = YogaServerInstance<Record<string, never>, RequestContext>;

@@ -44,13 +44,21 @@ export function readRawArticles(directory: string): RawArticle[] {
         imageCount: (data.images ?? []).length,
         webUrl: data.webUrl ?? null,
         ampWebUrl: data.ampWebUrl ?? null,
-        related: (data.related ?? []).map((entry: any) => ({ title: entry.title, webUrl: entry.webUrl ?? null, ampWebUrl: entry.ampWebUrl ?? null })),
+        related: (data.related ?? []).map((entry: any) => ({
+          title: entry.title,
+          webUrl: entry.webUrl ?? null,
+          ampWebUrl: entry.ampWebUrl ?? null,
+        })),
       };
     });
 }
 
 /** Sorts by a numeric key (nulls last) in a direction, ties by slug ascending. */
-export function sortRaw(articles: RawArticle[], key: (article: RawArticle) => number | string | null, direction: 'ASC' | 'DESC'): RawArticle[] {
+export function sortRaw(
+  articles: RawArticle[],
+  key: (article: RawArticle) => number | string | null,
+  direction: 'ASC' | 'DESC',
+): RawArticle[] {
   return [...articles].sort((a, b) => {
     const x = key(a);
     const y = key(b);

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { expect } from 'vitest';
 import path from 'node:path';
+import { expect } from 'vitest';
 import type { Corpus } from '../src/content/corpus.js';
 import { loadCorpus } from '../src/content/load.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/limits.js';
@@ -15,7 +15,11 @@ export const PREVIEW_TOKEN = 'test-preview-token';
 export interface GraphQLResponse<TData = any> {
   status: number;
   headers: Headers;
-  body: { data?: TData; errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[]; extensions?: Record<string, any> };
+  body: {
+    data?: TData;
+    errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+    extensions?: Record<string, any>;
+  };
 }
 
 const corpora = new Map<string, Promise<Corpus>>();
@@ -42,7 +46,12 @@ const graphqlJsTwins = new WeakMap<NewsgraphServer, NewsgraphServer>();
  * and fails the test when the two answers differ.
  */
 export async function serverOf(directory: string, options: Partial<ServerOptions> = {}): Promise<NewsgraphServer> {
-  const serverOptions: ServerOptions = { corpus: await corpusOf(directory), previewToken: PREVIEW_TOKEN, reportBatchCalls: true, ...options };
+  const serverOptions: ServerOptions = {
+    corpus: await corpusOf(directory),
+    previewToken: PREVIEW_TOKEN,
+    reportBatchCalls: true,
+    ...options,
+  };
   const server = createServer(serverOptions);
   if (serverOptions.jit !== false) graphqlJsTwins.set(server, createServer({ ...serverOptions, jit: false }));
   return server;
@@ -72,7 +81,10 @@ export async function execute<TData = any>(
   const twin = graphqlJsTwins.get(yoga);
   if (twin !== undefined) {
     const reference = await send(twin);
-    expect({ status: result.status, body: result.body }, 'graphql-jit and graphql-js must answer alike').toEqual({ status: reference.status, body: reference.body });
+    expect({ status: result.status, body: result.body }, 'graphql-jit and graphql-js must answer alike').toEqual({
+      status: reference.status,
+      body: reference.body,
+    });
   }
   return result;
 }

@@ -1,7 +1,7 @@
 import type { Article, Diagnostic, EpochMs, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
+import { slugify } from './slug.js';
 import { detach, toPlainText } from './text.js';
 import { hostOf, normalizeDomain, parseHttpUrl } from './urls.js';
-import { slugify } from './slug.js';
 
 /** What normalization needs besides the file. */
 export interface NormalizeOptions {
@@ -34,9 +34,29 @@ export interface NormalizedArticle {
 }
 
 const KNOWN_KEYS = new Set([
-  'category', 'title', 'excerpt', 'publishedDateTime', 'updatedDateTime', 'originalUrl', 'webUrl',
-  'ampWebUrl', 'cdnAmpWebUrl', 'type', 'quality', 'heat', 'published', 'locale', 'provider', 'topics',
-  'tags', 'categories', 'images', 'related', 'secured', 'id', 'slug',
+  'category',
+  'title',
+  'excerpt',
+  'publishedDateTime',
+  'updatedDateTime',
+  'originalUrl',
+  'webUrl',
+  'ampWebUrl',
+  'cdnAmpWebUrl',
+  'type',
+  'quality',
+  'heat',
+  'published',
+  'locale',
+  'provider',
+  'topics',
+  'tags',
+  'categories',
+  'images',
+  'related',
+  'secured',
+  'id',
+  'slug',
 ]);
 
 // Most lists are empty (tags, categories, an entry's images): they all share one empty list.
@@ -211,14 +231,16 @@ class FieldReader {
         if (own(item.fields, 'url') === undefined) this.warn(`${item.path}.url`, 'expected an image URL, found none; the image is dropped');
         continue;
       }
-      images.push(Object.freeze({
-        url,
-        width: this.number(item.fields, 'width', `${item.path}.width`, PIXEL_RANGE),
-        height: this.number(item.fields, 'height', `${item.path}.height`, PIXEL_RANGE),
-        isCached: this.boolean(item.fields, 'isCached', `${item.path}.isCached`),
-        title: this.text(item.fields, 'title', `${item.path}.title`),
-        attribution: this.text(item.fields, 'attribution', `${item.path}.attribution`),
-      }));
+      images.push(
+        Object.freeze({
+          url,
+          width: this.number(item.fields, 'width', `${item.path}.width`, PIXEL_RANGE),
+          height: this.number(item.fields, 'height', `${item.path}.height`, PIXEL_RANGE),
+          isCached: this.boolean(item.fields, 'isCached', `${item.path}.isCached`),
+          title: this.text(item.fields, 'title', `${item.path}.title`),
+          attribution: this.text(item.fields, 'attribution', `${item.path}.attribution`),
+        }),
+      );
     }
     return images;
   }
@@ -231,13 +253,18 @@ class FieldReader {
     const rawDomain = provider === null ? undefined : own(provider, 'domain');
     if (typeof rawDomain === 'string') {
       domain = normalizeDomain(rawDomain);
-      if (domain === null) this.warn(`${path}.domain`, `expected a domain name such as example.com, found ${describe(rawDomain)}; the domain of webUrl is used`);
+      if (domain === null)
+        this.warn(
+          `${path}.domain`,
+          `expected a domain name such as example.com, found ${describe(rawDomain)}; the domain of webUrl is used`,
+        );
     } else if (rawDomain !== undefined && rawDomain !== null) {
       this.warn(`${path}.domain`, `expected a domain name such as example.com, found ${describe(rawDomain)}; the domain of webUrl is used`);
     }
     domain ??= fallbackUrl === null ? null : hostOf(fallbackUrl);
     if (domain === null) {
-      if (provider !== null) this.warn(path, 'expected a provider domain (or a webUrl to take it from), found neither; the provider is dropped');
+      if (provider !== null)
+        this.warn(path, 'expected a provider domain (or a webUrl to take it from), found neither; the provider is dropped');
       return null;
     }
     const images = provider === null ? [] : this.images(provider, 'images', `${path}.images`);
@@ -259,7 +286,8 @@ class FieldReader {
     const topics: TopicRef[] = [];
     this.strings(fields, 'topics', 'topics').forEach((name, index) => {
       const slug = slugify(name);
-      if (slug === '') this.warn(`topics[${index}]`, `expected a topic name with letters or digits, found ${describe(name)}; the topic is dropped`);
+      if (slug === '')
+        this.warn(`topics[${index}]`, `expected a topic name with letters or digits, found ${describe(name)}; the topic is dropped`);
       else if (!topics.some((topic) => topic.slug === slug)) topics.push(this.share(`topic\n${name}`, () => Object.freeze({ name, slug })));
     });
     return topics;
@@ -274,18 +302,20 @@ class FieldReader {
         continue;
       }
       const webUrl = this.url(item.fields, 'webUrl', `${item.path}.webUrl`);
-      entries.push(Object.freeze({
-        title,
-        excerpt: this.text(item.fields, 'excerpt', `${item.path}.excerpt`),
-        publishedDateTime: this.date(item.fields, 'publishedDateTime', `${item.path}.publishedDateTime`),
-        webUrl,
-        ampWebUrl: this.url(item.fields, 'ampWebUrl', `${item.path}.ampWebUrl`),
-        cdnAmpWebUrl: this.url(item.fields, 'cdnAmpWebUrl', `${item.path}.cdnAmpWebUrl`),
-        type: this.text(item.fields, 'type', `${item.path}.type`),
-        quality: this.number(item.fields, 'quality', `${item.path}.quality`, QUALITY_RANGE),
-        provider: this.provider(item.fields, `${item.path}.provider`, webUrl),
-        images: frozenList(this.images(item.fields, 'images', `${item.path}.images`)),
-      }));
+      entries.push(
+        Object.freeze({
+          title,
+          excerpt: this.text(item.fields, 'excerpt', `${item.path}.excerpt`),
+          publishedDateTime: this.date(item.fields, 'publishedDateTime', `${item.path}.publishedDateTime`),
+          webUrl,
+          ampWebUrl: this.url(item.fields, 'ampWebUrl', `${item.path}.ampWebUrl`),
+          cdnAmpWebUrl: this.url(item.fields, 'cdnAmpWebUrl', `${item.path}.cdnAmpWebUrl`),
+          type: this.text(item.fields, 'type', `${item.path}.type`),
+          quality: this.number(item.fields, 'quality', `${item.path}.quality`, QUALITY_RANGE),
+          provider: this.provider(item.fields, `${item.path}.provider`, webUrl),
+          images: frozenList(this.images(item.fields, 'images', `${item.path}.images`)),
+        }),
+      );
     }
     return entries;
   }

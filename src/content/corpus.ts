@@ -271,8 +271,9 @@ export class CorpusView {
         if (builder.images.length === 0) builder.images = entry.provider.images;
       }
     }
-    const providers = [...builders].map(([domain, builder]): Provider =>
-      Object.freeze({ domain, name: builder.names.winner(domain), images: builder.images, articles: Object.freeze(builder.articles) }),
+    const providers = [...builders].map(
+      ([domain, builder]): Provider =>
+        Object.freeze({ domain, name: builder.names.winner(domain), images: builder.images, articles: Object.freeze(builder.articles) }),
     );
     providers.sort((a, b) => b.articles.length - a.articles.length || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
     for (const provider of providers) this.providersByDomain.set(provider.domain, provider);
@@ -292,8 +293,8 @@ export class CorpusView {
         builder.articles.push(article);
       }
     }
-    const topics = [...builders].map(([slug, builder]): Topic =>
-      Object.freeze({ slug, name: builder.names.winner(slug), articles: Object.freeze(builder.articles) }),
+    const topics = [...builders].map(
+      ([slug, builder]): Topic => Object.freeze({ slug, name: builder.names.winner(slug), articles: Object.freeze(builder.articles) }),
     );
     topics.sort((a, b) => b.articles.length - a.articles.length || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
     for (const topic of topics) this.topicsBySlug.set(topic.slug, topic);
@@ -313,7 +314,11 @@ export function createCorpus(articles: readonly Article[], diagnostics: readonly
   const newestFirst = [...articles].sort(compareByDate);
   const urlKeys = new UrlKeys();
   return Object.freeze({
-    public: new CorpusView('public', newestFirst.filter((article) => article.published), urlKeys),
+    public: new CorpusView(
+      'public',
+      newestFirst.filter((article) => article.published),
+      urlKeys,
+    ),
     preview: new CorpusView('preview', newestFirst, urlKeys),
     diagnostics: Object.freeze([...diagnostics]),
   });

@@ -72,7 +72,9 @@ export function parseFrontMatter(bytes: Uint8Array, limits: FrontMatterLimits = 
     return fail('the front matter is empty: expected at least a title');
   }
   if (typeof data !== 'object' || Array.isArray(data) || data instanceof Date) {
-    return fail(`expected the front matter to be a mapping of keys to values, found ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}`);
+    return fail(
+      `expected the front matter to be a mapping of keys to values, found ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}`,
+    );
   }
   return { ok: true, data: data as Record<string, unknown>, body };
 }

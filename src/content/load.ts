@@ -3,10 +3,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createCorpus, type Corpus } from './corpus.js';
+import { type Corpus, createCorpus } from './corpus.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import type { Article, Diagnostic } from './model.js';
-import { parseFiles, type FileToParse, type ParsedFiles, type ParseSettings } from './parse-files.js';
+import { type FileToParse, type ParsedFiles, type ParseSettings, parseFiles } from './parse-files.js';
 import { scanContent } from './scan.js';
 
 /** Options of a load; every one has a default. */
@@ -72,11 +72,17 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     internStrings: true,
   };
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(scan.files.length), scan.files.length));
-  const parts = threads === 1 ? [{ parsed: await parseFiles(scan.files, settings), onWorker: false }] : await parseOnWorkers(scan.files, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES);
+  const parts =
+    threads === 1
+      ? [{ parsed: await parseFiles(scan.files, settings), onWorker: false }]
+      : await parseOnWorkers(scan.files, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES);
   const parsed = performance.now();
 
   const diagnostics: Diagnostic[] = [...scan.diagnostics, ...parts.flatMap((part) => part.parsed.diagnostics)];
-  const unique = keepFirstOfEachSlug(parts.flatMap((part) => part.parsed.articles), diagnostics);
+  const unique = keepFirstOfEachSlug(
+    parts.flatMap((part) => part.parsed.articles),
+    diagnostics,
+  );
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const corpus = createCorpus(unique, diagnostics);
   const indexed = performance.now();
@@ -104,14 +110,21 @@ function defaultThreads(files: number): number {
  * Splits the files into contiguous runs, one per worker, so the concatenated results keep file
  * order. A run whose worker cannot start or fails is parsed on this thread instead.
  */
-async function parseOnWorkers(files: readonly FileToParse[], settings: ParseSettings, threads: number, batchSize: number): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
+async function parseOnWorkers(
+  files: readonly FileToParse[],
+  settings: ParseSettings,
+  threads: number,
+  batchSize: number,
+): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
   const runLength = Math.ceil(files.length / threads);
   const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
   const strings = new Map<string, string>();
   const workerSettings = { ...settings, internStrings: false };
   const parts = await Promise.all(runs.map((run) => parseOnWorker(run, workerSettings, batchSize, strings).catch(() => null)));
   return Promise.all(
-    parts.map(async (part, index) => (part === null ? { parsed: await parseFiles(runs[index]!, settings), onWorker: false } : { parsed: part, onWorker: true })),
+    parts.map(async (part, index) =>
+      part === null ? { parsed: await parseFiles(runs[index]!, settings), onWorker: false } : { parsed: part, onWorker: true },
+    ),
   );
 }
 
@@ -126,14 +139,27 @@ let workerSource: Promise<string> | null = null;
 async function startWorker(workerData: unknown): Promise<Worker> {
   if (!WORKER_FILE.endsWith('.ts')) return new Worker(WORKER_FILE, { workerData });
   workerSource ??= import('esbuild').then(async (esbuild) => {
-    const built = await esbuild.build({ entryPoints: [WORKER_FILE], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' });
+    const built = await esbuild.build({
+      entryPoints: [WORKER_FILE],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    });
     return built.outputFiles[0]!.text;
   });
   return new Worker(await workerSource, { eval: true, workerData });
 }
 
 /** Parses one run of files on a worker; rejects unless the worker delivered its last batch. */
-async function parseOnWorker(files: readonly FileToParse[], settings: ParseSettings, batchSize: number, strings: Map<string, string>): Promise<ParsedFiles> {
+async function parseOnWorker(
+  files: readonly FileToParse[],
+  settings: ParseSettings,
+  batchSize: number,
+  strings: Map<string, string>,
+): Promise<ParsedFiles> {
   const worker = await startWorker({ files, settings, batchSize });
   return new Promise((resolve, reject) => {
     const parsed = { articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };

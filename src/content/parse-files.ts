@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { normalizeArticle } from './article.js';
-import { parseFrontMatter, type FrontMatterLimits } from './front-matter.js';
+import { type FrontMatterLimits, parseFrontMatter } from './front-matter.js';
 import type { Article, Diagnostic } from './model.js';
 
 /** One content file to read: where it is, and its path relative to the content directory. */
@@ -49,8 +49,16 @@ export async function parseFiles(files: readonly FileToParse[], settings: ParseS
  * parseFiles, handing over the results every `batchSize` files: each batch holds only its own
  * files' articles and diagnostics, and the time spent on them.
  */
-export async function* parseInBatches(files: readonly FileToParse[], settings: ParseSettings, batchSize: number): AsyncGenerator<ParsedFiles> {
-  const normalizeOptions = { siteUrl: settings.siteUrl, shared: new Map(), ...(settings.internStrings ? { strings: new Map<string, string>() } : {}) };
+export async function* parseInBatches(
+  files: readonly FileToParse[],
+  settings: ParseSettings,
+  batchSize: number,
+): AsyncGenerator<ParsedFiles> {
+  const normalizeOptions = {
+    siteUrl: settings.siteUrl,
+    shared: new Map(),
+    ...(settings.internStrings ? { strings: new Map<string, string>() } : {}),
+  };
   let batch = { articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
   for (const [index, file] of files.entries()) {
     if (index % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) await new Promise((resolve) => setImmediate(resolve));
@@ -64,7 +72,12 @@ export async function* parseInBatches(files: readonly FileToParse[], settings: P
       bytes = readFileSync(file.absolutePath);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      batch.diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: `the file could not be read (${reason})` });
+      batch.diagnostics.push({
+        file: file.relativePath,
+        field: null,
+        severity: 'error',
+        message: `the file could not be read (${reason})`,
+      });
       continue;
     } finally {
       batch.readMs += performance.now() - readStarted;

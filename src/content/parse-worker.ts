@@ -4,7 +4,7 @@
  * Each message is `{ batch, last }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseInBatches, type FileToParse, type ParseSettings } from './parse-files.js';
+import { type FileToParse, type ParseSettings, parseInBatches } from './parse-files.js';
 
 const { files, settings, batchSize } = workerData as { files: FileToParse[]; settings: ParseSettings; batchSize: number };
 

@@ -165,7 +165,10 @@ function searchText(article: Article): string {
 }
 
 function foldText(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 /** The articles of `articles` (newest first) that pass `filter`, in `order`. */

@@ -75,7 +75,12 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
           target = await realpath(absolutePath);
         } catch {
           if (CONTENT_FILE.test(entry.name)) {
-            diagnostics.push({ file: relativePath, field: null, severity: 'error', message: 'the symbolic link is broken: its target does not exist' });
+            diagnostics.push({
+              file: relativePath,
+              field: null,
+              severity: 'error',
+              message: 'the symbolic link is broken: its target does not exist',
+            });
           }
           continue;
         }

@@ -41,8 +41,23 @@ class Declined extends Error {}
 const declined = new Declined();
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  '0': '\x00', a: '\x07', b: '\x08', t: '\x09', n: '\x0A', v: '\x0B', f: '\x0C', r: '\x0D', e: '\x1B',
-  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xA0', L: '\u2028', P: '\u2029',
+  '0': '\x00',
+  a: '\x07',
+  b: '\x08',
+  t: '\x09',
+  n: '\x0A',
+  v: '\x0B',
+  f: '\x0C',
+  r: '\x0D',
+  e: '\x1B',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xA0',
+  L: '\u2028',
+  P: '\u2029',
 };
 const HEX_ESCAPE_LENGTHS: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
 const HEX_DIGITS = /^[0-9a-fA-F]+$/;
@@ -159,7 +174,11 @@ class SimpleYamlReader {
   }
 
   private isListItem(): boolean {
-    return this.source.charCodeAt(this.position) === DASH && this.position + 1 < this.lineEnd && this.source.charCodeAt(this.position + 1) === SPACE;
+    return (
+      this.source.charCodeAt(this.position) === DASH &&
+      this.position + 1 < this.lineEnd &&
+      this.source.charCodeAt(this.position + 1) === SPACE
+    );
   }
 
   /** Reads a block list whose `- ` markers sit at `indent`. */

@@ -6,9 +6,7 @@ const TRACKING_PARAMETER = /^(?:utm_.*|ocid|ncid|fbclid|gclid|dclid|msclkid|mc_c
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
 /** The outcome of reading one URL field: a usable absolute URL, or why there is none. */
-export type UrlResult =
-  | { readonly ok: true; readonly url: string }
-  | { readonly ok: false; readonly reason: string };
+export type UrlResult = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
 
 /**
  * Reads a URL from front matter: absolute `http`/`https` only, HTML character references decoded

@@ -1,8 +1,14 @@
 import type { Article as ArticleRecord } from '../content/model.js';
-import { DEFAULT_ARTICLE_ORDER, orderValue, queryArticles, comparePositions, type ArticleOrder as ArticleOrderValue } from '../content/query.js';
+import {
+  type ArticleOrder as ArticleOrderValue,
+  comparePositions,
+  DEFAULT_ARTICLE_ORDER,
+  orderValue,
+  queryArticles,
+} from '../content/query.js';
 import { builder } from './builder.js';
+import { badUserInput, type ConnectionArgs, type ListOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
-import { badUserInput, paginate, type ConnectionArgs, type ListOrder } from './connection.js';
 import { Image } from './image.js';
 
 /** True for an article record (as opposed to a provider or topic). */
@@ -56,8 +62,14 @@ export const ArticleOrder = builder.inputType('ArticleOrder', {
 export const ArticleFilter = builder.inputType('ArticleFilter', {
   description: 'Conditions on articles: every given condition must hold; an omitted or null one is ignored.',
   fields: (t) => ({
-    topics: t.stringList({ required: false, description: 'Any of these topics, each by slug (`machine-learning`) or name (`Machine Learning`).' }),
-    providers: t.stringList({ required: false, description: 'Any of these provider domains (`bbc.co.uk`; `www.`, case and scheme are ignored).' }),
+    topics: t.stringList({
+      required: false,
+      description: 'Any of these topics, each by slug (`machine-learning`) or name (`Machine Learning`).',
+    }),
+    providers: t.stringList({
+      required: false,
+      description: 'Any of these provider domains (`bbc.co.uk`; `www.`, case and scheme are ignored).',
+    }),
     category: t.string({ required: false, description: 'This category, case-insensitive (`news`).' }),
     type: t.string({ required: false, description: 'This type, case-insensitive (`article`, `video`).' }),
     publishedAfter: t.field({ type: 'DateTime', required: false, description: 'Published strictly after this instant.' }),
@@ -70,7 +82,11 @@ export const ArticleFilter = builder.inputType('ArticleFilter', {
 });
 
 /** A page of articles. */
-export const ArticleConnection = countedConnection(Article, { name: 'Article', plural: 'articles', order: 'filtered and ordered as requested (newest first by default)' });
+export const ArticleConnection = countedConnection(Article, {
+  name: 'Article',
+  plural: 'articles',
+  order: 'filtered and ordered as requested (newest first by default)',
+});
 
 /** Arguments for every field that returns an ArticleConnection. */
 export const articleListArgs = builder.args((t) => ({
@@ -80,7 +96,9 @@ export const articleListArgs = builder.args((t) => ({
 }));
 
 /** An order made complete: its direction defaulted. */
-function resolveOrder(order: { field: ArticleOrderValue['field']; direction?: ArticleOrderValue['direction'] | null } | null | undefined): ArticleOrderValue {
+function resolveOrder(
+  order: { field: ArticleOrderValue['field']; direction?: ArticleOrderValue['direction'] | null } | null | undefined,
+): ArticleOrderValue {
   if (!order) return DEFAULT_ARTICLE_ORDER;
   return { field: order.field, direction: order.direction ?? (order.field === 'TITLE' ? 'ASC' : 'DESC') };
 }
@@ -90,8 +108,7 @@ function articleListOrder(order: ArticleOrderValue): ListOrder<ArticleRecord> {
   return {
     name: `articles:${order.field}:${order.direction}`,
     positionOf: (article) => [orderValue(article, order.field), article.slug],
-    compare: (a, b) =>
-      comparePositions(order, { value: a[0] ?? null, slug: String(a[1]) }, { value: b[0] ?? null, slug: String(b[1]) }),
+    compare: (a, b) => comparePositions(order, { value: a[0] ?? null, slug: String(a[1]) }, { value: b[0] ?? null, slug: String(b[1]) }),
   };
 }
 
@@ -128,7 +145,11 @@ Article.implement({
       nullable: true,
       description: 'When the article was last updated; null when the file does not say.',
     }),
-    webUrl: t.expose('webUrl', { type: 'URL', nullable: true, description: 'The canonical web page; null when the file has no valid one.' }),
+    webUrl: t.expose('webUrl', {
+      type: 'URL',
+      nullable: true,
+      description: 'The canonical web page; null when the file has no valid one.',
+    }),
     originalUrl: t.expose('originalUrl', {
       type: 'URL',
       nullable: true,
@@ -150,7 +171,11 @@ Article.implement({
     }),
     tags: t.exposeStringList('tags', { description: 'Free-form tags; empty when there are none.' }),
     categories: t.exposeStringList('categories', { description: 'Further categories; empty when there are none.' }),
-    images: t.field({ type: [Image], description: 'Illustrations, in file order; empty when there are none.', resolve: (article) => article.images }),
+    images: t.field({
+      type: [Image],
+      description: 'Illustrations, in file order; empty when there are none.',
+      resolve: (article) => article.images,
+    }),
     sourcePath: t.exposeString('sourcePath', { description: 'Path of the file relative to the content directory.' }),
     extra: t.field({
       type: 'JSONObject',
@@ -165,13 +190,15 @@ builder.queryFields((t) => ({
   article: t.field({
     type: Article,
     nullable: true,
-    description: 'One article, by exactly one of `id`, `slug` or `url`; null when there is none (or it is a draft and the request has no preview token).',
+    description:
+      'One article, by exactly one of `id`, `slug` or `url`; null when there is none (or it is a draft and the request has no preview token).',
     args: {
       id: t.arg.globalID({ required: false, for: Article, description: 'Its global id.' }),
       slug: t.arg.string({ required: false, description: 'Its slug (file name without extension).' }),
       url: t.arg.string({
         required: false,
-        description: 'Any of its URLs (web, original, AMP, AMP cache); scheme, `www.`, trailing slash, fragment and tracking parameters are ignored.',
+        description:
+          'Any of its URLs (web, original, AMP, AMP cache); scheme, `www.`, trailing slash, fragment and tracking parameters are ignored.',
       }),
     },
     resolve: (_root, args, context) => {

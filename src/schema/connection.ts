@@ -63,10 +63,16 @@ function decodeCursor(cursor: string, order: string, argumentName: string): Posi
     decoded = null;
   }
   if (!isCursorPayload(decoded)) {
-    throw badUserInput(`The ${argumentName} cursor "${cursor.slice(0, 60)}" is malformed: pass a cursor exactly as an edge's \`cursor\` or \`pageInfo\` returned it.`, argumentName);
+    throw badUserInput(
+      `The ${argumentName} cursor "${cursor.slice(0, 60)}" is malformed: pass a cursor exactly as an edge's \`cursor\` or \`pageInfo\` returned it.`,
+      argumentName,
+    );
   }
   if (decoded[0] !== order) {
-    throw badUserInput(`The ${argumentName} cursor belongs to another order or list; request the first page again with this orderBy.`, argumentName);
+    throw badUserInput(
+      `The ${argumentName} cursor belongs to another order or list; request the first page again with this orderBy.`,
+      argumentName,
+    );
   }
   return decoded.slice(1);
 }
@@ -81,7 +87,10 @@ function isCursorPayload(value: unknown): value is [string, ...Position] {
 
 function checkPageSize(value: number | null | undefined, argumentName: 'first' | 'last'): void {
   if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
-    throw badUserInput(`\`${argumentName}\` must be from 0 to ${MAX_PAGE_SIZE}, found ${value}; page through longer lists with \`after\`/\`before\` cursors.`, argumentName);
+    throw badUserInput(
+      `\`${argumentName}\` must be from 0 to ${MAX_PAGE_SIZE}, found ${value}; page through longer lists with \`after\`/\`before\` cursors.`,
+      argumentName,
+    );
   }
 }
 

@@ -9,7 +9,10 @@ export const ContentHealth = builder.objectRef<Corpus>('ContentHealth').implemen
   fields: (t) => ({
     articleCount: t.int({ description: 'Articles loaded, drafts included.', resolve: (corpus) => corpus.preview.stats.articles }),
     draftCount: t.int({ description: 'Drafts among them.', resolve: (corpus) => corpus.preview.stats.drafts }),
-    errorCount: t.int({ description: 'Files skipped because of an error.', resolve: (corpus) => countBySeverity(corpus.diagnostics).errors }),
+    errorCount: t.int({
+      description: 'Files skipped because of an error.',
+      resolve: (corpus) => countBySeverity(corpus.diagnostics).errors,
+    }),
     warningCount: t.int({ description: 'Fields dropped or defaulted.', resolve: (corpus) => countBySeverity(corpus.diagnostics).warnings }),
     diagnostics: t.field({
       type: [Diagnostic],

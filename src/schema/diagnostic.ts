@@ -19,7 +19,11 @@ export const Diagnostic = builder.objectRef<DiagnosticRecord>('Diagnostic').impl
       nullable: true,
       description: 'Path of the front-matter field (`related[2].webUrl`); null when the problem is the whole file.',
     }),
-    severity: t.field({ type: DiagnosticSeverity, description: 'ERROR skipped the file; WARNING dropped one field.', resolve: (d) => d.severity }),
+    severity: t.field({
+      type: DiagnosticSeverity,
+      description: 'ERROR skipped the file; WARNING dropped one field.',
+      resolve: (d) => d.severity,
+    }),
     message: t.exposeString('message', { description: 'What was expected and what was found.' }),
   }),
 });

@@ -3,8 +3,8 @@ import { normalizeDomain } from '../content/urls.js';
 import type { RequestContext } from '../context.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
-import { countedConnection } from './counted-connection.js';
 import { countThenKeyOrder, paginate } from './connection.js';
+import { countedConnection } from './counted-connection.js';
 import { Image } from './image.js';
 import { RelatedArticle } from './related.js';
 
@@ -16,9 +16,12 @@ export const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'domain' in value && 'articles' in value,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Its most frequent name in the corpus (the domain when no file names it).' }),
-    domain: t.exposeString('domain', { description: 'Its domain, lowercase, without `www.`: the provider\'s identity.' }),
+    domain: t.exposeString('domain', { description: "Its domain, lowercase, without `www.`: the provider's identity." }),
     images: t.field({ type: [Image], description: 'Logos; empty when no file gives one.', resolve: (provider) => provider.images }),
-    articleCount: t.int({ description: 'Articles published by this provider that this request may see.', resolve: (provider) => provider.articles.length }),
+    articleCount: t.int({
+      description: 'Articles published by this provider that this request may see.',
+      resolve: (provider) => provider.articles.length,
+    }),
     articles: t.field({
       type: ArticleConnection,
       description: 'Its articles, newest first unless `orderBy` says otherwise.',
@@ -28,14 +31,18 @@ export const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider
   }),
 });
 
-const providerOrder = countThenKeyOrder<ProviderRecord>('providers', (provider) => provider.articles.length, (provider) => provider.domain);
+const providerOrder = countThenKeyOrder<ProviderRecord>(
+  'providers',
+  (provider) => provider.articles.length,
+  (provider) => provider.domain,
+);
 
 /** A page of providers. */
 export const ProviderConnection = countedConnection(Provider, { name: 'Provider', plural: 'providers', order: 'most articles first' });
 
 /** The provider entity an article or related entry names, as the request's view knows it. */
 function providerOf(item: { readonly provider: { readonly domain: string } | null }, context: RequestContext): ProviderRecord | null {
-  return item.provider ? context.view.providerByDomain(item.provider.domain) ?? null : null;
+  return item.provider ? (context.view.providerByDomain(item.provider.domain) ?? null) : null;
 }
 
 builder.objectFields(Article, (t) => ({
@@ -70,7 +77,7 @@ builder.queryFields((t) => ({
     args: { domain: t.arg.string({ required: true, description: 'Its domain (`www.`, case and scheme are ignored).' }) },
     resolve: (_root, args, context) => {
       const domain = normalizeDomain(args.domain);
-      return domain === null ? null : context.view.providerByDomain(domain) ?? null;
+      return domain === null ? null : (context.view.providerByDomain(domain) ?? null);
     },
   }),
 }));

@@ -6,7 +6,7 @@ import { Image } from './image.js';
 /** An embedded summary of another article, as an article's `related` list holds it. */
 export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').implement({
   description:
-    'A summary of another article, embedded in an article\'s `related` list. `article` is the corpus article it points to, or null for an external one.',
+    "A summary of another article, embedded in an article's `related` list. `article` is the corpus article it points to, or null for an external one.",
   fields: (t) => ({
     title: t.exposeString('title', { description: 'The headline, as plain text.' }),
     excerpt: t.exposeString('excerpt', { nullable: true, description: 'A short summary as plain text; null when the entry has none.' }),
@@ -17,7 +17,11 @@ export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').
     }),
     webUrl: t.expose('webUrl', { type: 'URL', nullable: true, description: 'The web page; null when the entry has no valid one.' }),
     ampWebUrl: t.expose('ampWebUrl', { type: 'URL', nullable: true, description: 'The AMP page; null when there is none.' }),
-    cdnAmpWebUrl: t.expose('cdnAmpWebUrl', { type: 'URL', nullable: true, description: 'The AMP page on the AMP cache; null when there is none.' }),
+    cdnAmpWebUrl: t.expose('cdnAmpWebUrl', {
+      type: 'URL',
+      nullable: true,
+      description: 'The AMP page on the AMP cache; null when there is none.',
+    }),
     type: t.exposeString('type', { nullable: true, description: 'The kind of item (`article`); null when the entry does not say.' }),
     quality: t.exposeInt('quality', { nullable: true, description: 'Quality score; null when unscored.' }),
     images: t.field({ type: [Image], description: 'Thumbnails; empty when there are none.', resolve: (entry) => entry.images }),
@@ -25,7 +29,7 @@ export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').
       type: Article,
       nullable: true,
       description:
-        'The corpus article this entry points to (any of its URLs matches one of the article\'s URLs), loaded in one batch per level; null for an external article or one this request may not see.',
+        "The corpus article this entry points to (any of its URLs matches one of the article's URLs), loaded in one batch per level; null for an external article or one this request may not see.",
       load: (entries: RelatedEntry[], context) => {
         context.batchCalls.push({ loader: 'articlesByRelatedEntries', keys: entries.length });
         return Promise.resolve(context.view.articlesByRelatedEntries(entries));
@@ -38,7 +42,8 @@ export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').
 builder.objectFields(Article, (t) => ({
   related: t.field({
     type: [RelatedArticle],
-    description: 'Summaries of related coverage, in file order; each resolves to a corpus article or stays external. Empty when there are none.',
+    description:
+      'Summaries of related coverage, in file order; each resolves to a corpus article or stays external. Empty when there are none.',
     resolve: (article) => article.related,
   }),
   relatedFrom: t.field({

@@ -2,8 +2,8 @@ import type { Topic as TopicRecord } from '../content/corpus.js';
 import { slugify } from '../content/slug.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
-import { countedConnection } from './counted-connection.js';
 import { countThenKeyOrder, paginate } from './connection.js';
+import { countedConnection } from './counted-connection.js';
 
 /** A topic, identified by the slug of its name. */
 export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
@@ -13,7 +13,7 @@ export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'slug' in value && 'articles' in value && !('sourcePath' in value),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Its most frequent spelling in the corpus.' }),
-    slug: t.exposeString('slug', { description: 'The slug of its name: lowercase, hyphenated, the topic\'s identity.' }),
+    slug: t.exposeString('slug', { description: "The slug of its name: lowercase, hyphenated, the topic's identity." }),
     articleCount: t.int({ description: 'Articles with this topic that this request may see.', resolve: (topic) => topic.articles.length }),
     articles: t.field({
       type: ArticleConnection,
@@ -24,7 +24,11 @@ export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
   }),
 });
 
-const topicOrder = countThenKeyOrder<TopicRecord>('topics', (topic) => topic.articles.length, (topic) => topic.slug);
+const topicOrder = countThenKeyOrder<TopicRecord>(
+  'topics',
+  (topic) => topic.articles.length,
+  (topic) => topic.slug,
+);
 
 /** A page of topics. */
 export const TopicConnection = countedConnection(Topic, { name: 'Topic', plural: 'topics', order: 'most articles first' });

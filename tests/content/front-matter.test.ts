@@ -1,12 +1,12 @@
-import { describe, it, expect, afterAll } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import matter from 'gray-matter';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../../src/content/front-matter.js';
-import { DEFAULT_MAX_FILE_BYTES, loadCorpus, type LoadResult } from '../../src/content/load.js';
+import { DEFAULT_MAX_FILE_BYTES, type LoadResult, loadCorpus } from '../../src/content/load.js';
 import type { Article, Diagnostic } from '../../src/content/model.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url));
@@ -147,9 +147,7 @@ describe('prototype keys', () => {
     expect(Object.keys(extra)).toEqual(['__proto__', 'constructor']);
     expect(Object.hasOwn(extra, '__proto__')).toBe(true);
     expect(Object.hasOwn(extra, 'constructor')).toBe(true);
-    expect(JSON.stringify(extra)).toBe(
-      '{"__proto__":{"published":true,"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
-    );
+    expect(JSON.stringify(extra)).toBe('{"__proto__":{"published":true,"polluted":true},"constructor":{"prototype":{"polluted":true}}}');
     expect(Object.getPrototypeOf(article)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -438,12 +436,27 @@ describe('generated content directories', () => {
 describe('one bad file never stops the others', () => {
   /** Fixtures that are refused outright (error, no article). */
   const REFUSED = [
-    'alias-bomb.md', 'binary.bin.md', 'bom-js-front-matter.md', 'empty.md', 'javascript-front-matter.md', 'js-front-matter.md',
-    'json-front-matter.md', 'latin1.md', 'no-front-matter.md', 'self-alias.md', 'unclosed.md', 'uppercase-js-front-matter.md',
+    'alias-bomb.md',
+    'binary.bin.md',
+    'bom-js-front-matter.md',
+    'empty.md',
+    'javascript-front-matter.md',
+    'js-front-matter.md',
+    'json-front-matter.md',
+    'latin1.md',
+    'no-front-matter.md',
+    'self-alias.md',
+    'unclosed.md',
+    'uppercase-js-front-matter.md',
   ];
   /** Fixtures that load with warnings. */
   const WARNED = [
-    'invalid-fields.md', 'lone-string-topics.md', 'published-no.md', 'published-off.md', 'published-string-false.md', 'published-zero.md',
+    'invalid-fields.md',
+    'lone-string-topics.md',
+    'published-no.md',
+    'published-off.md',
+    'published-string-false.md',
+    'published-zero.md',
   ];
   /** Fixtures that load cleanly. */
   const CLEAN = ['crlf-bom.md', 'proto-keys.md'];
@@ -486,7 +499,12 @@ describe('one bad file never stops the others', () => {
 
     const slugs = corpus.preview.articles.map((article) => article.slug).sort();
     expect(slugs).toEqual(['good', ...[...WARNED, ...CLEAN].map((name) => name.replace(/\.md$/, ''))].sort());
-    expect(corpus.public.articles.map((article) => article.slug).sort()).toEqual(['crlf-bom', 'good', 'invalid-fields', 'lone-string-topics']);
+    expect(corpus.public.articles.map((article) => article.slug).sort()).toEqual([
+      'crlf-bom',
+      'good',
+      'invalid-fields',
+      'lone-string-topics',
+    ]);
     expect(result.fileCount).toBe(REFUSED.length + WARNED.length + CLEAN.length + 1);
 
     for (const { global } of EXECUTABLE_CASES) expect(globals[global]).toBeUndefined();

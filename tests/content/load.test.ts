@@ -15,7 +15,12 @@ function readIndependently(directory: string) {
     .filter((name) => name.endsWith('.md'))
     .map((name) => {
       const text = readFileSync(path.join(directory, name), 'utf8');
-      const data = yaml.load(text.split(/^---$/m)[1]!) as { webUrl: string; ampWebUrl?: string; published?: boolean; related?: { webUrl: string; ampWebUrl?: string }[] };
+      const data = yaml.load(text.split(/^---$/m)[1]!) as {
+        webUrl: string;
+        ampWebUrl?: string;
+        published?: boolean;
+        related?: { webUrl: string; ampWebUrl?: string }[];
+      };
       return { name, data };
     });
 }
@@ -57,7 +62,11 @@ describe('loading the seed', () => {
     expect(corpus.public.providers).toEqual([]);
     expect(corpus.public.topics).toEqual([]);
     const secret = corpus.preview.articles[0]!.secured!;
-    const publicData = JSON.stringify({ articles: corpus.public.articles, providers: corpus.public.providers, topics: corpus.public.topics });
+    const publicData = JSON.stringify({
+      articles: corpus.public.articles,
+      providers: corpus.public.providers,
+      topics: corpus.public.topics,
+    });
     expect(publicData).not.toContain(secret.slice(0, 20));
     expect(JSON.stringify(corpus.diagnostics)).not.toContain(secret.slice(0, 20));
   });
@@ -113,7 +122,12 @@ describe('loading the real sample', () => {
 
   it('should print the same counts from the check-content command', async () => {
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/check-content.ts', SAMPLE_CORPUS], { cwd: process.cwd() });
-    const summary = Object.fromEntries(stdout.split('\n').filter((line) => /^[a-z ]+: /.test(line)).map((line) => line.split(': ')));
+    const summary = Object.fromEntries(
+      stdout
+        .split('\n')
+        .filter((line) => /^[a-z ]+: /.test(line))
+        .map((line) => line.split(': ')),
+    );
     const published = files.filter((file) => file.data.published !== false).length;
     expect(summary).toMatchObject({
       files: String(files.length),
@@ -129,7 +143,9 @@ describe('loading the real sample', () => {
 
 describe('the check-content command', () => {
   const run = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/check-content.ts', ...args], { cwd: PROJECT_ROOT }).then(
+    promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/check-content.ts', ...args], {
+      cwd: PROJECT_ROOT,
+    }).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
     );
@@ -255,7 +271,10 @@ describe('a URL shared by a draft and a published article', () => {
       const file = (name: string, fields: string) => writeFileSync(path.join(directory, `${name}.md`), `---\n${fields}\n---\n`);
       file('a-draft', 'title: Draft\npublished: false\npublishedDateTime: 2024-03-03T00:00:00Z\nwebUrl: https://news.example/story');
       file('b-published', 'title: Published\npublishedDateTime: 2024-03-01T00:00:00Z\nwebUrl: https://www.news.example/story/');
-      file('c-draft-only', 'title: Only a draft\npublished: false\npublishedDateTime: 2024-03-02T00:00:00Z\nwebUrl: https://news.example/other');
+      file(
+        'c-draft-only',
+        'title: Only a draft\npublished: false\npublishedDateTime: 2024-03-02T00:00:00Z\nwebUrl: https://news.example/other',
+      );
       file(
         'd-source',
         'title: Source\npublishedDateTime: 2024-02-01T00:00:00Z\nwebUrl: https://news.example/source\nrelated:\n' +
@@ -265,7 +284,9 @@ describe('a URL shared by a draft and a published article', () => {
       const slugs = (articles: readonly (Article | null | undefined)[]) => articles.map((article) => article?.slug ?? null);
       const source = corpus.preview.articleBySlug('d-source')!;
 
-      expect(slugs([corpus.preview.articleByUrl('https://news.example/story'), corpus.public.articleByUrl('https://news.example/story')])).toEqual(['a-draft', 'b-published']);
+      expect(
+        slugs([corpus.preview.articleByUrl('https://news.example/story'), corpus.public.articleByUrl('https://news.example/story')]),
+      ).toEqual(['a-draft', 'b-published']);
       expect(slugs([corpus.public.articleByUrl('https://news.example/other')])).toEqual([null]);
       expect(slugs(corpus.preview.articlesByRelatedEntries(source.related))).toEqual(['a-draft', 'c-draft-only']);
       expect(slugs(corpus.public.articlesByRelatedEntries(source.related))).toEqual(['b-published', null]);

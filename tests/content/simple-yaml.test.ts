@@ -1,4 +1,3 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import matter from 'gray-matter';
 import yaml from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/generate.js';
 import { DECLINED, readSimpleYaml } from '../../src/content/simple-yaml.js';
 import { CONTENT_DIR, FIXTURES, SAMPLE_CORPUS, SEED_CORPUS } from '../paths.js';
@@ -26,7 +26,9 @@ function frontMatterSources(directory: string): Map<string, string> {
   const sources = new Map<string, string>();
   for (const name of readdirSync(directory, { recursive: true }) as string[]) {
     if (!/\.(?:md|markdown)$/.test(name)) continue;
-    const text = readFileSync(path.join(directory, name), 'utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+    const text = readFileSync(path.join(directory, name), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .replace(/\r\n?/g, '\n');
     matter(text, {
       language: 'yaml',
       engines: {
@@ -87,12 +89,15 @@ describe('the fast front-matter reader gives exactly what js-yaml gives', () => 
   });
 
   it.each([
-    ['plain scalars resolved by type', 'a: 12\nb: -3\nc: 0x1F\nd: 1_000\ne: 1.5\nf: .inf\ng: ~\nh: null\ni: True\nj: yes\nk: 2020-01-02\nl: 2020-01-02T03:04:05Z\nm: 2020-1-2 3:04:05.5 +01:00\n'],
+    [
+      'plain scalars resolved by type',
+      'a: 12\nb: -3\nc: 0x1F\nd: 1_000\ne: 1.5\nf: .inf\ng: ~\nh: null\ni: True\nj: yes\nk: 2020-01-02\nl: 2020-01-02T03:04:05Z\nm: 2020-1-2 3:04:05.5 +01:00\n',
+    ],
     ['comments, blank lines and trailing spaces', '# head\na: x   \n\n  # indented comment\nb: "y"  # note\nc: C# and F#\nd: a #comment\n'],
     ['a list at the same indentation as its key', 'topics:\n- AI\n- ML\nnext: 1\n'],
     ['lists of mappings', 'images:\n  - url: "https://a.example/x.jpg"\n    width: 10\n  -   url: b\n      height: 2\nafter: z\n'],
     ['nested mappings and empty values', 'provider:\n  name: A\n  logo:\n    url: u\nempty:\nalso: # nothing\nlast: 1\n'],
-    ['escapes in double quotes', 'a: "q\\"uote \\\\ \\/ \\t \\u00e9 \\x41 \\U0001F600 \\N \\_"\nb: \'it\'\'s\'\n'],
+    ['escapes in double quotes', "a: \"q\\\"uote \\\\ \\/ \\t \\u00e9 \\x41 \\U0001F600 \\N \\_\"\nb: 'it''s'\n"],
   ])('%s', (_name, source) => {
     const fast = readSimpleYaml(source, BOUNDS);
     expect(fast).not.toBe(DECLINED);
@@ -130,10 +135,66 @@ describe('the fast front-matter reader gives exactly what js-yaml gives', () => 
 
   it('never reads random front matter differently from js-yaml (it may only decline)', () => {
     const tricky = fc.constantFrom(
-      '1', '-1', '+1', '0x1F', '0o17', '0b11', '1_0', '1.5', '1e3', '.5', '.inf', '-.Inf', '.NaN', '~', 'null', 'Null', 'NULL',
-      'true', 'False', 'yes', 'no', 'on', '2020-01-01', '2020-01-01T00:00:00Z', '2020-1-1 1:00:00', '2020-01-01t00:00:00.5-02',
-      'a: b', 'a #b', 'a#b', 'C#', '- x', '-x', '? x', '?x', 'x:', ':x', '@x', '`x', '%x', '&a', '*a', '!t', '|', '>', '[a]',
-      '{a: 1}', ',a', 'a,b', '"', "'", '\\', 'é', '’', '—', '---', '...', '<<', '=', 'a  b', ' ',
+      '1',
+      '-1',
+      '+1',
+      '0x1F',
+      '0o17',
+      '0b11',
+      '1_0',
+      '1.5',
+      '1e3',
+      '.5',
+      '.inf',
+      '-.Inf',
+      '.NaN',
+      '~',
+      'null',
+      'Null',
+      'NULL',
+      'true',
+      'False',
+      'yes',
+      'no',
+      'on',
+      '2020-01-01',
+      '2020-01-01T00:00:00Z',
+      '2020-1-1 1:00:00',
+      '2020-01-01t00:00:00.5-02',
+      'a: b',
+      'a #b',
+      'a#b',
+      'C#',
+      '- x',
+      '-x',
+      '? x',
+      '?x',
+      'x:',
+      ':x',
+      '@x',
+      '`x',
+      '%x',
+      '&a',
+      '*a',
+      '!t',
+      '|',
+      '>',
+      '[a]',
+      '{a: 1}',
+      ',a',
+      'a,b',
+      '"',
+      "'",
+      '\\',
+      'é',
+      '’',
+      '—',
+      '---',
+      '...',
+      '<<',
+      '=',
+      'a  b',
+      ' ',
     );
     const character = fc.constantFrom(...'ab Z09:#"\'\\-?,[]{}&*!|>%@`._~/éx\u00a0'.split(''));
     const freeText = fc.array(character, { maxLength: 12 }).map((characters) => characters.join(''));
@@ -158,11 +219,22 @@ describe('the fast front-matter reader gives exactly what js-yaml gives', () => 
         { arbitrary: scalar.map((text): Node => ({ scalar: text })), weight: 6 },
         { arbitrary: tie('mapping'), weight: 1 },
         {
-          arbitrary: fc.record({ list: fc.array(fc.oneof(scalar.map((text): Node => ({ scalar: text })), tie('mapping')), { minLength: 1, maxLength: 3 }), sameIndent: fc.boolean() }),
+          arbitrary: fc.record({
+            list: fc.array(
+              fc.oneof(
+                scalar.map((text): Node => ({ scalar: text })),
+                tie('mapping'),
+              ),
+              { minLength: 1, maxLength: 3 },
+            ),
+            sameIndent: fc.boolean(),
+          }),
           weight: 1,
         },
       ),
-      mapping: fc.uniqueArray(fc.tuple(key, tie('node')), { minLength: 1, maxLength: 5, selector: ([name]) => name }).map((entries): Node => ({ mapping: entries })),
+      mapping: fc
+        .uniqueArray(fc.tuple(key, tie('node')), { minLength: 1, maxLength: 5, selector: ([name]) => name })
+        .map((entries): Node => ({ mapping: entries })),
     }));
     const render = (value: Node, indent: number, lines: string[], prefix: string, notes: string[]): void => {
       const pad = ' '.repeat(indent);
@@ -185,7 +257,11 @@ describe('the fast front-matter reader gives exactly what js-yaml gives', () => 
       }
     };
     const document = fc
-      .tuple(fc.uniqueArray(fc.tuple(key, node), { minLength: 1, maxLength: 6, selector: ([name]) => name }), fc.array(comment, { maxLength: 4 }), fc.option(fc.tuple(fc.nat(), fc.integer({ min: -1, max: 1 })), { freq: 4 }))
+      .tuple(
+        fc.uniqueArray(fc.tuple(key, node), { minLength: 1, maxLength: 6, selector: ([name]) => name }),
+        fc.array(comment, { maxLength: 4 }),
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: -1, max: 1 })), { freq: 4 }),
+      )
       .map(([entries, notes, bend]) => {
         const lines: string[] = [];
         render({ mapping: entries }, 0, lines, '', [...notes]);

@@ -1,14 +1,16 @@
-import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../../src/content/front-matter.js';
 import { repairMojibake, toPlainText } from '../../src/content/text.js';
-import fc from 'fast-check';
 import { normalizeDomain, parseHttpUrl, urlKey, urlKeyOfHref } from '../../src/content/urls.js';
 
 describe('toPlainText and repairMojibake', () => {
   it("should repair the seed excerpt's promptâ€¦ to prompt…", () => {
     // The excerpt of seed/2022-05-06-dall-e-2-why-the-ai-image-generator-is-a-revolutionary-invention.md.
-    const seed = 'A piece of software is able to generate detailed images from just a short, worded promptâ€¦ but it comes with obvious issues.';
-    const repaired = 'A piece of software is able to generate detailed images from just a short, worded prompt… but it comes with obvious issues.';
+    const seed =
+      'A piece of software is able to generate detailed images from just a short, worded promptâ€¦ but it comes with obvious issues.';
+    const repaired =
+      'A piece of software is able to generate detailed images from just a short, worded prompt… but it comes with obvious issues.';
 
     expect(toPlainText(seed)).toBe(repaired);
     expect(repairMojibake(seed)).toBe(repaired);
@@ -99,12 +101,41 @@ describe('urlKey', () => {
 
 describe('urlKeyOfHref', () => {
   it('should equal urlKey for every href parseHttpUrl can return', () => {
-    const part = fc.constantFrom('a', 'B', 'www.', 'www', '-', '.', '%41', 'é', ' ', '@', ':', '[', ']', '::1', '80', '443', '8080', '/', '//', '?', '&', '=', '#', 'utm_source', 'amp', '+');
-    const raw = fc.tuple(
-      fc.constantFrom('http://', 'https://', 'HTTP://', 'https://user:pw@', 'http://[::1]', 'ftp://', ''),
-      fc.array(part, { minLength: 1, maxLength: 6 }),
-      fc.array(part, { maxLength: 10 }),
-    ).map(([scheme, host, rest]) => `${scheme}${host.join('')}.example${rest.join('')}`);
+    const part = fc.constantFrom(
+      'a',
+      'B',
+      'www.',
+      'www',
+      '-',
+      '.',
+      '%41',
+      'é',
+      ' ',
+      '@',
+      ':',
+      '[',
+      ']',
+      '::1',
+      '80',
+      '443',
+      '8080',
+      '/',
+      '//',
+      '?',
+      '&',
+      '=',
+      '#',
+      'utm_source',
+      'amp',
+      '+',
+    );
+    const raw = fc
+      .tuple(
+        fc.constantFrom('http://', 'https://', 'HTTP://', 'https://user:pw@', 'http://[::1]', 'ftp://', ''),
+        fc.array(part, { minLength: 1, maxLength: 6 }),
+        fc.array(part, { maxLength: 10 }),
+      )
+      .map(([scheme, host, rest]) => `${scheme}${host.join('')}.example${rest.join('')}`);
     let compared = 0;
     fc.assert(
       fc.property(raw, (text) => {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewsgraphServer } from '../../src/server.js';
-import { newestFirst, readRawArticles, sortRaw, type RawArticle } from '../independent.js';
+import { newestFirst, type RawArticle, readRawArticles, sortRaw } from '../independent.js';
 import { CONTENT_DIR } from '../paths.js';
-import { execute, serverOf, type GraphQLResponse } from '../support.js';
+import { execute, type GraphQLResponse, serverOf } from '../support.js';
 
 const raw = readRawArticles(CONTENT_DIR);
 const published = raw.filter((article) => article.published);
@@ -94,7 +94,11 @@ describe('articles', () => {
 
   it('should return an empty page for first: 0', async () => {
     const { body } = await execute(yoga, PAGE, { first: 0 });
-    expect(body.data.articles).toMatchObject({ totalCount: published.length, nodes: [], pageInfo: { startCursor: null, endCursor: null, hasNextPage: true } });
+    expect(body.data.articles).toMatchObject({
+      totalCount: published.length,
+      nodes: [],
+      pageInfo: { startCursor: null, endCursor: null, hasNextPage: true },
+    });
   });
 
   const orders: [string, 'ASC' | 'DESC', (article: RawArticle) => number | string | null][] = [
@@ -123,18 +127,42 @@ describe('articles', () => {
   const busiestTopic = 'Robotics';
   const filters: [string, Record<string, unknown>, (article: RawArticle) => boolean][] = [
     ['topics by name', { topics: [busiestTopic] }, (article) => article.topics.includes(busiestTopic)],
-    ['topics by slug, any of', { topics: ['healthcare-ai', 'ai-ethics'] }, (article) => article.topics.some((topic) => ['Healthcare AI', 'AI Ethics'].includes(topic))],
-    ['providers by domain', { providers: ['www.Reuters.com', 'nature.com'] }, (article) => ['reuters.com', 'nature.com'].includes(article.domain ?? '')],
+    [
+      'topics by slug, any of',
+      { topics: ['healthcare-ai', 'ai-ethics'] },
+      (article) => article.topics.some((topic) => ['Healthcare AI', 'AI Ethics'].includes(topic)),
+    ],
+    [
+      'providers by domain',
+      { providers: ['www.Reuters.com', 'nature.com'] },
+      (article) => ['reuters.com', 'nature.com'].includes(article.domain ?? ''),
+    ],
     ['category', { category: 'Opinion' }, (article) => article.category === 'opinion'],
     ['type', { type: 'blog' }, (article) => article.type === 'blog'],
-    ['publishedAfter', { publishedAfter: '2024-06-18T00:00:00Z' }, (article) => (article.publishedTime ?? -Infinity) > Date.parse('2024-06-18T00:00:00Z')],
-    ['publishedBefore', { publishedBefore: '2023-06-21T00:00:00Z' }, (article) => (article.publishedTime ?? Infinity) < Date.parse('2023-06-21T00:00:00Z')],
+    [
+      'publishedAfter',
+      { publishedAfter: '2024-06-18T00:00:00Z' },
+      (article) => (article.publishedTime ?? -Infinity) > Date.parse('2024-06-18T00:00:00Z'),
+    ],
+    [
+      'publishedBefore',
+      { publishedBefore: '2023-06-21T00:00:00Z' },
+      (article) => (article.publishedTime ?? Infinity) < Date.parse('2023-06-21T00:00:00Z'),
+    ],
     ['minQuality', { minQuality: 100 }, (article) => (article.quality ?? -1) >= 100],
     ['minHeat', { minHeat: 200 }, (article) => (article.heat ?? -1) >= 200],
     ['hasImages: true', { hasImages: true }, (article) => article.imageCount > 0],
     ['hasImages: false', { hasImages: false }, (article) => article.imageCount === 0],
-    ['search, case- and accent-insensitive', { search: 'ZURICH' }, (article) => /zürich|zurich/i.test(article.title) || /zürich|zurich/i.test(article.excerpt ?? '')],
-    ['several conditions at once', { topics: ['AI'], minQuality: 50, hasImages: true }, (article) => article.topics.includes('AI') && (article.quality ?? -1) >= 50 && article.imageCount > 0],
+    [
+      'search, case- and accent-insensitive',
+      { search: 'ZURICH' },
+      (article) => /zürich|zurich/i.test(article.title) || /zürich|zurich/i.test(article.excerpt ?? ''),
+    ],
+    [
+      'several conditions at once',
+      { topics: ['AI'], minQuality: 50, hasImages: true },
+      (article) => article.topics.includes('AI') && (article.quality ?? -1) >= 50 && article.imageCount > 0,
+    ],
   ];
   it.each(filters)('should filter by %s', async (_name, filter, predicate) => {
     const expected = slugs(newestFirst(published.filter(predicate)));
@@ -164,7 +192,9 @@ describe('articles', () => {
   it('should refuse a cursor issued for another order', async () => {
     const byQuality = await execute(yoga, PAGE, { first: 2, orderBy: { field: 'QUALITY' } });
     const { body } = await execute(yoga, PAGE, { first: 2, after: byQuality.body.data.articles.pageInfo.endCursor });
-    expect(body.errors![0]!.message).toBe('The after cursor belongs to another order or list; request the first page again with this orderBy.');
+    expect(body.errors![0]!.message).toBe(
+      'The after cursor belongs to another order or list; request the first page again with this orderBy.',
+    );
     expect(body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });
@@ -211,7 +241,10 @@ describe('article', () => {
     }
   });
 
-  it.each([[{}, 0], [{ slug: 'a', url: 'https://example.com/' }, 2]])('should refuse %j: exactly one argument is allowed', async (variables, found) => {
+  it.each([
+    [{}, 0],
+    [{ slug: 'a', url: 'https://example.com/' }, 2],
+  ])('should refuse %j: exactly one argument is allowed', async (variables, found) => {
     const { body } = await execute(yoga, QUERY, variables);
     expect(body.errors![0]).toMatchObject({
       message: `Pass exactly one of \`id\`, \`slug\` or \`url\`; found ${found}.`,
@@ -219,4 +252,3 @@ describe('article', () => {
     });
   });
 });
-

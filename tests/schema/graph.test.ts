@@ -55,17 +55,28 @@ describe('providers and topics', () => {
 
   it('should find a provider by domain in any spelling, with its articles newest first', async () => {
     const domain = 'reuters.com';
-    const { body } = await execute(yoga, `{ provider(domain: "https://WWW.Reuters.com/") { name domain articleCount articles(first: 100) { totalCount nodes { slug } } } }`);
+    const { body } = await execute(
+      yoga,
+      `{ provider(domain: "https://WWW.Reuters.com/") { name domain articleCount articles(first: 100) { totalCount nodes { slug } } } }`,
+    );
     const expected = newestFirst(published.filter((article) => article.domain === domain)).map((article) => article.slug);
-    expect(body.data.provider).toEqual({ name: 'Reuters', domain, articleCount: expected.length, articles: { totalCount: expected.length, nodes: expected.map((s) => ({ slug: s })) } });
+    expect(body.data.provider).toEqual({
+      name: 'Reuters',
+      domain,
+      articleCount: expected.length,
+      articles: { totalCount: expected.length, nodes: expected.map((s) => ({ slug: s })) },
+    });
   });
 
   it('should find a topic by slug or by name, with filtered and ordered articles', async () => {
-    const { body } = await execute(yoga, `{
+    const { body } = await execute(
+      yoga,
+      `{
       bySlug: topic(slug: "machine-learning") { name articleCount }
       byName: topic(slug: "Machine Learning") { slug articles(orderBy: { field: QUALITY }, filter: { minQuality: 1 }) { nodes { slug quality } } }
       missing: topic(slug: "knitting") { name }
-    }`);
+    }`,
+    );
     const withTopic = published.filter((article) => article.topics.includes('Machine Learning'));
     expect(body.data.bySlug).toEqual({ name: 'Machine Learning', articleCount: withTopic.length });
     expect(body.data.byName.slug).toBe('machine-learning');
@@ -175,10 +186,15 @@ describe('related articles', () => {
   });
 
   it('should list the reverse edges in relatedFrom', async () => {
-    const { body } = await execute(yoga, `{ articles(first: 100) { nodes { slug related { article { slug } } relatedFrom(first: 100) { totalCount nodes { slug } } } } }`);
+    const { body } = await execute(
+      yoga,
+      `{ articles(first: 100) { nodes { slug related { article { slug } } relatedFrom(first: 100) { totalCount nodes { slug } } } } }`,
+    );
     const nodes: any[] = body.data.articles.nodes;
     for (const node of nodes) {
-      const expected = nodes.filter((other) => other.related.some((entry: any) => entry.article?.slug === node.slug)).map((other) => other.slug);
+      const expected = nodes
+        .filter((other) => other.related.some((entry: any) => entry.article?.slug === node.slug))
+        .map((other) => other.slug);
       expect(node.relatedFrom.nodes.map((other: any) => other.slug)).toEqual(expected);
       expect(node.relatedFrom.totalCount).toBe(expected.length);
     }
@@ -221,7 +237,8 @@ describe('drafts and the preview token', () => {
       expect(body.data.articles.totalCount).toBe(published.length);
       const providerTotal = body.data.providers.nodes.reduce((sum: number, node: any) => sum + node.articleCount, 0);
       expect(providerTotal).toBe(published.length);
-      for (const node of [...body.data.providers.nodes, ...body.data.topics.nodes]) expect(node.articles.totalCount).toBe(node.articleCount);
+      for (const node of [...body.data.providers.nodes, ...body.data.topics.nodes])
+        expect(node.articles.totalCount).toBe(node.articleCount);
       const draftId = Buffer.from(`Article:${draft.slug}`).toString('base64');
       const byNode = await execute(yoga, `query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }`, { id: draftId });
       expect(byNode.body.data).toEqual({ node: null, nodes: [null] });
@@ -237,7 +254,9 @@ describe('drafts and the preview token', () => {
     expect(body.data.bySlug).toEqual({ slug: draft.slug });
     expect(body.data.byUrl).toEqual({ slug: draft.slug });
     expect(body.data.articles.totalCount).toBe(raw.length);
-    const relatedDrafts = body.data.articles.nodes.flatMap((node: any) => node.related.map((entry: any) => entry.article?.slug)).filter((slug: string) => draftSlugs.has(slug));
+    const relatedDrafts = body.data.articles.nodes
+      .flatMap((node: any) => node.related.map((entry: any) => entry.article?.slug))
+      .filter((slug: string) => draftSlugs.has(slug));
     expect(relatedDrafts.length).toBeGreaterThan(0);
     const draftNode = body.data.articles.nodes.find((node: any) => node.slug === draft.slug);
     expect(draftNode.published).toBe(false);
@@ -247,13 +266,19 @@ describe('drafts and the preview token', () => {
   });
 
   it('should refuse a wrong token with 401 instead of serving public data', async () => {
-    const { status, headers, body } = await execute(yoga, `{ articles { totalCount } }`, {}, { headers: { authorization: 'Bearer not-the-token' } });
+    const { status, headers, body } = await execute(
+      yoga,
+      `{ articles { totalCount } }`,
+      {},
+      { headers: { authorization: 'Bearer not-the-token' } },
+    );
     expect(status).toBe(401);
     expect(headers.get('www-authenticate')).toBe('Bearer realm="preview"');
     expect(body.data).toBeUndefined();
     expect(body.errors).toEqual([
       {
-        message: 'The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" with the token the server was started with, or no Authorization header for the public API.',
+        message:
+          'The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" with the token the server was started with, or no Authorization header for the public API.',
         extensions: { code: 'UNAUTHENTICATED' },
       },
     ]);

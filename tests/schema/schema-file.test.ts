@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   buildClientSchema,
   getIntrospectionQuery,
+  type IntrospectionQuery,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
@@ -10,7 +11,6 @@ import {
   isSpecifiedScalarType,
   lexicographicSortSchema,
   printSchema,
-  type IntrospectionQuery,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { printSortedSchema, schema } from '../../src/schema/index.js';
@@ -26,7 +26,10 @@ describe('schema.graphql', () => {
 
   it('should be what tooling rebuilds from the standard introspection query over HTTP', async () => {
     const yoga = await serverOf(CONTENT_DIR);
-    const { status, body } = await execute<IntrospectionQuery>(yoga, getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }));
+    const { status, body } = await execute<IntrospectionQuery>(
+      yoga,
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }),
+    );
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const rebuilt = buildClientSchema(body.data!);

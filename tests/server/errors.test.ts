@@ -43,7 +43,12 @@ describe('errors', () => {
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({ article: { slug: 'failing-record', extra: null } });
     expect(response.body.errors).toEqual([
-      { message: 'Unexpected error.', locations: [{ line: 1, column: 42 }], path: ['article', 'extra'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      {
+        message: 'Unexpected error.',
+        locations: [{ line: 1, column: 42 }],
+        path: ['article', 'extra'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      },
     ]);
     const text = JSON.stringify(response.body);
     for (const leak of [SECRET, '/srv/', 'ENOENT', '    at ', '.ts:']) expect(text).not.toContain(leak);

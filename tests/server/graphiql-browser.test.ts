@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_DIR } from '../paths.js';
-import { startServerProcess, type RunningServer } from '../support.js';
+import { type RunningServer, startServerProcess } from '../support.js';
 
 const TIMEOUT_MS = 60_000;
 const SERVER_HOST = '127.0.0.1';
@@ -80,13 +80,24 @@ describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIME
     browser = await chromium.launch({
       executablePath: executablePath!,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('request', (request) => requests.push(request.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Recorded above and asserted below; aborted here so that a stray CDN fetch fails fast offline.
-    await page.route((url) => !isLocal(url.href), (route) => route.abort());
+    await page.route(
+      (url) => !isLocal(url.href),
+      (route) => route.abort(),
+    );
   }, TIMEOUT_MS);
 
   afterAll(async () => {

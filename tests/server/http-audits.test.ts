@@ -1,6 +1,6 @@
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type RunningServer } from '../support.js';
+import { type RunningServer, startServerProcess } from '../support.js';
 
 let server: RunningServer;
 beforeAll(async () => {

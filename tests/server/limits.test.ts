@@ -26,7 +26,9 @@ async function timed(server: NewsgraphServer, query: string) {
 
 /** A document of exactly `tokens` lexical tokens: 16 of structure and a list of topic names. */
 function tokensQuery(tokens: number): string {
-  return `{ articles(filter: { topics: [${Array(tokens - 16).fill('"robotics"').join(' ')}] }) { totalCount } }`;
+  return `{ articles(filter: { topics: [${Array(tokens - 16)
+    .fill('"robotics"')
+    .join(' ')}] }) { totalCount } }`;
 }
 
 /** A query `depth` fields deep: articles > nodes > related > article > ... > title. */
@@ -103,7 +105,10 @@ describe('each limit at limit - 1, limit and limit + 1', () => {
   it('should count directives', async () => {
     expectRuns(await execute(yoga, directivesQuery(maxDirectives - 1)));
     expectRuns(await execute(yoga, directivesQuery(maxDirectives)));
-    expectRefused(await execute(yoga, directivesQuery(maxDirectives + 1)), `Directives limit of ${maxDirectives} exceeded, found ${maxDirectives + 1}.`);
+    expectRefused(
+      await execute(yoga, directivesQuery(maxDirectives + 1)),
+      `Directives limit of ${maxDirectives} exceeded, found ${maxDirectives + 1}.`,
+    );
   });
 
   it('should count cost, with page sizes from variables', async () => {
@@ -128,7 +133,8 @@ describe('each limit at limit - 1, limit and limit + 1', () => {
 });
 
 describe('the cost model', () => {
-  const cost = async (query: string, variables: Record<string, unknown> = {}) => (await execute(yoga, query, variables)).body.extensions!.cost.value;
+  const cost = async (query: string, variables: Record<string, unknown> = {}) =>
+    (await execute(yoga, query, variables)).body.extensions!.cost.value;
 
   it('should count connection page sizes whether literal, from a variable or defaulted', async () => {
     expect(await cost(`{ articles(first: 7) { nodes { title } } }`)).toBe(1 + 7);
@@ -163,7 +169,12 @@ describe('the most expensive query the limits allow', () => {
     expect(objects).toBeGreaterThan(0);
     expect(objects).toBeLessThanOrEqual(maxCost);
     // A deep related query is bounded as well: its estimate uses the longest related list.
-    const deep = await execute(sample, `{ articles(first: 5) { nodes { related { article { related { title } } } } } }`, {}, { preview: true });
+    const deep = await execute(
+      sample,
+      `{ articles(first: 5) { nodes { related { article { related { title } } } } } }`,
+      {},
+      { preview: true },
+    );
     const estimate = deep.body.extensions!.cost.value;
     expect(estimate).toBeLessThanOrEqual(maxCost);
     expect(countObjects(deep.body.data) - 1).toBeLessThanOrEqual(estimate);

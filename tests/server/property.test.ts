@@ -18,6 +18,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import {
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
   getNamedType,
   isEnumType,
   isInputObjectType,
@@ -29,10 +33,6 @@ import {
   isScalarType,
   parse,
   validate,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLInterfaceType,
-  type GraphQLObjectType,
 } from 'graphql';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,8 +79,15 @@ const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64ur
 /** A distinctive prefix of a text, cut before any HTML entity or markup the API may decode. */
 function prefixMarker(text: unknown, length: number): string | null {
   if (typeof text !== 'string') return null;
-  const line = text.split('\n').map((part) => part.trim()).find((part) => part.length > 0) ?? '';
-  const clean = line.split(/[&<*_`[\]]/)[0]!.slice(0, length).trim();
+  const line =
+    text
+      .split('\n')
+      .map((part) => part.trim())
+      .find((part) => part.length > 0) ?? '';
+  const clean = line
+    .split(/[&<*_`[\]]/)[0]!
+    .slice(0, length)
+    .trim();
   return clean.length >= 20 ? clean : null;
 }
 
@@ -99,18 +106,29 @@ const draftSummaries: string[] = drafts.flatMap((draft) =>
 );
 /** The opaque `secured` values (and their parts) of every article: never served, even in preview. */
 const securedParts: string[] = files.flatMap((file) =>
-  typeof file.data.secured === 'string' ? [file.data.secured, ...file.data.secured.split(';').filter((part: string) => part.length >= 12)] : [],
+  typeof file.data.secured === 'string'
+    ? [file.data.secured, ...file.data.secured.split(';').filter((part: string) => part.length >= 12)]
+    : [],
 );
 
 const allSlugs = files.map((file) => file.slug);
 const allUrls = files.flatMap((file) =>
-  ['webUrl', 'originalUrl', 'ampWebUrl', 'cdnAmpWebUrl'].map((key) => file.data[key]).filter((url): url is string => typeof url === 'string'),
+  ['webUrl', 'originalUrl', 'ampWebUrl', 'cdnAmpWebUrl']
+    .map((key) => file.data[key])
+    .filter((url): url is string => typeof url === 'string'),
 );
-const allDomains = [...new Set(files.map((file) => file.data.provider?.domain).filter((domain): domain is string => typeof domain === 'string'))];
+const allDomains = [
+  ...new Set(files.map((file) => file.data.provider?.domain).filter((domain): domain is string => typeof domain === 'string')),
+];
 const allTopics = [...new Set(files.flatMap((file) => (Array.isArray(file.data.topics) ? file.data.topics : [])))] as string[];
 const allWords = [
   ...new Set(files.flatMap((file) => String(file.data.title).split(/\s+/)).filter((word) => word.length > 3)),
-  'news', 'opinion', 'article', 'video', 'NEWS', '',
+  'news',
+  'opinion',
+  'article',
+  'video',
+  'NEWS',
+  '',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -121,18 +139,26 @@ const allWords = [
 const pickFrom = <T>(values: readonly T[]) => fc.constantFrom(...values);
 const percent = () => fc.integer({ min: 0, max: 99 });
 const randomText = () =>
-  fc.oneof(fc.string({ maxLength: 24 }), fc.string({ unit: 'grapheme', maxLength: 24 }), fc.constantFrom('', ' ', '\u0000', 'é', '😀', '%', '\\', '"'));
+  fc.oneof(
+    fc.string({ maxLength: 24 }),
+    fc.string({ unit: 'grapheme', maxLength: 24 }),
+    fc.constantFrom('', ' ', '\u0000', 'é', '😀', '%', '\\', '"'),
+  );
 const pageSize = () => fc.oneof(fc.integer({ min: 0, max: 10 }), fc.integer({ min: -5, max: 130 }), fc.constantFrom(0, 1, 100, 101, -1));
 const score = () => fc.oneof(fc.integer({ min: -10, max: 200 }), fc.constantFrom(-2147483648, 2147483647, 0, -1));
 const dateTime = () =>
-  fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString());
+  fc
+    .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+    .map((date) => date.toISOString());
 const globalId = () =>
   fc.oneof(
     fc.constantFrom(...allSlugs).map((slug) => base64(`Article:${slug}`)),
     fc.constantFrom(...allSlugs).map((slug) => base64url(`Article:${slug}`)),
     fc.constantFrom(...allTopics).map((topic) => base64(`Topic:${topic.toLowerCase().replace(/\s+/g, '-')}`)),
     fc.constantFrom(...allDomains).map((domain) => base64(`Provider:${domain}`)),
-    fc.tuple(fc.constantFrom('Article', 'Topic', 'Provider', 'Image', '', 'Query'), fc.string({ maxLength: 12 })).map(([type, id]) => base64(`${type}:${id}`)),
+    fc
+      .tuple(fc.constantFrom('Article', 'Topic', 'Provider', 'Image', '', 'Query'), fc.string({ maxLength: 12 }))
+      .map(([type, id]) => base64(`${type}:${id}`)),
     fc.string({ maxLength: 16 }),
     fc.base64String({ maxLength: 24 }),
   );
@@ -142,13 +168,23 @@ const cursor = () =>
     fc
       .tuple(
         fc.constantFrom(
-          'topics', 'providers', 'articles:PUBLISHED_DATE_TIME:DESC', 'articles:PUBLISHED_DATE_TIME:ASC', 'articles:TITLE:ASC',
-          'articles:TITLE:DESC', 'articles:QUALITY:DESC', 'articles:HEAT:ASC', 'other',
+          'topics',
+          'providers',
+          'articles:PUBLISHED_DATE_TIME:DESC',
+          'articles:PUBLISHED_DATE_TIME:ASC',
+          'articles:TITLE:ASC',
+          'articles:TITLE:DESC',
+          'articles:QUALITY:DESC',
+          'articles:HEAT:ASC',
+          'other',
         ),
-        fc.array(fc.oneof(fc.constant(null), fc.integer(), fc.double({ noNaN: true }), fc.string({ maxLength: 10 }), fc.constantFrom(...allSlugs)), {
-          minLength: 0,
-          maxLength: 3,
-        }),
+        fc.array(
+          fc.oneof(fc.constant(null), fc.integer(), fc.double({ noNaN: true }), fc.string({ maxLength: 10 }), fc.constantFrom(...allSlugs)),
+          {
+            minLength: 0,
+            maxLength: 3,
+          },
+        ),
       )
       .map(([order, position]) => base64url(JSON.stringify([order, ...position]))),
     fc.jsonValue({ maxDepth: 2 }).map((value) => base64url(JSON.stringify(value))),
@@ -164,16 +200,32 @@ const urlArg = () =>
     randomText(),
   );
 const domainArg = () =>
-  fc.oneof(fc.constantFrom(...allDomains), fc.constantFrom(...allDomains).map((domain) => `https://WWW.${domain.toUpperCase()}/`), fc.domain(), randomText());
-const topicArg = () => fc.oneof(fc.constantFrom(...allTopics), fc.constantFrom(...allTopics).map((topic) => topic.toLowerCase().replace(/\s+/g, '-')), randomText());
-const wordArg = () => fc.oneof(fc.constantFrom(...allWords), randomText(), fc.array(fc.constantFrom(...allWords), { maxLength: 3 }).map((words) => words.join(' ')));
+  fc.oneof(
+    fc.constantFrom(...allDomains),
+    fc.constantFrom(...allDomains).map((domain) => `https://WWW.${domain.toUpperCase()}/`),
+    fc.domain(),
+    randomText(),
+  );
+const topicArg = () =>
+  fc.oneof(
+    fc.constantFrom(...allTopics),
+    fc.constantFrom(...allTopics).map((topic) => topic.toLowerCase().replace(/\s+/g, '-')),
+    randomText(),
+  );
+const wordArg = () =>
+  fc.oneof(
+    fc.constantFrom(...allWords),
+    randomText(),
+    fc.array(fc.constantFrom(...allWords), { maxLength: 3 }).map((words) => words.join(' ')),
+  );
 const badBearer = () => fc.stringMatching(/^[\x21-\x7e]{1,40}$/).filter((token) => token !== PREVIEW_TOKEN);
 const previewHeader = () =>
-  fc.tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER'), fc.constantFrom(' ', '  ', '\t'), fc.constantFrom('', ' ')).map(
-    ([scheme, gap, tail]) => `${scheme}${gap}${PREVIEW_TOKEN}${tail}`,
-  );
+  fc
+    .tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER'), fc.constantFrom(' ', '  ', '\t'), fc.constantFrom('', ' '))
+    .map(([scheme, gap, tail]) => `${scheme}${gap}${PREVIEW_TOKEN}${tail}`);
 /** Authorization values that carry no bearer token: the public view, not 401. */
-const oddAuthorization = () => fc.constantFrom('Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', 'Token abc', '', 'Bearer two words', 'Digest x=y');
+const oddAuthorization = () =>
+  fc.constantFrom('Basic dXNlcjpwYXNz', 'Bearer', 'Bearer ', 'Token abc', '', 'Bearer two words', 'Digest x=y');
 
 // ---------------------------------------------------------------------------------------------
 // Valid queries, generated by walking the schema.
@@ -258,16 +310,28 @@ class QueryBuilder {
     if (fragmentNesting < 2 && this.budget > 0) {
       if (isInterfaceType(type)) {
         for (const possible of schema.getPossibleTypes(type)) {
-          if (this.chance(40) && this.spend()) selections.push({ kind: 'inline', on: possible.name, children: this.selectionSet(possible, depth, keys, fragmentNesting + 1) });
+          if (this.chance(40) && this.spend())
+            selections.push({ kind: 'inline', on: possible.name, children: this.selectionSet(possible, depth, keys, fragmentNesting + 1) });
         }
       } else if (type.getInterfaces().length > 0 && this.chance(20) && this.spend()) {
         const node = type.getInterfaces()[0]!;
         selections.push({ kind: 'inline', on: node.name, children: this.selectionSet(node, depth, keys, fragmentNesting + 1) });
       }
-      if (this.chance(10) && this.spend()) selections.push({ kind: 'inline', on: this.chance(50) ? type.name : null, children: this.selectionSet(type, depth, keys, fragmentNesting + 1) });
+      if (this.chance(10) && this.spend())
+        selections.push({
+          kind: 'inline',
+          on: this.chance(50) ? type.name : null,
+          children: this.selectionSet(type, depth, keys, fragmentNesting + 1),
+        });
       if (this.chance(15) && this.spend()) {
         const name = `F${++this.fragmentCount}`;
-        const on = isInterfaceType(type) && this.chance(50) ? this.g(pickFrom, schema.getPossibleTypes(type).map((possible) => possible.name)) : type.name;
+        const on =
+          isInterfaceType(type) && this.chance(50)
+            ? this.g(
+                pickFrom,
+                schema.getPossibleTypes(type).map((possible) => possible.name),
+              )
+            : type.name;
         this.fragments.set(name, { on, children: this.selectionSet(schema.getType(on) as Composite, depth, keys, fragmentNesting + 1) });
         selections.push({ kind: 'spread', name });
       }
@@ -329,7 +393,10 @@ class QueryBuilder {
       return { literal: `[${items.map((item) => item.literal).join(', ')}]`, json: items.map((item) => item.json) };
     }
     if (isEnumType(type)) {
-      const value = this.g(pickFrom, type.getValues().map((enumValue) => enumValue.name));
+      const value = this.g(
+        pickFrom,
+        type.getValues().map((enumValue) => enumValue.name),
+      );
       return { literal: value, json: value };
     }
     if (isInputObjectType(type)) {
@@ -403,16 +470,33 @@ function buildValidRequest(g: fc.GeneratorValue): ValidRequest {
   const named = builder.variableDefinitions.length > 0 || builder.chance(50);
   const extraOperation = builder.chance(15);
   const operationName = named ? 'Generated' : undefined;
-  const header = named ? `query ${operationName}${builder.variableDefinitions.length > 0 ? `(${builder.variableDefinitions.join(', ')})` : ''} ` : extraOperation ? 'query ' : '';
-  const fragments = [...builder.fragments].map(([name, fragment]) => `fragment ${name} on ${fragment.on} ${printSelections(fragment.children)}`);
-  const query = [`${header}${printSelections(tree)}`, ...(named && extraOperation ? ['query Other { __typename }'] : []), ...fragments].join('\n');
+  const header = named
+    ? `query ${operationName}${builder.variableDefinitions.length > 0 ? `(${builder.variableDefinitions.join(', ')})` : ''} `
+    : extraOperation
+      ? 'query '
+      : '';
+  const fragments = [...builder.fragments].map(
+    ([name, fragment]) => `fragment ${name} on ${fragment.on} ${printSelections(fragment.children)}`,
+  );
+  const query = [
+    `${header}${printSelections(tree)}`,
+    ...(named && extraOperation ? ['query Other { __typename }'] : []),
+    ...fragments,
+  ].join('\n');
   const auth = g(pickFrom, ['none', 'none', 'none', 'wrong', 'wrong', 'preview', 'odd', 'odd'] as Auth[]);
-  const authorization = auth === 'none' ? null : auth === 'wrong' ? `Bearer ${g(badBearer)}` : auth === 'preview' ? g(previewHeader) : g(oddAuthorization);
+  const authorization =
+    auth === 'none' ? null : auth === 'wrong' ? `Bearer ${g(badBearer)}` : auth === 'preview' ? g(previewHeader) : g(oddAuthorization);
   return {
     method: builder.chance(25) ? 'GET' : 'POST',
     auth,
     authorization,
-    accept: g(pickFrom, [null, 'application/json', 'application/graphql-response+json', 'application/graphql-response+json, application/json;q=0.9', '*/*']),
+    accept: g(pickFrom, [
+      null,
+      'application/json',
+      'application/graphql-response+json',
+      'application/graphql-response+json, application/json;q=0.9',
+      '*/*',
+    ]),
     query,
     variables: builder.variableDefinitions.length > 0 || builder.chance(20) ? builder.variables : undefined,
     // With two operations the name must be sent; with one it may be.
@@ -427,7 +511,14 @@ const validRequests = fc.gen().map((g) => {
   const request = buildValidRequest(g);
   return Object.assign(request, {
     [fc.toStringMethod]: () =>
-      fc.stringify({ method: request.method, authorization: request.authorization, accept: request.accept, query: request.query, variables: request.variables, operationName: request.operationName }),
+      fc.stringify({
+        method: request.method,
+        authorization: request.authorization,
+        accept: request.accept,
+        query: request.query,
+        variables: request.variables,
+        operationName: request.operationName,
+      }),
   });
 });
 
@@ -446,7 +537,20 @@ interface RawRequest {
 
 const SMALL_QUERY = '{ articles(first: 2) { totalCount nodes { slug title } } }';
 const json = (value: unknown) => JSON.stringify(value);
-const contentTypes = ['application/json', 'application/graphql-response+json', 'text/plain', 'application/xml', 'multipart/form-data', 'multipart/form-data; boundary=xyz', 'application/graphql', 'application/octet-stream', 'application/json; charset=utf-16', 'application/jsonx', 'text/html', 'application/x-www-form-urlencoded'] as const;
+const contentTypes = [
+  'application/json',
+  'application/graphql-response+json',
+  'text/plain',
+  'application/xml',
+  'multipart/form-data',
+  'multipart/form-data; boundary=xyz',
+  'application/graphql',
+  'application/octet-stream',
+  'application/json; charset=utf-16',
+  'application/jsonx',
+  'text/html',
+  'application/x-www-form-urlencoded',
+] as const;
 /** Content types yoga has no parser for: answered 415. */
 const unsupportedContentTypes = new Set(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonx', 'text/html']);
 const accepts = fc.constantFrom<string | null>(null, 'application/json', 'application/graphql-response+json', '*/*');
@@ -472,34 +576,54 @@ const badDocuments = fc.oneof(
   fc.string({ maxLength: 60 }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.constantFrom(
-    '', '{', '}', '{ articles( }', '{ articles { nodes { nope } } }', 'mutation { articles { totalCount } }', 'subscription { articles { totalCount } }',
-    '{ node(id: 5) { id } }', 'query ($x: Int) { __typename }', '{ article(slug: """unterminated }', '{ __schema { queryType { name } } }',
-    'fragment F on Article { ...F } { __typename }', '{ articles(first: 1) { nodes { ... on Topic { name } } } }', 'query A { __typename } query A { __typename }',
-    `{ ${'__typename @include(if: true) '.repeat(60)}}`, `{ ${Array.from({ length: 20 }, (_, index) => `a${index}: __typename`).join(' ')} }`,
-    `{ ${'__typename '.repeat(1200)}}`, `{ articles { nodes { ${'related { article { '.repeat(6)}__typename${' } }'.repeat(6)} } } }`,
+    '',
+    '{',
+    '}',
+    '{ articles( }',
+    '{ articles { nodes { nope } } }',
+    'mutation { articles { totalCount } }',
+    'subscription { articles { totalCount } }',
+    '{ node(id: 5) { id } }',
+    'query ($x: Int) { __typename }',
+    '{ article(slug: """unterminated }',
+    '{ __schema { queryType { name } } }',
+    'fragment F on Article { ...F } { __typename }',
+    '{ articles(first: 1) { nodes { ... on Topic { name } } } }',
+    'query A { __typename } query A { __typename }',
+    `{ ${'__typename @include(if: true) '.repeat(60)}}`,
+    `{ ${Array.from({ length: 20 }, (_, index) => `a${index}: __typename`).join(' ')} }`,
+    `{ ${'__typename '.repeat(1200)}}`,
+    `{ articles { nodes { ${'related { article { '.repeat(6)}__typename${' } }'.repeat(6)} } } }`,
     '{ providers(first: 100) { nodes { articles(first: 100) { nodes { related { article { topics { __typename } } } } } } } }',
   ),
 );
 
 const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
   // Random bytes or text, under any content type.
-  fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...contentTypes))
-    .chain(([bytes, type]) => post(bytes, type)),
-  fc.tuple(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(...contentTypes))
-    .chain(([text, type]) => post(text, type)),
+  fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...contentTypes)).chain(([bytes, type]) => post(bytes, type)),
+  fc.tuple(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(...contentTypes)).chain(([text, type]) => post(text, type)),
   // Truncated JSON.
-  fc.tuple(fc.constantFrom(json({ query: SMALL_QUERY, variables: { a: [1, { b: 'c' }] } }), json({ query: '{ __typename }' })), fc.nat())
+  fc
+    .tuple(fc.constantFrom(json({ query: SMALL_QUERY, variables: { a: [1, { b: 'c' }] } }), json({ query: '{ __typename }' })), fc.nat())
     .chain(([text, cut]) => post(text.slice(0, cut % text.length), 'application/json')),
   // JSON of the wrong shape.
   fc.jsonValue({ maxDepth: 3 }).chain((value) => post(json(value), 'application/json')),
-  fc.oneof(
-    fc.jsonValue({ maxDepth: 2 }).filter((value) => typeof value !== 'string').map((query) => ({ query })),
-    fc.jsonValue({ maxDepth: 2 }).map((variables) => ({ query: SMALL_QUERY, variables })),
-    fc.jsonValue({ maxDepth: 2 }).map((extensions) => ({ query: SMALL_QUERY, extensions })),
-    fc.jsonValue({ maxDepth: 2 }).filter((name) => name !== null && name !== undefined).map((operationName) => ({ query: SMALL_QUERY, operationName })),
-    fc.array(fc.constant({ query: SMALL_QUERY }), { maxLength: 3 }),
-    fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }),
-  ).chain((value) => post(json(value), 'application/json')),
+  fc
+    .oneof(
+      fc
+        .jsonValue({ maxDepth: 2 })
+        .filter((value) => typeof value !== 'string')
+        .map((query) => ({ query })),
+      fc.jsonValue({ maxDepth: 2 }).map((variables) => ({ query: SMALL_QUERY, variables })),
+      fc.jsonValue({ maxDepth: 2 }).map((extensions) => ({ query: SMALL_QUERY, extensions })),
+      fc
+        .jsonValue({ maxDepth: 2 })
+        .filter((name) => name !== null && name !== undefined)
+        .map((operationName) => ({ query: SMALL_QUERY, operationName })),
+      fc.array(fc.constant({ query: SMALL_QUERY }), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }),
+    )
+    .chain((value) => post(json(value), 'application/json')),
   // Invalid or refused GraphQL in a well-formed envelope, by POST and by GET.
   badDocuments.chain((query) => post(json({ query }), 'application/json')),
   fc.tuple(badDocuments, fc.option(fc.string({ maxLength: 10 })), accepts).map(([query, operationName, accept]): RawRequest => {
@@ -507,26 +631,45 @@ const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
     return { method: 'GET', url: `${ENDPOINT}?${params}`, headers: accept === null ? {} : { accept } };
   }),
   // GET with variables and extensions that are JSON of the wrong shape, or not JSON at all.
-  fc.tuple(fc.oneof(fc.jsonValue({ maxDepth: 2 }).map(json), fc.string({ maxLength: 20 })), fc.constantFrom('variables', 'extensions')).map(([value, key]): RawRequest => ({
-    method: 'GET',
-    url: `${ENDPOINT}?${new URLSearchParams({ query: SMALL_QUERY, [key]: value })}`,
-    headers: { accept: 'application/graphql-response+json' },
-  })),
+  fc.tuple(fc.oneof(fc.jsonValue({ maxDepth: 2 }).map(json), fc.string({ maxLength: 20 })), fc.constantFrom('variables', 'extensions')).map(
+    ([value, key]): RawRequest => ({
+      method: 'GET',
+      url: `${ENDPOINT}?${new URLSearchParams({ query: SMALL_QUERY, [key]: value })}`,
+      headers: { accept: 'application/graphql-response+json' },
+    }),
+  ),
   badDocuments.chain((query) => post(new URLSearchParams({ query }).toString(), 'application/x-www-form-urlencoded')),
   badDocuments.chain((query) => post(query, 'application/graphql')),
   // Huge bodies: beyond the 100 KB cap is 413; below it, an unused variable changes nothing.
-  fc.integer({ min: 60_000, max: 400_000 }).chain((size) =>
-    post(json({ query: 'query ($x: String) { __typename }', variables: { x: 'a'.repeat(size) } }), 'application/json', size > 100_000 ? { expected: 413 } : {}),
+  fc
+    .integer({ min: 60_000, max: 400_000 })
+    .chain((size) =>
+      post(
+        json({ query: 'query ($x: String) { __typename }', variables: { x: 'a'.repeat(size) } }),
+        'application/json',
+        size > 100_000 ? { expected: 413 } : {},
+      ),
+    ),
+  fc
+    .integer({ min: 100_001, max: 300_000 })
+    .chain((size) => post(json({ query: `{ ${' '.repeat(size)} __typename }` }), 'application/json', { expected: 413 })),
+  fc.integer({ min: 20, max: 300 }).map(
+    (size): RawRequest => ({
+      method: 'POST',
+      url: ENDPOINT,
+      headers: { 'content-type': 'application/json' },
+      body: json({
+        query: '{ __typename }',
+        variables: Object.fromEntries(Array.from({ length: size }, (_, index) => [`v${index}`, { deep: [index, 'x'.repeat(100)] }])),
+      }),
+    }),
   ),
-  fc.integer({ min: 100_001, max: 300_000 }).chain((size) => post(json({ query: `{ ${' '.repeat(size)} __typename }` }), 'application/json', { expected: 413 })),
-  fc.integer({ min: 20, max: 300 }).map((size): RawRequest => ({
-    method: 'POST',
-    url: ENDPOINT,
-    headers: { 'content-type': 'application/json' },
-    body: json({ query: '{ __typename }', variables: Object.fromEntries(Array.from({ length: size }, (_, index) => [`v${index}`, { deep: [index, 'x'.repeat(100)] }])) }),
-  })),
   // Unknown operation names.
-  fc.string({ maxLength: 20 }).chain((operationName) => post(json({ query: 'query A { __typename } query B { articles(first: 1) { totalCount } }', operationName }), 'application/json')),
+  fc
+    .string({ maxLength: 20 })
+    .chain((operationName) =>
+      post(json({ query: 'query A { __typename } query B { articles(first: 1) { totalCount } }', operationName }), 'application/json'),
+    ),
   // Invalid UTF-8 spliced into JSON.
   fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 6, min: 0x80, max: 0xff }), fc.nat()).chain(([bytes, at]) => {
     const text = Buffer.from(json({ query: '{ article(slug: "X") { title } }' }));
@@ -536,13 +679,15 @@ const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
   // Empty bodies.
   fc.constantFrom(...contentTypes, null).chain((type) => post('', type)),
   // Other methods.
-  fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.option(fc.constantFrom(json({ query: SMALL_QUERY }), '', 'garbage'))).map(([method, body]): RawRequest => ({
-    method,
-    url: ENDPOINT,
-    headers: { 'content-type': 'application/json' },
-    ...(body === null ? {} : { body }),
-    expected: 405,
-  })),
+  fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.option(fc.constantFrom(json({ query: SMALL_QUERY }), '', 'garbage'))).map(
+    ([method, body]): RawRequest => ({
+      method,
+      url: ENDPOINT,
+      headers: { 'content-type': 'application/json' },
+      ...(body === null ? {} : { body }),
+      expected: 405,
+    }),
+  ),
   fc.constant<RawRequest>({ method: 'HEAD', url: ENDPOINT, headers: {}, expected: 405 }),
 );
 
@@ -551,7 +696,16 @@ const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 
 /** Signs of a leaked stack trace, file path or unmasked JavaScript error. */
-const LEAK_PATTERNS: RegExp[] = [/ {4}at /, /\bat [\w$.<>]+ \(/, /\.[cm]?[tj]s:\d/, /\.ts:/, /\/work\//, /node_modules/, /(?<!Syntax )\b(?:[A-Z][A-Za-z]*)?Error: /, /Unexpected error\./];
+const LEAK_PATTERNS: RegExp[] = [
+  / {4}at /,
+  /\bat [\w$.<>]+ \(/,
+  /\.[cm]?[tj]s:\d/,
+  /\.ts:/,
+  /\/work\//,
+  /node_modules/,
+  /(?<!Syntax )\b(?:[A-Z][A-Za-z]*)?Error: /,
+  /Unexpected error\./,
+];
 
 interface Sent {
   readonly status: number;
@@ -564,7 +718,12 @@ async function send(yoga: NewsgraphServer, url: string, init: RequestInit): Prom
   const started = performance.now();
   const response = await yoga.fetch(url, init);
   const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, milliseconds: performance.now() - started };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    text,
+    milliseconds: performance.now() - started,
+  };
 }
 
 /** The invariants of every response; `requestText` is what the client sent, which errors may echo. */
@@ -630,7 +789,13 @@ function checkPublicData(value: unknown, selections: Selection[], request: Valid
     if (fields.every((field) => field.parent === 'Article' && field.name === 'published')) expect(child, `${where}.${key}`).toBe(true);
     if (fields.every((field) => field.parent === 'Query' && field.name === 'contentHealth')) expect(child, `${where}.${key}`).toBeNull();
     const allowed = fields.every((field) => field.parent === 'RelatedArticle' && (field.name === 'title' || field.name === 'excerpt'));
-    checkPublicData(child, fields.flatMap((field) => field.children), request, allowed, `${where}.${key}`);
+    checkPublicData(
+      child,
+      fields.flatMap((field) => field.children),
+      request,
+      allowed,
+      `${where}.${key}`,
+    );
   }
 }
 
@@ -650,7 +815,11 @@ async function sendValid(yoga: NewsgraphServer, request: ValidRequest): Promise<
     if (request.operationName !== undefined) search.set('operationName', request.operationName);
     return send(yoga, `${ENDPOINT}?${search}`, { method: 'GET', headers });
   }
-  return send(yoga, ENDPOINT, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+  return send(yoga, ENDPOINT, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(params),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,7 +839,13 @@ describe('the draft markers this file checks for', () => {
     const preview = await execute(yoga, query, {}, { preview: true });
     const previewText = JSON.stringify(preview.body);
     for (const draft of drafts) {
-      const expected = [draft.slug, base64(`Article:${draft.slug}`), draft.data.title, prefixMarker(draft.data.excerpt, 50), prefixMarker(draft.body, 60)];
+      const expected = [
+        draft.slug,
+        base64(`Article:${draft.slug}`),
+        draft.data.title,
+        prefixMarker(draft.data.excerpt, 50),
+        prefixMarker(draft.body, 60),
+      ];
       for (const marker of expected) if (marker !== null) expect(previewText).toContain(marker);
     }
     const publicResponse = await execute(yoga, query);
@@ -723,9 +898,21 @@ describe('draft data through every public path', () => {
 describe('the public data check', () => {
   const tree: Selection[] = [
     {
-      kind: 'field', parent: 'Query', name: 'article', alias: null, args: '(slug: "x")', children: [
+      kind: 'field',
+      parent: 'Query',
+      name: 'article',
+      alias: null,
+      args: '(slug: "x")',
+      children: [
         { kind: 'field', parent: 'Article', name: 'title', alias: 't', args: '', children: [] },
-        { kind: 'field', parent: 'Article', name: 'related', alias: null, args: '', children: [{ kind: 'field', parent: 'RelatedArticle', name: 'title', alias: null, args: '', children: [] }] },
+        {
+          kind: 'field',
+          parent: 'Article',
+          name: 'related',
+          alias: null,
+          args: '',
+          children: [{ kind: 'field', parent: 'RelatedArticle', name: 'title', alias: null, args: '', children: [] }],
+        },
       ],
     },
   ];
@@ -739,7 +926,9 @@ describe('the public data check', () => {
 
   it('flags draft slugs, encoded ids and unrequested keys', () => {
     expect(() => checkPublicData({ article: { t: drafts[0]!.slug } }, tree, request, false, 'data')).toThrow(/draft slug/);
-    expect(() => checkPublicData({ article: { t: base64(`x:${drafts[1]!.slug}`) } }, tree, request, false, 'data')).toThrow(/draft slug encoded/);
+    expect(() => checkPublicData({ article: { t: base64(`x:${drafts[1]!.slug}`) } }, tree, request, false, 'data')).toThrow(
+      /draft slug encoded/,
+    );
     expect(() => checkPublicData({ article: { body: 'x' } }, tree, request, false, 'data')).toThrow(/unrequested key/);
   });
 });
@@ -771,7 +960,9 @@ describe('property: random valid queries generated from the schema', () => {
           // A valid document is refused only by a query limit or for its variables, before execution.
           expect(body.data, 'a 400 response executes nothing').toBeUndefined();
           for (const error of body.errors ?? []) {
-            expect(error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || error.message.startsWith('Variable "$'), error.message).toBe(true);
+            expect(error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || error.message.startsWith('Variable "$'), error.message).toBe(
+              true,
+            );
           }
         } else {
           expect(body, 'a 200 response to a valid document executed it').toHaveProperty('data');
@@ -793,7 +984,11 @@ describe('property: malformed requests', () => {
     await fc.assert(
       fc.asyncProperty(malformedRequests, async (request) => {
         const body = request.body;
-        const sent = await send(yoga, request.url, { method: request.method, headers: { ...request.headers }, ...(body === undefined ? {} : { body: body as BodyInit }) });
+        const sent = await send(yoga, request.url, {
+          method: request.method,
+          headers: { ...request.headers },
+          ...(body === undefined ? {} : { body: body as BodyInit }),
+        });
         const bodyText = body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
         let urlText = request.url;
         try {
@@ -813,15 +1008,53 @@ describe('property: malformed requests', () => {
           [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'application/json' }, body: '{"query": 5}' }],
           [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'application/json' }, body: '[{"query": "{ __typename }"}]' }],
           [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'application/json' }, body: '{"query": "{ __ty' }],
-          [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'application/json' }, body: json({ query: '{ __typename }', operationName: 'Nope' }) }],
+          [
+            {
+              method: 'POST',
+              url: ENDPOINT,
+              headers: { 'content-type': 'application/json' },
+              body: json({ query: '{ __typename }', operationName: 'Nope' }),
+            },
+          ],
           [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'multipart/form-data' }, body: 'x' }],
-          [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'text/plain' }, body: json({ query: '{ __typename }' }), expected: 415 }],
-          [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0x22, 0x71, 0xff, 0xfe, 0x22, 0x7d]) }],
-          [{ method: 'PUT', url: ENDPOINT, headers: { 'content-type': 'application/json' }, body: json({ query: '{ __typename }' }), expected: 405 }],
+          [
+            {
+              method: 'POST',
+              url: ENDPOINT,
+              headers: { 'content-type': 'text/plain' },
+              body: json({ query: '{ __typename }' }),
+              expected: 415,
+            },
+          ],
+          [
+            {
+              method: 'POST',
+              url: ENDPOINT,
+              headers: { 'content-type': 'application/json' },
+              body: new Uint8Array([0x7b, 0x22, 0x71, 0xff, 0xfe, 0x22, 0x7d]),
+            },
+          ],
+          [
+            {
+              method: 'PUT',
+              url: ENDPOINT,
+              headers: { 'content-type': 'application/json' },
+              body: json({ query: '{ __typename }' }),
+              expected: 405,
+            },
+          ],
           [{ method: 'GET', url: `${ENDPOINT}?query=${encodeURIComponent('mutation { x }')}`, headers: {}, expected: 405 }],
           [{ method: 'GET', url: `${ENDPOINT}?query=%7B__typename%7D&variables=%7Bbad`, headers: {}, expected: 400 }],
           [{ method: 'GET', url: `${ENDPOINT}?query=%7B__typename%7D&extensions=%7B`, headers: {}, expected: 400 }],
-          [{ method: 'POST', url: ENDPOINT, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D&variables=%7B', expected: 400 }],
+          [
+            {
+              method: 'POST',
+              url: ENDPOINT,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: 'query=%7B__typename%7D&variables=%7B',
+              expected: 400,
+            },
+          ],
         ],
       },
     );

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRawArticles } from '../independent.js';
 import { PROJECT_ROOT, SAMPLE_CORPUS } from '../paths.js';
-import { PREVIEW_TOKEN, SERVER_ARGS, startServerProcess, type RunningServer } from '../support.js';
+import { PREVIEW_TOKEN, type RunningServer, SERVER_ARGS, startServerProcess } from '../support.js';
 
 const raw = readRawArticles(SAMPLE_CORPUS);
 const published = raw.filter((article) => article.published);
@@ -72,7 +72,8 @@ describe('serving the real sample over a real port', () => {
         const matchesOtherFile = raw.some(
           (article) =>
             article.slug !== node.slug &&
-            ((rawEntry.webUrl !== null && article.webUrl === rawEntry.webUrl) || (rawEntry.ampWebUrl !== null && article.ampWebUrl === rawEntry.ampWebUrl)),
+            ((rawEntry.webUrl !== null && article.webUrl === rawEntry.webUrl) ||
+              (rawEntry.ampWebUrl !== null && article.ampWebUrl === rawEntry.ampWebUrl)),
         );
         if (matchesOtherFile) {
           matching++;
@@ -109,14 +110,20 @@ describe('serving the real sample over a real port', () => {
     const get = await fetch(`${server.origin}/graphql?query=${query}`, { headers: { accept: 'application/graphql-response+json' } });
     expect(get.status).toBe(200);
     expect(get.headers.get('content-type')).toContain('application/graphql-response+json');
-    expect(await get.json()).toEqual({ data: { articles: { totalCount: published.length } }, extensions: { cost: { value: 1, limit: 20_000 } } });
+    expect(await get.json()).toEqual({
+      data: { articles: { totalCount: published.length } },
+      extensions: { cost: { value: 1, limit: 20_000 } },
+    });
     expect((await fetch(`${server.origin}/health`)).status).toBe(200);
     const ready = await fetch(`${server.origin}/ready`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
   });
 
   it('should log one startup summary with the counts', () => {
-    const summary = server.output().split('\n').filter((line) => line.includes(' loaded '));
+    const summary = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(' loaded '));
     expect(summary).toHaveLength(1);
     expect(summary[0]).toContain(`${published.length} articles, ${raw.length - published.length} drafts,`);
     expect(server.output()).not.toContain(PREVIEW_TOKEN);
@@ -139,11 +146,10 @@ describe('starting and stopping', () => {
   });
 
   it('should exit 1 under --strict when the content has diagnostics', async () => {
-    const run = promisify(execFile)(
-      process.execPath,
-      [...SERVER_ARGS, '--strict', '--port', '0', '--content-dir', SAMPLE_CORPUS],
-      { cwd: PROJECT_ROOT, env: { ...process.env, SITE_URL: '' } },
-    );
+    const run = promisify(execFile)(process.execPath, [...SERVER_ARGS, '--strict', '--port', '0', '--content-dir', SAMPLE_CORPUS], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, SITE_URL: '' },
+    });
     await expect(run).rejects.toMatchObject({ code: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent, type IncomingMessage, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { startServerProcess } from '../support.js';
@@ -17,7 +17,9 @@ describe('graceful shutdown', () => {
     const { port } = new URL(server.origin);
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = (path: string, agent?: Agent) =>
-      new Promise<IncomingMessage>((resolve, reject) => request({ host: '127.0.0.1', port, path, agent }, resolve).on('error', reject).end());
+      new Promise<IncomingMessage>((resolve, reject) =>
+        request({ host: '127.0.0.1', port, path, agent }, resolve).on('error', reject).end(),
+      );
 
     // An idle keep-alive connection, open before the signal.
     const before = await get('/ready', keepAlive);
