@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_FILE_BYTES } from './content/load.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js';
+import { DEFAULT_MAX_FILE_BYTES, type LoadOptions } from './content/load.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './http/limits.js';
 
 /** Log levels, most verbose first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -122,21 +122,42 @@ export const DEFAULT_CONFIG: Config = {
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
 };
 
+/** A command line read: the configuration, and what else a command accepted. */
+export interface CommandLine {
+  readonly config: Config;
+  /** Arguments that are not flags, when the command accepts them. */
+  readonly positionals: readonly string[];
+  /** True for `--help` / `-h`, when the command accepts it. */
+  readonly help: boolean;
+}
+
+/** What a command accepts besides the settings' flags. */
+export interface CommandLineShape {
+  readonly positionals?: boolean;
+  readonly help?: boolean;
+}
+
 /**
  * Reads the configuration from command-line flags (`--port 4001`), then environment variables
- * (`PORT=4001`), then defaults. Throws ConfigError naming the setting for any invalid value.
+ * (`PORT=4001`), then defaults, for the server and every CLI alike. Throws ConfigError naming the
+ * setting for any invalid value, and for an argument the command does not accept.
  */
-export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
-  let flags: Record<string, string | boolean | undefined>;
+export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv, shape: CommandLineShape = {}): CommandLine {
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    flags = parseArgs({
+    parsed = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(SETTINGS.map((setting) => [setting.flag, { type: setting.key === 'strict' ? 'boolean' : 'string' }])),
+      options: {
+        ...Object.fromEntries(SETTINGS.map((setting) => [setting.flag, { type: setting.key === 'strict' ? 'boolean' : 'string' }])),
+        ...(shape.help ? { help: { type: 'boolean', short: 'h' } } : {}),
+      },
+      allowPositionals: shape.positionals ?? false,
       strict: true,
-    }).values;
+    });
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  const flags = parsed.values;
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
   const limits: Record<string, unknown> = { ...DEFAULT_QUERY_LIMITS };
   for (const setting of SETTINGS) {
@@ -146,5 +167,15 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const raw = typeof flag === 'boolean' ? String(flag) : (flag ?? fromEnv);
     if (raw !== undefined) (LIMIT_KEYS.includes(setting.key) ? limits : config)[setting.key] = setting.parse(raw);
   }
-  return { ...config, limits } as unknown as Config;
+  return { config: { ...config, limits } as unknown as Config, positionals: parsed.positionals, help: flags.help === true };
+}
+
+/** The server's configuration from its command line and environment (readCommandLine, no other arguments). */
+export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  return readCommandLine(argv, env).config;
+}
+
+/** How the configuration loads a content directory: the same for the server and check-content. */
+export function loadOptionsOf(config: Config): LoadOptions {
+  return { siteUrl: config.siteUrl, maxFileBytes: config.maxFileBytes };
 }

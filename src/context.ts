@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { GraphQLError } from 'graphql';
-import type { Corpus, CorpusView } from './content/corpus.js';
+import type { Corpus } from './content/corpus.js';
+import type { CorpusView } from './content/view.js';
+import { unauthenticated } from './errors.js';
 
 /** One call of a DataLoader batch function during a request. */
 export interface BatchCall {
@@ -56,10 +57,4 @@ function tokensEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="preview"' } } },
-  });
 }

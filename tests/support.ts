@@ -4,8 +4,8 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { Corpus } from '../src/content/corpus.js';
 import { loadCorpus } from '../src/content/load.js';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/limits.js';
-import { createServer, type NewsgraphServer, type ServerOptions } from '../src/server.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/http/limits.js';
+import { createServer, type NewsgraphServer, type ServerOptions } from '../src/http/server.js';
 import { PROJECT_ROOT } from './paths.js';
 
 /** The preview token the test servers use. */

@@ -1,23 +1,11 @@
-import type { Article, Diagnostic, EpochMs, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
+import { describe, FieldReader, type FieldReaderOptions, type Fields, isMapping, own, type WholeNumberRange } from './field-reader.js';
+import type { Article, Diagnostic, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
 import { slugify } from './slug.js';
-import { detach, toPlainText } from './text.js';
-import { hostOf, normalizeDomain, parseHttpUrl } from './urls.js';
+import { detach } from './text.js';
+import { hostOf, normalizeDomain } from './urls.js';
 
 /** What normalization needs besides the file. */
-export interface NormalizeOptions {
-  /** Base for relative URLs (provider logos at `/assets/...`); null drops them with a warning. */
-  readonly siteUrl: string | null;
-  /**
-   * Identical provider and topic records met so far, shared by every article of one load: most of
-   * them repeat across thousands of articles and related entries.
-   */
-  readonly shared?: Map<string, ProviderRef | TopicRef>;
-  /**
-   * Identical strings met so far, kept once per load: a related entry usually repeats the title,
-   * excerpt and URLs of the corpus article it points to (about a third of all text in the real sample).
-   */
-  readonly strings?: Map<string, string>;
-}
+export type NormalizeOptions = FieldReaderOptions;
 
 /** The source of one article: where it came from and what it holds. */
 export interface ArticleSource {
@@ -67,162 +55,14 @@ function frozenList<T>(items: T[]): readonly T[] {
   return items.length === 0 ? EMPTY_LIST : Object.freeze(items);
 }
 
-/** Whole numbers in a range: what the corpus means by a score or a size. */
-interface WholeNumberRange {
-  readonly min: number;
-  readonly max: number;
-}
-
 const QUALITY_RANGE: WholeNumberRange = { min: 0, max: 100_000 };
 const HEAT_RANGE: WholeNumberRange = { min: -1, max: 1_000_000 };
 const PIXEL_RANGE: WholeNumberRange = { min: 1, max: 100_000 };
 const LOCALE = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
 
-/** A mapping read from YAML; only its own keys are ever looked at. */
-type Fields = Readonly<Record<string, unknown>>;
-
-/**
- * Reads the fields of one file's front matter and reports, per field, what it had to drop or
- * default. Every getter returns a fresh value; nothing of the parsed YAML is kept by reference.
- */
-class FieldReader {
-  readonly diagnostics: Diagnostic[] = [];
-
-  constructor(
-    private readonly file: string,
-    private readonly options: NormalizeOptions,
-  ) {}
-
-  warn(field: string, message: string): void {
-    this.diagnostics.push({ file: this.file, field, severity: 'warning', message: detach(message) });
-  }
-
-  error(field: string | null, message: string): void {
-    this.diagnostics.push({ file: this.file, field, severity: 'error', message: detach(message) });
-  }
-
-  /** A non-empty plain-text string, or null (with a warning when the value was of another type). */
-  text(fields: Fields, key: string, path: string): string | null {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return null;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (typeof value !== 'string') {
-      this.warn(path, `expected a string, found ${describe(value)}; the field is dropped`);
-      return null;
-    }
-    const text = toPlainText(value).trim();
-    return text === '' ? null : this.keep(text);
-  }
-
-  /** A string to keep: copied out of the parsed file (detach), or the identical one kept before. */
-  keep(text: string): string {
-    const strings = this.options.strings;
-    if (strings === undefined) return detach(text);
-    let kept = strings.get(text);
-    if (kept === undefined) strings.set((kept = detach(text)), kept);
-    return kept;
-  }
-
-  /** A date from a YAML timestamp or a date string, or null with a warning when unparseable. */
-  date(fields: Fields, key: string, path: string): EpochMs | null {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return null;
-    let date: Date | null = null;
-    if (value instanceof Date) date = value;
-    else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value.trim())) date = new Date(value.trim());
-    if (date === null || Number.isNaN(date.getTime())) {
-      this.warn(path, `expected an ISO-8601 date-time such as 2024-03-14T09:30:00Z, found ${describe(value)}; the field is dropped`);
-      return null;
-    }
-    return date.getTime();
-  }
-
-  /** An absolute http(s) URL, or null with a warning. */
-  url(fields: Fields, key: string, path: string): string | null {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'string') {
-      this.warn(path, `expected an absolute http(s) URL, found ${describe(value)}; the field is dropped`);
-      return null;
-    }
-    const result = parseHttpUrl(value, this.options.siteUrl);
-    if (!result.ok) {
-      this.warn(path, `${result.reason}; the field is dropped`);
-      return null;
-    }
-    return this.keep(result.url);
-  }
-
-  /** A whole number within a range, or null with a warning. */
-  number(fields: Fields, key: string, path: string, range: WholeNumberRange): number | null {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
-      this.warn(path, `expected a whole number from ${range.min} to ${range.max}, found ${describe(value)}; the field is dropped`);
-      return null;
-    }
-    return value;
-  }
-
-  /** A boolean, or null with a warning when the value is of another type. */
-  boolean(fields: Fields, key: string, path: string): boolean | null {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'boolean') {
-      this.warn(path, `expected true or false, found ${describe(value)}; the field is dropped`);
-      return null;
-    }
-    return value;
-  }
-
-  /** A list of non-empty strings; a lone string is a one-item list (with a warning). */
-  strings(fields: Fields, key: string, path: string): string[] {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return [];
-    if (typeof value === 'string') {
-      this.warn(path, `expected a list of strings, found a single string; read as a one-item list`);
-      return this.strings({ [key]: [value] }, key, path);
-    }
-    if (!Array.isArray(value)) {
-      this.warn(path, `expected a list of strings, found ${describe(value)}; the field is dropped`);
-      return [];
-    }
-    const items: string[] = [];
-    value.forEach((item, index) => {
-      const text = typeof item === 'string' ? toPlainText(item).trim() : '';
-      if (text === '') this.warn(`${path}[${index}]`, `expected a non-empty string, found ${describe(item)}; the item is dropped`);
-      else if (!items.includes(text)) items.push(this.keep(text));
-    });
-    return items;
-  }
-
-  /** A list of mappings; anything else is dropped with a warning. */
-  mappings(fields: Fields, key: string, path: string): { fields: Fields; path: string }[] {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) {
-      this.warn(path, `expected a list, found ${describe(value)}; the field is dropped`);
-      return [];
-    }
-    const items: { fields: Fields; path: string }[] = [];
-    value.forEach((item, index) => {
-      if (isMapping(item)) items.push({ fields: item, path: `${path}[${index}]` });
-      else this.warn(`${path}[${index}]`, `expected a mapping, found ${describe(item)}; the item is dropped`);
-    });
-    return items;
-  }
-
-  /** A nested mapping, or null with a warning when the value is of another type. */
-  mapping(fields: Fields, key: string, path: string): Fields | null {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return null;
-    if (!isMapping(value)) {
-      this.warn(path, `expected a mapping, found ${describe(value)}; the field is dropped`);
-      return null;
-    }
-    return value;
-  }
-
+/** The article rules: which front-matter fields an article has and how each is read (DESIGN.md §2). */
+class ArticleFieldReader extends FieldReader {
+  /** Images with an absolute URL; an image without one is dropped with a warning. */
   images(fields: Fields, key: string, path: string): Image[] {
     const images: Image[] = [];
     for (const item of this.mappings(fields, key, path)) {
@@ -274,14 +114,8 @@ class FieldReader {
   }
 
   /** The record already built for this key in this load, or a new one. */
-  private share<T extends ProviderRef | TopicRef>(key: string, build: () => T): T {
-    const shared = this.options.shared;
-    if (shared === undefined) return build();
-    let record = shared.get(key) as T | undefined;
-    if (record === undefined) shared.set(key, (record = build()));
-    return record;
-  }
 
+  /** Topics, each once by slug; a name without letters or digits is dropped. */
   topics(fields: Fields): TopicRef[] {
     const topics: TopicRef[] = [];
     this.strings(fields, 'topics', 'topics').forEach((name, index) => {
@@ -293,6 +127,7 @@ class FieldReader {
     return topics;
   }
 
+  /** Related entries with a title; one without is dropped. */
   related(fields: Fields): RelatedEntry[] {
     const entries: RelatedEntry[] = [];
     for (const item of this.mappings(fields, 'related', 'related')) {
@@ -329,6 +164,7 @@ class FieldReader {
     return false;
   }
 
+  /** A language tag such as en-US, or null with a warning. */
   locale(fields: Fields): string | null {
     const locale = this.text(fields, 'locale', 'locale');
     if (locale !== null && !LOCALE.test(locale)) {
@@ -339,17 +175,6 @@ class FieldReader {
   }
 
   /** Opaque: kept as given, never described in a message. */
-  secret(fields: Fields, key: string): string | null {
-    const value = own(fields, key);
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'string') {
-      this.warn(key, `expected a string, found a value of another type; the field is dropped`);
-      return null;
-    }
-    return detach(value);
-  }
-
-  /** Front-matter keys this service does not know, copied into a fresh JSON object. */
   extra(fields: Fields): { [key: string]: JsonValue } | null {
     const entries = Object.keys(fields)
       .filter((key) => !KNOWN_KEYS.has(key))
@@ -363,7 +188,7 @@ class FieldReader {
  * optional field is dropped with a warning) except for the title, without which the file is an error.
  */
 export function normalizeArticle(source: ArticleSource, options: NormalizeOptions): NormalizedArticle {
-  const read = new FieldReader(source.sourcePath, options);
+  const read = new ArticleFieldReader(source.sourcePath, options);
   const fields = source.data;
   const title = read.text(fields, 'title', 'title');
   if (title === null) {
@@ -380,6 +205,7 @@ export function normalizeArticle(source: ArticleSource, options: NormalizeOption
   const heat = read.number(fields, 'heat', 'heat', HEAT_RANGE);
   const body = source.body.trim() === '' ? null : detach(source.body);
   const article: Article = {
+    kind: 'article',
     slug: source.slug,
     sourcePath: source.sourcePath,
     title,
@@ -407,24 +233,6 @@ export function normalizeArticle(source: ArticleSource, options: NormalizeOption
     extra: read.extra(fields),
   };
   return { article: Object.freeze(article), diagnostics: read.diagnostics };
-}
-
-function own(fields: Fields, key: string): unknown {
-  return Object.hasOwn(fields, key) ? fields[key] : undefined;
-}
-
-function isMapping(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-
-/** A short, safe description of a found value for a diagnostic message. */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value instanceof Date) return `the date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return `${typeof value} ${String(value)}`;
 }
 
 /** A JSON copy of a parsed YAML value (already checked to be finite and acyclic). */

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { type Corpus, createCorpus } from './corpus.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import type { Article, Diagnostic } from './model.js';
+import { compareStrings } from './order.js';
 import { type FileToParse, type ParsedFiles, type ParseSettings, parseFiles } from './parse-files.js';
 import { scanContent } from './scan.js';
 
@@ -83,7 +84,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     parts.flatMap((part) => part.parsed.articles),
     diagnostics,
   );
-  diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  diagnostics.sort((a, b) => compareStrings(a.file, b.file));
   const corpus = createCorpus(unique, diagnostics);
   const indexed = performance.now();
 

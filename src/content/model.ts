@@ -65,6 +65,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** One valid content file, normalized. */
 export interface Article {
+  readonly kind: 'article';
   /** The slug: the file name without its extension. */
   readonly slug: string;
   /** Path of the file relative to the content directory, with `/` separators. */
@@ -97,4 +98,51 @@ export interface Article {
   readonly secured: string | null;
   /** Front-matter keys the service does not know, as JSON; null when there are none. */
   readonly extra: { readonly [key: string]: JsonValue } | null;
+}
+
+/** A publisher, derived from every article and related entry of a view that names its domain. */
+export interface Provider {
+  readonly kind: 'provider';
+  /** Normalized domain: the provider's identity. */
+  readonly domain: string;
+  /** The most frequent spelling of its name, or the domain when no mention names it. */
+  readonly name: string;
+  /** Logos from the first mention that has any. */
+  readonly images: readonly Image[];
+  /** Articles of the view published by this provider, newest first. */
+  readonly articles: readonly Article[];
+}
+
+/** A topic, derived from the articles of a view that list it. */
+export interface Topic {
+  readonly kind: 'topic';
+  /** Slug of its name: the topic's identity. */
+  readonly slug: string;
+  /** The most frequent spelling of its name. */
+  readonly name: string;
+  /** Articles of the view with this topic, newest first. */
+  readonly articles: readonly Article[];
+}
+
+/** Which articles a view holds. */
+export type ViewKind = 'public' | 'preview';
+
+/** Counts that describe a view. */
+export interface ViewStats {
+  readonly articles: number;
+  readonly drafts: number;
+  readonly providers: number;
+  readonly topics: number;
+  readonly relatedEntries: number;
+  /** Related entries that resolve to another article of the same view. */
+  readonly relatedResolved: number;
+}
+
+/** The longest list of each kind in a view: what a query's cost model multiplies by. */
+export interface ListMaxima {
+  readonly related: number;
+  readonly topics: number;
+  readonly images: number;
+  readonly relatedImages: number;
+  readonly providerImages: number;
 }

@@ -1,6 +1,7 @@
-import { compareByDate } from './corpus.js';
 import type { Article } from './model.js';
+import { type ArticleOrder, articleComparator, DEFAULT_ARTICLE_ORDER, isDefaultOrder } from './order.js';
 import { slugify } from './slug.js';
+import { foldAccents } from './text.js';
 import { normalizeDomain } from './urls.js';
 
 /** Conditions on articles; every given condition must hold, an absent one always holds. */
@@ -25,59 +26,6 @@ export interface ArticleFilter {
   readonly search?: string | null;
 }
 
-/** The fields articles can be ordered by. */
-export type ArticleOrderField = 'PUBLISHED_DATE_TIME' | 'QUALITY' | 'HEAT' | 'TITLE';
-
-/** An order: a field and a direction. */
-export interface ArticleOrder {
-  readonly field: ArticleOrderField;
-  readonly direction: 'ASC' | 'DESC';
-}
-
-/** Newest first. */
-export const DEFAULT_ARTICLE_ORDER: ArticleOrder = { field: 'PUBLISHED_DATE_TIME', direction: 'DESC' };
-
-/** The value an article is ordered by; null sorts last in both directions. */
-export function orderValue(article: Article, field: ArticleOrderField): number | string | null {
-  switch (field) {
-    case 'PUBLISHED_DATE_TIME':
-      return article.publishedDateTime;
-    case 'QUALITY':
-      return article.quality;
-    case 'HEAT':
-      return article.heat;
-    case 'TITLE':
-      return article.title;
-  }
-}
-
-const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
-/**
- * Compares two order positions (value, slug) in `order`: nulls last, ties broken by slug
- * ascending, so the order is total and a cursor always names one position.
- */
-export function comparePositions(
-  order: ArticleOrder,
-  a: { value: number | string | null; slug: string },
-  b: { value: number | string | null; slug: string },
-): number {
-  if (a.value !== b.value) {
-    if (a.value === null) return 1;
-    if (b.value === null) return -1;
-    const base = typeof a.value === 'string' ? collator.compare(a.value, b.value as string) : a.value - (b.value as number);
-    if (base !== 0) return order.direction === 'ASC' ? base : -base;
-  }
-  return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
-}
-
-/** A comparator of articles in `order`. */
-export function articleComparator(order: ArticleOrder): (a: Article, b: Article) => number {
-  if (order.field === 'PUBLISHED_DATE_TIME' && order.direction === 'DESC') return compareByDate;
-  return (a, b) =>
-    comparePositions(order, { value: orderValue(a, order.field), slug: a.slug }, { value: orderValue(b, order.field), slug: b.slug });
-}
-
 const sortedCache = new WeakMap<readonly Article[], Map<string, readonly Article[]>>();
 
 /**
@@ -85,7 +33,7 @@ const sortedCache = new WeakMap<readonly Article[], Map<string, readonly Article
  * for as long as the list lives, so requests never sort.
  */
 export function sortArticles(articles: readonly Article[], order: ArticleOrder): readonly Article[] {
-  if (order.field === 'PUBLISHED_DATE_TIME' && order.direction === 'DESC') return articles;
+  if (isDefaultOrder(order)) return articles;
   let byOrder = sortedCache.get(articles);
   if (byOrder === undefined) {
     byOrder = new Map();
@@ -141,7 +89,7 @@ export function articlePredicate(filter: ArticleFilter | null | undefined): ((ar
     tests.push((article) => article.images.length > 0 === wanted);
   }
   if (filter.search != null) {
-    const words = foldText(filter.search).split(/\s+/).filter(Boolean);
+    const words = foldAccents(filter.search).toLowerCase().split(/\s+/).filter(Boolean);
     if (words.length > 0) {
       tests.push((article) => {
         const haystack = searchText(article);
@@ -158,17 +106,10 @@ const searchTexts = new WeakMap<Article, string>();
 function searchText(article: Article): string {
   let text = searchTexts.get(article);
   if (text === undefined) {
-    text = foldText(`${article.title}\n${article.excerpt ?? ''}`);
+    text = foldAccents(`${article.title}\n${article.excerpt ?? ''}`).toLowerCase();
     searchTexts.set(article, text);
   }
   return text;
-}
-
-function foldText(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
 }
 
 /** The articles of `articles` (newest first) that pass `filter`, in `order`. */

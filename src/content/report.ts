@@ -34,3 +34,14 @@ export function formatSummary(directory: string, result: LoadResult): string {
   ];
   return lines.map(([name, value]) => `${name}: ${value}`).join('\n');
 }
+
+/** The one log line of a finished load: counts of the public view, drafts, diagnostics and time. */
+export function formatLoadLine(directory: string, result: LoadResult): string {
+  const { preview, public: publicView } = result.corpus;
+  const { errors, warnings } = countBySeverity(result.corpus.diagnostics);
+  return (
+    `loaded ${directory}: ${publicView.stats.articles} articles, ${preview.stats.drafts} drafts, ` +
+    `${publicView.stats.providers} providers, ${publicView.stats.topics} topics, ${errors} errors, ${warnings} warnings ` +
+    `in ${Math.round(result.timings.totalMs)} ms`
+  );
+}

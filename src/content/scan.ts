@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from './model.js';
+import { compareStrings } from './order.js';
 
 /** A content file found by the scan. */
 export interface ContentFile {
@@ -94,8 +95,6 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
             message: 'the symbolic link points outside the content directory; it is not followed',
           });
         } else if (targetStat.isDirectory()) {
-          // A folder inside the directory is walked under its own name; through a link it would load twice.
-          continue;
         } else if (targetStat.isFile()) {
           addFile(target, relativePath, targetStat.size);
         }
@@ -104,6 +103,6 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
   };
 
   await walk(rootReal, '');
-  files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+  files.sort((a, b) => compareStrings(a.relativePath, b.relativePath));
   return { files, diagnostics };
 }

@@ -132,7 +132,7 @@ class SimpleYamlReader {
     const mapping: Record<string, unknown> = {};
     while (this.indent === indent) {
       const key = this.readKey();
-      if (Object.prototype.hasOwnProperty.call(mapping, key)) throw declined;
+      if (Object.hasOwn(mapping, key)) throw declined;
       mapping[key] = this.readValue(indent, depth);
       if (this.indent > indent) throw declined;
     }

@@ -114,3 +114,8 @@ export function toPlainText(text: string): string {
 export function detach(text: string): string {
   return ` ${text}`.slice(1);
 }
+
+/** `text` with its accents removed (`Café` -> `Cafe`): decomposed, combining marks dropped. */
+export function foldAccents(text: string): string {
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+}

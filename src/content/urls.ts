@@ -1,4 +1,5 @@
 import { decodeHTMLStrict } from 'entities';
+import { compareStrings } from './order.js';
 
 /** Query parameters that identify a campaign or a click, not a page. */
 const TRACKING_PARAMETER = /^(?:utm_.*|ocid|ncid|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|cmpid)$/i;
@@ -53,9 +54,7 @@ export function urlKey(raw: string): string | null {
   const host = stripWww(url.hostname);
   const port = url.port === '' ? '' : `:${url.port}`;
   const path = url.pathname.replace(/\/+$/, '');
-  const parameters = [...url.searchParams]
-    .filter(([name]) => !TRACKING_PARAMETER.test(name))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const parameters = [...url.searchParams].filter(([name]) => !TRACKING_PARAMETER.test(name)).sort(([a], [b]) => compareStrings(a, b));
   const query = parameters.length === 0 ? '' : `?${new URLSearchParams(parameters).toString()}`;
   return `${host}${port}${path}${query}`;
 }

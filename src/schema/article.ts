@@ -1,20 +1,11 @@
 import type { Article as ArticleRecord } from '../content/model.js';
-import {
-  type ArticleOrder as ArticleOrderValue,
-  comparePositions,
-  DEFAULT_ARTICLE_ORDER,
-  orderValue,
-  queryArticles,
-} from '../content/query.js';
+import { type ArticleOrder as ArticleOrderValue, comparePositions, DEFAULT_ARTICLE_ORDER, orderValue } from '../content/order.js';
+import { queryArticles } from '../content/query.js';
+import { badUserInput } from '../errors.js';
 import { builder } from './builder.js';
-import { badUserInput, type ConnectionArgs, type ListOrder, paginate } from './connection.js';
+import { type ConnectionArgs, type ListOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
 import { Image } from './image.js';
-
-/** True for an article record (as opposed to a provider or topic). */
-export function isArticleRecord(value: unknown): value is ArticleRecord {
-  return typeof value === 'object' && value !== null && 'sourcePath' in value;
-}
 
 /** A news article: one content file. Loaded by slug through a per-request DataLoader. */
 export const Article = builder.loadableNodeRef('Article', {
@@ -108,7 +99,7 @@ function articleListOrder(order: ArticleOrderValue): ListOrder<ArticleRecord> {
   return {
     name: `articles:${order.field}:${order.direction}`,
     positionOf: (article) => [orderValue(article, order.field), article.slug],
-    compare: (a, b) => comparePositions(order, { value: a[0] ?? null, slug: String(a[1]) }, { value: b[0] ?? null, slug: String(b[1]) }),
+    compare: (a, b) => comparePositions(order, a[0] ?? null, String(a[1]), b[0] ?? null, String(b[1])),
   };
 }
 
@@ -126,7 +117,7 @@ export function resolveArticleList(articles: readonly ArticleRecord[], args: Art
 
 Article.implement({
   description: 'A news article: one Markdown file of the content directory, normalized.',
-  isTypeOf: isArticleRecord,
+  isTypeOf: (value) => (value as { kind?: unknown }).kind === 'article',
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'The file name without its extension: unique, stable, URL-safe.' }),
     title: t.exposeString('title', { description: 'The headline, as plain text.' }),

@@ -1,4 +1,5 @@
-import { GraphQLError } from 'graphql';
+import { compareCountThenKey } from '../content/order.js';
+import { badUserInput } from '../errors.js';
 
 /** Items per page when a request gives neither `first` nor `last`. */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -29,7 +30,7 @@ export function countThenKeyOrder<T>(name: string, countOf: (item: T) => number,
   return {
     name,
     positionOf: (item) => [countOf(item), keyOf(item)],
-    compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
+    compare: (a, b) => compareCountThenKey(a[0] as number, a[1] as string, b[0] as number, b[1] as string),
   };
 }
 
@@ -44,11 +45,6 @@ export interface ConnectionPage<T> {
   };
   /** Items in the whole list, not only in this page. */
   readonly totalCount: number;
-}
-
-/** A BAD_USER_INPUT error: the request asked for something the API does not allow. */
-export function badUserInput(message: string, argumentName?: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });
 }
 
 function encodeCursor(order: string, position: Position): string {

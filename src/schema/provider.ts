@@ -1,4 +1,4 @@
-import type { Provider as ProviderRecord } from '../content/corpus.js';
+import type { Provider as ProviderRecord } from '../content/model.js';
 import { normalizeDomain } from '../content/urls.js';
 import type { RequestContext } from '../context.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
@@ -13,7 +13,7 @@ export const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider
   description: 'A publisher, identified by its domain. Providers named only in related entries are here too, with no articles.',
   id: { resolve: (provider) => provider.domain },
   loadOne: (domain, context) => context.view.providerByDomain(domain) ?? null,
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'domain' in value && 'articles' in value,
+  isTypeOf: (value) => (value as { kind?: unknown }).kind === 'provider',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Its most frequent name in the corpus (the domain when no file names it).' }),
     domain: t.exposeString('domain', { description: "Its domain, lowercase, without `www.`: the provider's identity." }),

@@ -1,4 +1,4 @@
-import type { Topic as TopicRecord } from '../content/corpus.js';
+import type { Topic as TopicRecord } from '../content/model.js';
 import { slugify } from '../content/slug.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
@@ -10,7 +10,7 @@ export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
   description: 'A topic, identified by the slug of its name (`Natural Language Processing` -> `natural-language-processing`).',
   id: { resolve: (topic) => topic.slug },
   loadOne: (slug, context) => context.view.topicBySlug(slug) ?? null,
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'slug' in value && 'articles' in value && !('sourcePath' in value),
+  isTypeOf: (value) => (value as { kind?: unknown }).kind === 'topic',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Its most frequent spelling in the corpus.' }),
     slug: t.exposeString('slug', { description: "The slug of its name: lowercase, hyphenated, the topic's identity." }),

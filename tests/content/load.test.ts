@@ -121,7 +121,7 @@ describe('loading the real sample', () => {
   });
 
   it('should print the same counts from the check-content command', async () => {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/check-content.ts', SAMPLE_CORPUS], { cwd: process.cwd() });
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/check-content.ts', SAMPLE_CORPUS], { cwd: process.cwd() });
     const summary = Object.fromEntries(
       stdout
         .split('\n')
@@ -143,7 +143,7 @@ describe('loading the real sample', () => {
 
 describe('the check-content command', () => {
   const run = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/check-content.ts', ...args], {
+    promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/check-content.ts', ...args], {
       cwd: PROJECT_ROOT,
     }).then(
       ({ stdout }) => ({ code: 0, stdout }),

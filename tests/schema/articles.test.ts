@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NewsgraphServer } from '../../src/server.js';
+import type { NewsgraphServer } from '../../src/http/server.js';
 import { newestFirst, type RawArticle, readRawArticles, sortRaw } from '../independent.js';
 import { CONTENT_DIR } from '../paths.js';
 import { execute, type GraphQLResponse, serverOf } from '../support.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { NewsgraphServer } from '../../src/server.js';
+import type { NewsgraphServer } from '../../src/http/server.js';
 import { newestFirst, readRawArticles } from '../independent.js';
 import { CONTENT_DIR, SAMPLE_CORPUS } from '../paths.js';
 import { execute, GENEROUS_LIMITS, serverOf } from '../support.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCorpus } from '../../src/content/corpus.js';
 import type { Article } from '../../src/content/model.js';
-import { createServer } from '../../src/server.js';
+import { createServer } from '../../src/http/server.js';
 import { CONTENT_DIR } from '../paths.js';
 import { corpusOf, execute } from '../support.js';
 

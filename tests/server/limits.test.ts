@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY_LIMITS } from '../../src/limits.js';
-import type { NewsgraphServer } from '../../src/server.js';
+import { DEFAULT_QUERY_LIMITS } from '../../src/http/limits.js';
+import type { NewsgraphServer } from '../../src/http/server.js';
 import { CONTENT_DIR, SAMPLE_CORPUS } from '../paths.js';
 import { corpusOf, execute, serverOf } from '../support.js';
 

@@ -37,7 +37,7 @@ import {
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
-import type { NewsgraphServer } from '../../src/server.js';
+import type { NewsgraphServer } from '../../src/http/server.js';
 import { CONTENT_DIR } from '../paths.js';
 import { execute, GENEROUS_LIMITS, PREVIEW_TOKEN, serverOf } from '../support.js';
 

@@ -15,7 +15,7 @@ function offsetOf(source: Source, line: number, column: number): number {
  * positions again and serialized the ordinary way, so clients get the same errors as from
  * graphql-js; results without errors keep the fast path.
  */
-export function useCompleteErrors(): Plugin {
+export function useJitErrorLocations(): Plugin {
   return {
     onExecute() {
       return {

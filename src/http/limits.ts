@@ -5,9 +5,10 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, getN
 // CommonJS one that Node gives every other package; its CommonJS build shares that one.
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity/cjs';
 import type { Plugin } from 'graphql-yoga';
-import type { CorpusView } from './content/corpus.js';
-import type { RequestContext } from './context.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schema/connection.js';
+import type { CorpusView } from '../content/view.js';
+import type { RequestContext } from '../context.js';
+import { validationFailed } from '../errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/connection.js';
 
 /** What a single request may ask for; each limit is checked before any resolver runs. */
 export interface QueryLimits {
@@ -45,22 +46,11 @@ const COST_CACHE_VARIANTS = 256;
 export const DEFAULT_MAX_BODY_BYTES = 100_000;
 
 /**
- * Every limit rejection is a validation failure answered HTTP 400, whatever the Accept header: for
- * legacy `application/json` clients the GraphQL over HTTP specification prefers 200 for ordinary
- * validation errors (and yoga does so), but a refused hostile query should look refused to
- * proxies, monitors and rate limiters too.
- */
-function limitError(message: string): GraphQLError {
-  // `spec: false` keeps yoga from downgrading the status to 200 for `Accept: application/json`.
-  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400, spec: false } } });
-}
-
-/**
  * graphql-armor throws its rejections out of the validator (HTTP 200 with an odd "Syntax Error"
  * prefix) unless propagation is off; this reports each one as an ordinary validation error.
  */
 const reportRejection: GraphQLArmorRejectCallback = (context, error) => {
-  const rejection = limitError(`${error.message.replace(/^Syntax Error: /, '')} See the limits in the README.`);
+  const rejection = validationFailed(`${error.message.replace(/^Syntax Error: /, '')} See the limits in docs/operations.md.`);
   if (context === null) throw rejection; // The token limit runs in the parser, with no validation context.
   context.reportError(rejection);
 };
@@ -175,8 +165,8 @@ function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
       if (cost > limits.maxCost) {
         setResultAndStopExecution({
           errors: [
-            limitError(
-              `Query cost limit of ${limits.maxCost} exceeded, found ${cost}. The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. See the limits in the README.`,
+            validationFailed(
+              `Query cost limit of ${limits.maxCost} exceeded, found ${cost}. The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. See the limits in docs/operations.md.`,
             ),
           ],
           extensions: { cost: { value: cost, limit: limits.maxCost } },

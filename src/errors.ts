@@ -1,0 +1,49 @@
+/**
+ * Every error code a client can receive in `errors[].extensions.code`, and the factories of the
+ * errors this service raises itself. docs/errors.md explains each code to client developers.
+ */
+import { type ASTNode, GraphQLError } from 'graphql';
+
+/** Each error code, with when it is sent; the HTTP status is the one a spec-compliant client sees. */
+export const ERROR_CODES = {
+  GRAPHQL_PARSE_FAILED: 'The document is not valid GraphQL syntax (HTTP 400).',
+  GRAPHQL_VALIDATION_FAILED:
+    'The document does not fit the schema, is not a query, or exceeds a query limit (tokens, depth, aliases, directives, cost): HTTP 400.',
+  BAD_USER_INPUT: 'An argument is outside what the API allows: a page size, a cursor, or `article` without exactly one key.',
+  BAD_REQUEST: 'The HTTP request itself is malformed: no query, or a parameter that is not valid JSON (HTTP 400).',
+  UNAUTHENTICATED: 'A bearer token was sent that does not unlock preview, or preview is disabled (HTTP 401).',
+  INTERNAL_SERVER_ERROR: 'Anything unexpected; the message is always "Unexpected error." and the details are logged, never sent.',
+} as const;
+
+/** An error code this service sends. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** BAD_USER_INPUT: the request asked for something the API does not allow; `argumentName` names the argument. */
+export function badUserInput(message: string, argumentName?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });
+}
+
+/**
+ * GRAPHQL_VALIDATION_FAILED answered HTTP 400 whatever the Accept header: for legacy
+ * `application/json` clients the GraphQL over HTTP specification prefers 200 for validation errors
+ * (and yoga does so), but a refused query should look refused to proxies and monitors too;
+ * `spec: false` keeps yoga from downgrading the status.
+ */
+export function validationFailed(message: string, nodes?: ASTNode): GraphQLError {
+  return new GraphQLError(message, {
+    ...(nodes ? { nodes } : {}),
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400, spec: false } },
+  });
+}
+
+/** BAD_REQUEST, HTTP 400: the HTTP request itself is malformed. */
+export function badRequest(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400, spec: false } } });
+}
+
+/** UNAUTHENTICATED, HTTP 401 with a `WWW-Authenticate: Bearer` challenge. */
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="preview"' } } },
+  });
+}

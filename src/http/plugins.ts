@@ -1,0 +1,72 @@
+/** The yoga plugins of this API that are not query limits (limits.ts) or graphql-jit's (jit-error-locations.ts). */
+import type { ASTVisitor, ValidationContext } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { authorizedView, type ContextOptions, type RequestContext } from '../context.js';
+import { badRequest, validationFailed } from '../errors.js';
+
+/** Reports the DataLoader batch calls of each request in `extensions.batchCalls`. */
+export function useBatchCallReport(): Plugin<RequestContext> {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          const context = args.contextValue as RequestContext;
+          setResult({ ...result, extensions: { ...result.extensions, batchCalls: context.batchCalls } });
+        },
+      };
+    },
+  };
+}
+
+/** Refuses mutations and subscriptions as validation errors: the API is read-only. */
+export function useReadOnly(): Plugin {
+  const readOnlyRule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      if (node.operation !== 'query') {
+        context.reportError(
+          validationFailed(`This API is read-only: only query operations are supported, found a ${node.operation}.`, node),
+        );
+      }
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(readOnlyRule);
+    },
+  };
+}
+
+/**
+ * yoga parses the `variables` and `extensions` of GET and form requests with a bare JSON.parse,
+ * so malformed JSON there surfaced as a masked 500; it is a client error, answered 400 as it is
+ * for a malformed POST body.
+ */
+export function useJsonParameterErrors(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (requestParser === undefined) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+          throw badRequest(`A request parameter is not valid JSON: ${error.message}`);
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Refuses a wrong bearer token (401) as soon as the request's parameters are read, before the
+ * document is parsed or checked against the limits: a request with a bad token learns only that.
+ * The context factory checks the same header again, for requests that reach it.
+ */
+export function useAuthenticationFirst(contextOptions: ContextOptions): Plugin {
+  return {
+    onParams({ request }) {
+      authorizedView(contextOptions, request.headers.get('authorization'));
+    },
+  };
+}

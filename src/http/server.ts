@@ -1,0 +1,70 @@
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Corpus } from '../content/corpus.js';
+import { createContext, type RequestContext } from '../context.js';
+import { schema } from '../schema/index.js';
+import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
+import { useJitErrorLocations } from './jit-error-locations.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
+import { useAuthenticationFirst, useBatchCallReport, useJsonParameterErrors, useReadOnly } from './plugins.js';
+
+/** What the server needs: a loaded corpus and the settings that shape responses. */
+export interface ServerOptions {
+  readonly corpus: Corpus;
+  /** Bearer token that unlocks drafts; null disables preview. */
+  readonly previewToken: string | null;
+  /** Limits on each operation; default DEFAULT_QUERY_LIMITS. */
+  readonly limits?: QueryLimits;
+  /** Largest request body in bytes, answered 413 beyond; default 100 KB. */
+  readonly maxBodyBytes?: number;
+  /** Add `extensions.batchCalls` (DataLoader batch calls of the request) to every response. */
+  readonly reportBatchCalls?: boolean;
+  /** Execute through graphql-jit (each document compiled once); default true. */
+  readonly jit?: boolean;
+}
+
+/** The Yoga server type of this API. */
+export type NewsgraphServer = YogaServerInstance<Record<string, never>, RequestContext>;
+
+/**
+ * Builds the GraphQL server over a loaded corpus: `/graphql` with GraphiQL, CORS for any origin,
+ * masked unexpected errors, query limits and a body cap. No disk access and no listening:
+ * `listener.ts` listens, answers `/health` and `/ready`, and hands every other request to it.
+ */
+export function createServer(options: ServerOptions): NewsgraphServer {
+  const contextOptions = { corpus: options.corpus, previewToken: options.previewToken };
+  return createYoga<Record<string, never>, RequestContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    context: ({ request }) => createContext(contextOptions, request.headers.get('authorization')),
+    graphiql: { title: 'Newsgraph', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    // GraphiQL's code is served by this server, not fetched from a CDN: it works offline. Its 9 MB
+    // bundle is loaded on the first browser visit, not at start.
+    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+    maskedErrors: { isDev: false },
+    cors: { origin: '*', credentials: false, methods: ['GET', 'POST', 'OPTIONS'] },
+    logging: false,
+    maxRequestBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    batching: false,
+    // No file uploads: the API is read-only.
+    multipart: false,
+    plugins: [
+      useJsonParameterErrors(),
+      useAuthenticationFirst(contextOptions),
+      useReadOnly(),
+      ...useQueryLimits(options.limits ?? DEFAULT_QUERY_LIMITS),
+      ...(options.reportBatchCalls ? [useBatchCallReport()] : []),
+      // Compiles each document once into a specialized function; results match graphql-js, as
+      // tests/support.ts checks for every in-process test request.
+      ...(options.jit === false
+        ? []
+        : [
+            // Stored URLs are already the `href` of a parsed URL, so the URL scalar's serializer
+            // (parse, then print) is the identity on them; graphql-jit may skip it.
+            useGraphQlJit({ customSerializers: { URL: (value: unknown) => value } }),
+            useJitErrorLocations(),
+          ]),
+    ],
+  });
+}
