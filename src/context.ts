@@ -36,12 +36,14 @@ export function authorizedView(options: ContextOptions, authorization: string | 
   if (bearer === null) return 'public';
   if (options.previewToken === null) {
     throw unauthenticated(
-      'A bearer token was sent, but preview is disabled on this server (PREVIEW_TOKEN is not set). Send no Authorization header for the public API.',
+      'A bearer token was sent, but preview is disabled on this server (PREVIEW_TOKEN is not set). ' +
+        'Send no Authorization header for the public API.',
     );
   }
   if (!tokensEqual(bearer, options.previewToken)) {
     throw unauthenticated(
-      'The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" with the token the server was started with, or no Authorization header for the public API.',
+      'The preview token is invalid. Send "Authorization: Bearer <PREVIEW_TOKEN>" ' +
+        'with the token the server was started with, or no Authorization header for the public API.',
     );
   }
   return 'preview';

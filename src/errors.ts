@@ -15,9 +15,6 @@ export const ERROR_CODES = {
   INTERNAL_SERVER_ERROR: 'Anything unexpected; the message is always "Unexpected error." and the details are logged, never sent.',
 } as const;
 
-/** An error code this service sends. */
-export type ErrorCode = keyof typeof ERROR_CODES;
-
 /** BAD_USER_INPUT: the request asked for something the API does not allow; `argumentName` names the argument. */
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });

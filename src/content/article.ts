@@ -1,4 +1,4 @@
-import { describe, FieldReader, type FieldReaderOptions, type Fields, isMapping, own, type WholeNumberRange } from './field-reader.js';
+import { describe, FieldReader, type FieldReaderOptions, type Fields, own, type WholeNumberRange } from './field-reader.js';
 import type { Article, Diagnostic, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
 import { slugify } from './slug.js';
 import { detach } from './text.js';

@@ -67,8 +67,10 @@ export class FieldReader {
   keep(text: string): string {
     const strings = this.options.strings;
     if (strings === undefined) return detach(text);
-    let kept = strings.get(text);
-    if (kept === undefined) strings.set((kept = detach(text)), kept);
+    const known = strings.get(text);
+    if (known !== undefined) return known;
+    const kept = detach(text);
+    strings.set(kept, kept);
     return kept;
   }
 
@@ -176,8 +178,10 @@ export class FieldReader {
   share<T extends object>(key: string, build: () => T): T {
     const shared = this.options.shared;
     if (shared === undefined) return build();
-    let record = shared.get(key) as T | undefined;
-    if (record === undefined) shared.set(key, (record = build()));
+    const known = shared.get(key) as T | undefined;
+    if (known !== undefined) return known;
+    const record = build();
+    shared.set(key, record);
     return record;
   }
 

@@ -216,7 +216,8 @@ function keepFirstOfEachSlug(articles: readonly Article[], diagnostics: Diagnost
         file: article.sourcePath,
         field: null,
         severity: 'error',
-        message: `the slug "${article.slug}" is already taken by ${winner.sourcePath} (the path that sorts first wins); rename one of the files`,
+        message: `the slug "${article.slug}" is already taken by ${winner.sourcePath} m +
+          m(the path that sorts first wins); rename one of the files`,
       });
     }
   }

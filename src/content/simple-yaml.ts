@@ -21,6 +21,7 @@ export interface SimpleYamlBounds {
 
 // Declined characters: tabs, carriage returns and everything js-yaml calls non-printable, and any
 // surrogate (paired ones are fine in YAML, but rare enough in front matter to leave to js-yaml).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this pattern is for.
 const DECLINED_CHARACTERS = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 // Keys js-yaml would resolve to booleans or null, and the one key that needs its special handling.
@@ -232,13 +233,13 @@ class SimpleYamlReader {
       }
       if (character !== '\\') continue;
       value += source.slice(segmentStart, index);
-      const escape = source[index + 1] ?? '';
-      const simple = SIMPLE_ESCAPES[escape];
+      const escaped = source[index + 1] ?? '';
+      const simple = SIMPLE_ESCAPES[escaped];
       if (simple !== undefined) {
         value += simple;
         index += 1;
       } else {
-        const length = HEX_ESCAPE_LENGTHS[escape];
+        const length = HEX_ESCAPE_LENGTHS[escaped];
         if (length === undefined) throw declined;
         const digits = source.slice(index + 2, index + 2 + length);
         if (digits.length !== length || !HEX_DIGITS.test(digits)) throw declined;

@@ -42,8 +42,10 @@ const CP1252_HIGH: ReadonlyMap<string, number> = new Map(
  * A run of characters that could be UTF-8 bytes misread as Windows-1252: a lead byte (Â-ô)
  * followed by one to three continuation bytes (0x80-0xBF as Windows-1252 shows them).
  */
-const MOJIBAKE_RUN =
-  /[\u00C2-\u00F4](?:[\u0080-\u00BF\u20AC\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u017D\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u017E\u0178]){1,3}/g;
+const MOJIBAKE_RUN = new RegExp(
+  `[\\u00C2-\\u00F4](?:[\\u0080-\\u00BF${[...CP1252_HIGH.keys()].filter((char) => char.charCodeAt(0) > 0xff).join('')}]){1,3}`,
+  'g',
+);
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -143,7 +143,10 @@ function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
     const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined;
     const key = `${view.kind}:${args.operationName ?? ''}:${JSON.stringify(variables ?? null)}`;
     let known = costs.get(args.document);
-    if (known === undefined) costs.set(args.document, (known = new Map()));
+    if (known === undefined) {
+      known = new Map();
+      costs.set(args.document, known);
+    }
     let cost = known.get(key);
     if (cost === undefined) {
       cost = operationCost(args.schema, view, args.document, variables, args.operationName ?? undefined);
@@ -166,7 +169,9 @@ function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
         setResultAndStopExecution({
           errors: [
             validationFailed(
-              `Query cost limit of ${limits.maxCost} exceeded, found ${cost}. The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. See the limits in docs/operations.md.`,
+              `Query cost limit of ${limits.maxCost} exceeded, found ${cost}. ` +
+                'The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. ' +
+                'See the limits in docs/operations.md.',
             ),
           ],
           extensions: { cost: { value: cost, limit: limits.maxCost } },

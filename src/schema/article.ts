@@ -17,7 +17,7 @@ export const Article = builder.loadableNodeRef('Article', {
 });
 
 /** The fields articles can be ordered by. */
-export const ArticleOrderField = builder.enumType('ArticleOrderField', {
+const ArticleOrderField = builder.enumType('ArticleOrderField', {
   description: 'A field to order articles by. Ties are always broken by slug, ascending, so cursors are stable.',
   values: {
     PUBLISHED_DATE_TIME: { description: 'Publication date-time; articles without one come last.' },
@@ -28,7 +28,7 @@ export const ArticleOrderField = builder.enumType('ArticleOrderField', {
 });
 
 /** A sort direction. */
-export const OrderDirection = builder.enumType('OrderDirection', {
+const OrderDirection = builder.enumType('OrderDirection', {
   description: 'A sort direction.',
   values: {
     ASC: { description: 'Smallest, oldest or A first.' },
@@ -37,7 +37,7 @@ export const OrderDirection = builder.enumType('OrderDirection', {
 });
 
 /** How to order a list of articles. */
-export const ArticleOrder = builder.inputType('ArticleOrder', {
+const ArticleOrder = builder.inputType('ArticleOrder', {
   description: 'How to order articles. Default: newest first (`{ field: PUBLISHED_DATE_TIME, direction: DESC }`).',
   fields: (t) => ({
     field: t.field({ type: ArticleOrderField, required: true, description: 'The field to order by.' }),
@@ -50,7 +50,7 @@ export const ArticleOrder = builder.inputType('ArticleOrder', {
 });
 
 /** Conditions on articles. */
-export const ArticleFilter = builder.inputType('ArticleFilter', {
+const ArticleFilter = builder.inputType('ArticleFilter', {
   description: 'Conditions on articles: every given condition must hold; an omitted or null one is ignored.',
   fields: (t) => ({
     topics: t.stringList({
@@ -182,7 +182,8 @@ builder.queryFields((t) => ({
     type: Article,
     nullable: true,
     description:
-      'One article, by exactly one of `id`, `slug` or `url`; null when there is none (or it is a draft and the request has no preview token).',
+      'One article, by exactly one of `id`, `slug` or `url`; ' +
+      'null when there is none (or it is a draft and the request has no preview token).',
     args: {
       id: t.arg.globalID({ required: false, for: Article, description: 'Its global id.' }),
       slug: t.arg.string({ required: false, description: 'Its slug (file name without extension).' }),

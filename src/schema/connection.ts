@@ -60,7 +60,8 @@ function decodeCursor(cursor: string, order: string, argumentName: string): Posi
   }
   if (!isCursorPayload(decoded)) {
     throw badUserInput(
-      `The ${argumentName} cursor "${cursor.slice(0, 60)}" is malformed: pass a cursor exactly as an edge's \`cursor\` or \`pageInfo\` returned it.`,
+      `The ${argumentName} cursor "${cursor.slice(0, 60)}" is malformed: ` +
+        `pass a cursor exactly as an edge's \`cursor\` or \`pageInfo\` returned it.`,
       argumentName,
     );
   }
@@ -84,7 +85,8 @@ function isCursorPayload(value: unknown): value is [string, ...Position] {
 function checkPageSize(value: number | null | undefined, argumentName: 'first' | 'last'): void {
   if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
     throw badUserInput(
-      `\`${argumentName}\` must be from 0 to ${MAX_PAGE_SIZE}, found ${value}; page through longer lists with \`after\`/\`before\` cursors.`,
+      `\`${argumentName}\` must be from 0 to ${MAX_PAGE_SIZE}, found ${value}; ` +
+        `page through longer lists with \`after\`/\`before\` cursors.`,
       argumentName,
     );
   }

@@ -4,7 +4,7 @@ import { builder } from './builder.js';
 import { Diagnostic } from './diagnostic.js';
 
 /** The state of the loaded content, for editors and tooling. */
-export const ContentHealth = builder.objectRef<Corpus>('ContentHealth').implement({
+const ContentHealth = builder.objectRef<Corpus>('ContentHealth').implement({
   description: 'The state of the loaded content: counts and every problem found in the files.',
   fields: (t) => ({
     articleCount: t.int({ description: 'Articles loaded, drafts included.', resolve: (corpus) => corpus.preview.stats.articles }),

@@ -2,7 +2,7 @@ import type { Diagnostic as DiagnosticRecord } from '../content/model.js';
 import { builder } from './builder.js';
 
 /** How bad a content problem is. */
-export const DiagnosticSeverity = builder.enumType('DiagnosticSeverity', {
+const DiagnosticSeverity = builder.enumType('DiagnosticSeverity', {
   description: 'How bad a content problem is.',
   values: {
     ERROR: { value: 'error', description: 'The file was skipped.' },

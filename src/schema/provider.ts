@@ -9,7 +9,7 @@ import { Image } from './image.js';
 import { RelatedArticle } from './related.js';
 
 /** A publisher, identified by its normalized domain. */
-export const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider'), {
+const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider'), {
   description: 'A publisher, identified by its domain. Providers named only in related entries are here too, with no articles.',
   id: { resolve: (provider) => provider.domain },
   loadOne: (domain, context) => context.view.providerByDomain(domain) ?? null,
@@ -38,7 +38,7 @@ const providerOrder = countThenKeyOrder<ProviderRecord>(
 );
 
 /** A page of providers. */
-export const ProviderConnection = countedConnection(Provider, { name: 'Provider', plural: 'providers', order: 'most articles first' });
+const ProviderConnection = countedConnection(Provider, { name: 'Provider', plural: 'providers', order: 'most articles first' });
 
 /** The provider entity an article or related entry names, as the request's view knows it. */
 function providerOf(item: { readonly provider: { readonly domain: string } | null }, context: RequestContext): ProviderRecord | null {

@@ -6,7 +6,8 @@ import { Image } from './image.js';
 /** An embedded summary of another article, as an article's `related` list holds it. */
 export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').implement({
   description:
-    "A summary of another article, embedded in an article's `related` list. `article` is the corpus article it points to, or null for an external one.",
+    "A summary of another article, embedded in an article's `related` list. " +
+    '`article` is the corpus article it points to, or null for an external one.',
   fields: (t) => ({
     title: t.exposeString('title', { description: 'The headline, as plain text.' }),
     excerpt: t.exposeString('excerpt', { nullable: true, description: 'A short summary as plain text; null when the entry has none.' }),
@@ -29,7 +30,8 @@ export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').
       type: Article,
       nullable: true,
       description:
-        "The corpus article this entry points to (any of its URLs matches one of the article's URLs), loaded in one batch per level; null for an external article or one this request may not see.",
+        "The corpus article this entry points to (any of its URLs matches one of the article's URLs), loaded in one batch per level; " +
+        'null for an external article or one this request may not see.',
       load: (entries: RelatedEntry[], context) => {
         context.batchCalls.push({ loader: 'articlesByRelatedEntries', keys: entries.length });
         return Promise.resolve(context.view.articlesByRelatedEntries(entries));

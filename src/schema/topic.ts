@@ -6,7 +6,7 @@ import { countThenKeyOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
 
 /** A topic, identified by the slug of its name. */
-export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
+const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
   description: 'A topic, identified by the slug of its name (`Natural Language Processing` -> `natural-language-processing`).',
   id: { resolve: (topic) => topic.slug },
   loadOne: (slug, context) => context.view.topicBySlug(slug) ?? null,
@@ -31,7 +31,7 @@ const topicOrder = countThenKeyOrder<TopicRecord>(
 );
 
 /** A page of topics. */
-export const TopicConnection = countedConnection(Topic, { name: 'Topic', plural: 'topics', order: 'most articles first' });
+const TopicConnection = countedConnection(Topic, { name: 'Topic', plural: 'topics', order: 'most articles first' });
 
 builder.objectFields(Article, (t) => ({
   topics: t.field({
