@@ -67,7 +67,7 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
         await walk(absolutePath, relativePath);
       } else if (entry.isFile()) {
         if (!CONTENT_FILE.test(entry.name)) continue;
-        // One synchronous lstat per file: a thread-pool round trip each was slower than the reads.
+        // Synchronous: one thread-pool round trip per file costs more than the lstat itself.
         const size = lstatSync(absolutePath, { throwIfNoEntry: false })?.size;
         if (size !== undefined) addFile(absolutePath, relativePath, size); // Else deleted since the listing.
       } else if (entry.isSymbolicLink()) {

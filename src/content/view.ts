@@ -7,7 +7,7 @@ type Linkable = Pick<Article, 'webUrl' | 'ampWebUrl' | 'cdnAmpWebUrl'> & { reado
 
 /**
  * The URL keys (see urlKey) of articles and related entries, each computed once and shared by
- * the views of a corpus: URL parsing was the largest cost of building them.
+ * the views of a corpus (bench/RESULTS.md: URL parsing dominates building the views).
  */
 export class UrlKeys {
   private readonly keys = new WeakMap<Linkable, readonly string[]>();

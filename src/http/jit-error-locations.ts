@@ -9,11 +9,11 @@ function offsetOf(source: Source, line: number, column: number): number {
 }
 
 /**
- * graphql-jit reports errors with `locations` but without the `source` and `positions` they come
- * from, and yoga rebuilds every error from those when it serializes, so the locations were lost;
- * graphql-jit's compiled serializer writes none either. Errors are given their source and
- * positions again and serialized the ordinary way, so clients get the same errors as from
- * graphql-js; results without errors keep the fast path.
+ * Gives errors of graphql-jit's execution their `source` and `positions` again, and serializes
+ * such results the ordinary way, so clients get the same `locations` as from graphql-js: graphql-jit
+ * reports `locations` without the source they come from, yoga rebuilds every error from its
+ * source and positions, and graphql-jit's compiled serializer writes none. Results without errors
+ * keep the compiled serializer.
  */
 export function useJitErrorLocations(): Plugin {
   return {
