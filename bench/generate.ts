@@ -78,7 +78,7 @@ class Zipf {
     this.cumulative = new Float64Array(n);
     let total = 0;
     for (let rank = 0; rank < n; rank++) {
-      total += 1 / Math.pow(rank + 1 + offset, exponent);
+      total += 1 / (rank + 1 + offset) ** exponent;
       this.cumulative[rank] = total;
     }
   }

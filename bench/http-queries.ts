@@ -3,7 +3,7 @@
  * bodies a load generator cycles through (one body, or one per article slug for the detail query).
  * Every server of the benchmark is sent exactly these bytes.
  */
-import type { CorpusView } from '../src/content/corpus.js';
+import type { CorpusView } from '../src/content/view.js';
 
 /** One benchmark query: what it is called, its document, and the POST bodies to rotate through. */
 export interface HttpQuery {

@@ -1,8 +1,8 @@
 /**
  * One measurement of the load benchmark, in a fresh process (started by bench/load.ts as
  * `node --expose-gc --import tsx bench/load-worker.ts MODE [DIR]`). Prints one line
- * `WORKER_RESULT {json}` on stdout. The loader is the compiled one `npm start` runs
- * (dist/load.mjs, built by bench/load.ts), with its worker threads from dist/ too.
+ * `WORKER_RESULT {json}` on stdout. The loader is the compiled one bench/load.ts builds
+ * (bench/lib/compiled-loader.ts), with its parse workers beside it.
  *
  * Modes:
  *   baseline     the load module imported, nothing loaded: heap/RSS of an "empty" process
@@ -17,8 +17,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { LoadResult } from '../src/content/load.js';
+import { COMPILED_LOADER } from './lib/compiled-loader.js';
+import { profileClockMicros } from './lib/cpu-profile.js';
 
-const COMPILED_LOADER = path.resolve(import.meta.dirname, '../dist/load.mjs');
 const { loadCorpus } = (await import(pathToFileURL(COMPILED_LOADER).href)) as typeof import('../src/content/load.js');
 
 /** Files read at once by the async floor. */
@@ -46,11 +47,6 @@ function memory() {
     /** Peak RSS of the whole process, in bytes. */
     maxRss: process.resourceUsage().maxRSS * 1024,
   };
-}
-
-/** Monotonic microseconds, on the clock of V8's CPU profiles (for cutting a --cpu-prof to the load). */
-function monotonicMicros(): number {
-  return Number(process.hrtime.bigint() / 1000n);
 }
 
 function listSync(root: string): string[] {
@@ -160,13 +156,13 @@ async function main(): Promise<void> {
     }
     case 'load': {
       const before = memory();
-      const startedMicros = monotonicMicros();
+      const startedMicros = profileClockMicros();
       const cpu = process.cpuUsage();
       const started = performance.now();
       const loaded: LoadResult = await loadCorpus(directory);
       const wallMs = performance.now() - started;
       const cpuMs = cpuMsSince(cpu);
-      const endedMicros = monotonicMicros();
+      const endedMicros = profileClockMicros();
       keep = loaded;
       const after = memory();
       const { corpus } = loaded;

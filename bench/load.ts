@@ -19,22 +19,22 @@
  *   - baseline: the same process with the load module imported and nothing loaded, subtracted
  *     to get per-article heap.
  * Each measurement is repeated (default 3) and the median reported. The page cache is warm (the
- * files were just written), so the floor is CPU and syscall cost, not disk.
+ * files were just written), so the floor is CPU and syscall cost, not disk. The loader measured is
+ * src/content/load.ts compiled as `npm start`'s build compiles it (bench/lib/compiled-loader.ts).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { build } from '../scripts/build.mjs';
-import { type GenerateResult, generateCorpus } from './generate.js';
+import { generateCorpus } from './generate.js';
+import { buildCompiledLoader } from './lib/compiled-loader.js';
+import { mainThreadProfileFile, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
+import { BENCH_DIR, PROJECT_DIR } from './lib/paths.js';
+import { median, round } from './lib/stats.js';
+import { type Baseline, printProfile, printResults, type SizeResult, TARGETS } from './load-report.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const WORKER = path.join(REPO_ROOT, 'bench', 'load-worker.ts');
-
-/** The issue's targets, judged at 100k articles. */
-const TARGETS = { size: 100_000, loadOverFloor: 2.5, heapKbPerArticle: 6, rssMb: 700 };
+const WORKER = path.join(BENCH_DIR, 'load-worker.ts');
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -85,12 +85,28 @@ function parseArguments(args: readonly string[]): Options {
 // Child processes
 // ---------------------------------------------------------------------------------------------
 
-type WorkerResult = Record<string, any>;
+/** The `WORKER_RESULT` line of bench/load-worker.ts; which fields are set depends on the mode. */
+interface WorkerResult {
+  readonly totalMs: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly files: number;
+  readonly articles: number;
+  readonly publicArticles: number;
+  readonly relatedResolved: number;
+  readonly warnings: number;
+  readonly errors: number;
+  readonly timings: { readonly scanMs: number; readonly readMs: number; readonly parseMs: number; readonly indexMs: number };
+  readonly window: { readonly startMicros: number; readonly endMicros: number };
+  readonly heapUsed: number;
+  readonly rss: number;
+  readonly maxRss: number;
+}
 
 function runWorker(mode: string, directory: string | null, nodeFlags: readonly string[] = []): Promise<WorkerResult> {
   const args = ['--expose-gc', ...nodeFlags, '--import', 'tsx', WORKER, mode, ...(directory === null ? [] : [directory])];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
       if (error) {
         reject(new Error(`worker ${mode} failed: ${error.message}\n${stderr}`));
         return;
@@ -105,12 +121,6 @@ function runWorker(mode: string, directory: string | null, nodeFlags: readonly s
   });
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 function freshDirectory(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'newsgraph-bench-'));
 }
@@ -123,37 +133,7 @@ function log(message: string): void {
 // Benchmark
 // ---------------------------------------------------------------------------------------------
 
-interface SizeResult {
-  size: number;
-  generated: GenerateResult;
-  generateSeconds: number;
-  floorSyncMs: number;
-  floorAsyncMs: number;
-  floorMs: number;
-  loadMs: number;
-  /** CPU time (user + system, all threads) of the floors and the load: less sensitive to a busy machine than wall time. */
-  floorSyncCpuMs: number;
-  floorAsyncCpuMs: number;
-  loadCpuMs: number;
-  scanMs: number;
-  readMs: number;
-  parseMs: number;
-  indexMs: number;
-  ratio: number;
-  heapUsedBytes: number;
-  heapKbPerArticle: number;
-  rssMb: number;
-  rssKbPerArticle: number;
-  peakRssMb: number;
-  articles: number;
-  publicArticles: number;
-  relatedResolved: number;
-  warnings: number;
-  errors: number;
-  runs: { floorSyncMs: number[]; floorAsyncMs: number[]; loadMs: number[]; loadCpuMs: number[]; heapUsed: number[]; rss: number[] };
-}
-
-async function benchmarkSize(size: number, options: Options, baseline: { heapUsed: number; rss: number }): Promise<SizeResult> {
+async function benchmarkSize(size: number, options: Options, baseline: Baseline): Promise<SizeResult> {
   const directory = freshDirectory();
   try {
     const generateStarted = performance.now();
@@ -232,154 +212,11 @@ async function benchmarkSize(size: number, options: Options, baseline: { heapUse
   }
 }
 
-function round(value: number, digits = 1): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
-  return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
-
-function printResults(results: readonly SizeResult[], baseline: { heapUsed: number; rss: number }): void {
-  const fixed = (value: number, digits = 0) => value.toFixed(digits);
-  console.log('');
-  console.log(
-    `Load benchmark (medians of the runs; node ${process.version}, ${os.cpus().length} CPUs, load average ${os
-      .loadavg()
-      .map((load) => load.toFixed(1))
-      .join(' ')})`,
-  );
-  console.log(
-    `Baseline process (load module imported, nothing loaded): heap ${fixed(baseline.heapUsed / 1048576, 1)} MiB, RSS ${fixed(baseline.rss / 1048576, 1)} MiB`,
-  );
-  console.log('');
-  console.log(
-    table(
-      [
-        'articles',
-        'MiB',
-        'floor sync ms',
-        'floor async ms',
-        'read floor ms',
-        'load ms',
-        'scan',
-        'read',
-        'parse',
-        'index',
-        'load/floor',
-        'heap KB/article',
-        'RSS MB',
-        'RSS KB/article',
-        'peak RSS MB',
-      ],
-      results.map((result) => [
-        String(result.size),
-        fixed(result.generated.bytes / 1048576, 1),
-        fixed(result.floorSyncMs),
-        fixed(result.floorAsyncMs),
-        fixed(result.floorMs),
-        fixed(result.loadMs),
-        fixed(result.scanMs),
-        fixed(result.readMs),
-        fixed(result.parseMs),
-        fixed(result.indexMs),
-        `${fixed(result.ratio, 2)}x`,
-        fixed(result.heapKbPerArticle, 2),
-        fixed(result.rssMb),
-        fixed(result.rssKbPerArticle, 2),
-        fixed(result.peakRssMb),
-      ]),
-    ),
-  );
-  console.log('');
-  console.log('CPU time (user + system, all threads), medians; wall time above is inflated when the machine is busy:');
-  console.log(
-    table(
-      ['articles', 'floor sync CPU ms', 'floor async CPU ms', 'load CPU ms', 'load CPU / floor sync CPU', 'load wall / CPU'],
-      results.map((result) => [
-        String(result.size),
-        fixed(result.floorSyncCpuMs),
-        fixed(result.floorAsyncCpuMs),
-        fixed(result.loadCpuMs),
-        `${fixed(result.loadCpuMs / result.floorSyncCpuMs, 2)}x`,
-        fixed(result.loadMs / result.loadCpuMs, 2),
-      ]),
-    ),
-  );
-  console.log('');
-  console.log(
-    'Corpus check: ' +
-      results
-        .map(
-          (result) =>
-            `${result.size}: ${result.articles} articles (${result.publicArticles} public), ${result.relatedResolved}/${result.generated.relatedEntries} related entries resolved, ${result.warnings} warnings, ${result.errors} errors`,
-        )
-        .join('; '),
-  );
-  console.log('');
-  const atTarget = results.find((result) => result.size === TARGETS.size);
-  const judged = atTarget ?? results.at(-1);
-  if (judged === undefined) return;
-  const note = atTarget === undefined ? ` (indicative only: ${TARGETS.size} was not run, judged at ${judged.size})` : '';
-  const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
-  console.log(`Targets at ${TARGETS.size} articles${note}:`);
-  console.log(
-    `  load <= ${TARGETS.loadOverFloor} x read floor : ${fixed(judged.loadMs)} ms / ${fixed(judged.floorMs)} ms = ${fixed(judged.ratio, 2)}x  ${verdict(judged.ratio <= TARGETS.loadOverFloor)}`,
-  );
-  console.log(
-    `  heap <= ${TARGETS.heapKbPerArticle} KB per article  : ${fixed(judged.heapKbPerArticle, 2)} KB  ${verdict(judged.heapKbPerArticle <= TARGETS.heapKbPerArticle)}`,
-  );
-  console.log(
-    `  RSS <= ${TARGETS.rssMb} MB (after load)  : ${fixed(judged.rssMb)} MB (peak during load ${fixed(judged.peakRssMb)} MB)  ${verdict(judged.rssMb <= TARGETS.rssMb)}`,
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // CPU profile
 // ---------------------------------------------------------------------------------------------
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function shortUrl(url: string): string {
-  if (url === '') return '';
-  const text = url.replace(/^file:\/\//, '');
-  const modules = text.lastIndexOf('node_modules/');
-  if (modules !== -1) return text.slice(modules + 'node_modules/'.length);
-  if (text.startsWith(REPO_ROOT)) return text.slice(REPO_ROOT.length + 1);
-  return text;
-}
-
-/** Package, or repository file, or node module, a JS frame belongs to. */
-function categoryOfUrl(url: string): string {
-  const short = shortUrl(url);
-  const modules = /^((?:@[^/]+\/)?[^/]+)\//.exec(short);
-  if (url.includes('node_modules/') && modules) {
-    const name = modules[1]!;
-    if (['gray-matter', 'kind-of', 'section-matter', 'strip-bom-string', 'extend-shallow', 'is-extendable'].includes(name))
-      return 'gray-matter (+ deps)';
-    return name;
-  }
-  if (short.startsWith('node:internal/url') || short === 'node:url') return 'node:url (URL, URLSearchParams)';
-  return short;
-}
-
+/** Loads a generated corpus of `size` articles under `--cpu-prof`, prints where the time went during loadCorpus, and returns it. */
 async function profileLoad(size: number, options: Options): Promise<Record<string, unknown>> {
   const directory = freshDirectory();
   const profileDirectory = freshDirectory();
@@ -388,192 +225,16 @@ async function profileLoad(size: number, options: Options): Promise<Record<strin
     await generateCorpus({ directory, articles: size, seed: options.seed });
     log('profile: running the load worker under --cpu-prof ...');
     const run = await runWorker('load', directory, ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`, '--cpu-prof-interval=500']);
-    const profiles = readdirSync(profileDirectory).filter((name) => name.endsWith('.cpuprofile'));
-    let profile: CpuProfile | null = null;
-    for (const name of profiles) {
-      const candidate = JSON.parse(readFileSync(path.join(profileDirectory, name), 'utf8')) as CpuProfile;
-      if (candidate.nodes.some((node) => node.callFrame.functionName === 'loadCorpus')) profile = candidate;
-    }
-    if (profile === null) throw new Error(`no profile with loadCorpus among ${profiles.join(', ')}`);
-    return summarizeProfile(profile, run, size);
+    const file = mainThreadProfileFile(profileDirectory);
+    if (file === null) throw new Error(`--cpu-prof wrote no profile in ${profileDirectory}`);
+    const { startMicros, endMicros } = run.window;
+    const summary = summarizeProfile(readCpuProfile(file), { window: { fromMicros: startMicros, toMicros: endMicros }, top: 25 });
+    return printProfile(summary, run.timings, size);
   } finally {
     rmSync(directory, { recursive: true, force: true });
     if (options.keep) log(`profile kept in ${profileDirectory}`);
     else rmSync(profileDirectory, { recursive: true, force: true });
   }
-}
-
-function summarizeProfile(profile: CpuProfile, run: WorkerResult, size: number): Record<string, unknown> {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-
-  // Keep only the samples taken during loadCorpus (the worker reports the window on the same
-  // monotonic clock as the profile); fall back to the whole profile if the clocks disagree.
-  const { startMicros, endMicros } = run.window as { startMicros: number; endMicros: number };
-  const windowOk = startMicros >= profile.startTime && endMicros <= profile.endTime + 1000;
-  const selfCount = new Map<number, number>();
-  let time = profile.startTime;
-  let kept = 0;
-  for (let index = 0; index < profile.samples.length; index++) {
-    time += profile.timeDeltas[index] ?? 0;
-    if (windowOk && (time < startMicros || time > endMicros)) continue;
-    const id = profile.samples[index]!;
-    selfCount.set(id, (selfCount.get(id) ?? 0) + 1);
-    kept++;
-  }
-  const windowMs = windowOk ? (endMicros - startMicros) / 1000 : (profile.endTime - profile.startTime) / 1000;
-  const msPerSample = windowMs / Math.max(1, kept);
-
-  // JS frames are named by function and file (a module emitted on one line has only
-  // columns, which then stand in for lines); anonymous closures by their enclosing function; native frames (URL
-  // parsing, fs bindings, RegExp) are charged to the package or file of the JS frame that called them.
-  const nearestJs = (id: number): ProfileNode | null => {
-    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
-      const node = byId.get(current)!;
-      if (node.callFrame.url !== '') return node;
-    }
-    return null;
-  };
-  const nameOf = (node: ProfileNode): string => {
-    const frame = node.callFrame;
-    if (frame.functionName !== '') return frame.functionName;
-    const up = parent.get(node.id);
-    const enclosing = up === undefined ? null : nearestJs(up);
-    return enclosing === null ? '(anonymous)' : `(anonymous in ${nameOf(enclosing)})`;
-  };
-  const keyOf = (node: ProfileNode) => {
-    const frame = node.callFrame;
-    if (frame.url !== '') return `${nameOf(node)}  ${shortUrl(frame.url)}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
-    if (frame.functionName.startsWith('(')) return frame.functionName;
-    const caller = nearestJs(node.id);
-    return `${frame.functionName || '(native)'}  [native, called from ${caller === null ? '?' : `${nameOf(caller)} in ${shortUrl(caller.callFrame.url)}`}]`;
-  };
-  const categoryOf = (node: ProfileNode): string => {
-    const frame = node.callFrame;
-    if (frame.url !== '') return categoryOfUrl(frame.url);
-    if (frame.functionName.startsWith('(')) return frame.functionName;
-    const caller = nearestJs(node.id);
-    return caller === null ? `native: ${frame.functionName}` : categoryOfUrl(caller.callFrame.url);
-  };
-  const selfByFunction = new Map<string, number>();
-  const selfByCategory = new Map<string, number>();
-  for (const [id, count] of selfCount) {
-    const node = byId.get(id)!;
-    const key = keyOf(node);
-    selfByFunction.set(key, (selfByFunction.get(key) ?? 0) + count);
-    const category = categoryOf(node);
-    selfByCategory.set(category, (selfByCategory.get(category) ?? 0) + count);
-  }
-
-  // Inclusive (total) time per function name: a sample counts once per distinct name on its stack.
-  const inclusive = new Map<string, number>();
-  for (const [id, count] of selfCount) {
-    const seen = new Set<string>();
-    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
-      const frame = byId.get(current)!.callFrame;
-      const name = frame.url === '' ? frame.functionName : `${nameOf(byId.get(current)!)} (${shortUrl(frame.url).replace(/^.*\//, '')})`;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      inclusive.set(name, (inclusive.get(name) ?? 0) + count);
-    }
-  }
-
-  const percent = (count: number) => (100 * count) / Math.max(1, kept);
-  const top = (map: Map<string, number>, limit: number) =>
-    [...map]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([name, count]) => ({ name, percent: round(percent(count)), ms: round(count * msPerSample, 0) }));
-
-  const topFunctions = top(selfByFunction, 25);
-  const categories = top(selfByCategory, 25);
-  const interesting = [
-    'loadCorpus',
-    'scanContent',
-    'readAll',
-    'parseFrontMatter',
-    'matter',
-    'loadYaml',
-    'load',
-    'assertFiniteTree',
-    'normalizeArticle',
-    'related',
-    'images',
-    'provider',
-    'text',
-    'url',
-    'toPlainText',
-    'repairMojibake',
-    'decodeHTMLStrict',
-    'parseHttpUrl',
-    'normalizeDomain',
-    'hostOf',
-    'slugify',
-    'urlKey',
-    'createCorpus',
-    'CorpusView',
-    'indexUrls',
-    'resolveRelated',
-    'findTarget',
-    'buildProviders',
-    'buildTopics',
-    'keepFirstOfEachSlug',
-    'compareByDate',
-    'extra',
-    '(anonymous in assertFiniteTree)',
-    'listener',
-    'measureLists',
-    'date',
-    'number',
-    'topics',
-    'strings',
-    'mappings',
-  ];
-  const inclusiveRows = [...inclusive]
-    .filter(([name]) => interesting.includes(name.replace(/ \(.*\)$/, '')) && !name.includes('node_modules'))
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, count]) => ({ name, percent: round(percent(count)), ms: round(count * msPerSample, 0) }));
-
-  console.log('');
-  console.log(
-    `CPU profile of loadCorpus at ${size} articles: ${round(windowMs, 0)} ms wall in the window, ${kept} samples at 0.5 ms${windowOk ? '' : ' (whole process: clock window mismatch)'}`,
-  );
-  console.log(
-    `(load timings in that run: scan ${round(run.timings.scanMs, 0)}, read ${round(run.timings.readMs, 0)}, parse ${round(run.timings.parseMs, 0)}, index ${round(run.timings.indexMs, 0)} ms; profiling adds overhead)`,
-  );
-  console.log('');
-  console.log('Top self time by function:');
-  console.log(
-    table(
-      ['#', 'self %', 'self ms', 'function  location'],
-      topFunctions.map((row, index) => [String(index + 1), row.percent.toFixed(1), String(row.ms), row.name]),
-    ),
-  );
-  console.log('');
-  console.log('Self time by package / file:');
-  console.log(
-    table(
-      ['self %', 'self ms', 'package or file'],
-      categories.map((row) => [row.percent.toFixed(1), String(row.ms), row.name]),
-    ),
-  );
-  console.log('');
-  console.log('Total (inclusive) time of the loader steps:');
-  console.log(
-    table(
-      ['total %', 'total ms', 'function (file)'],
-      inclusiveRows.map((row) => [row.percent.toFixed(1), String(row.ms), row.name]),
-    ),
-  );
-  return {
-    size,
-    windowMs: round(windowMs, 0),
-    samples: kept,
-    topFunctions: topFunctions.slice(0, 15),
-    categories: categories.slice(0, 15),
-    inclusive: inclusiveRows,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,8 +244,7 @@ function summarizeProfile(profile: CpuProfile, run: WorkerResult, size: number):
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
   const started = performance.now();
-  // The measured loader is the compiled one npm start runs (dist/load.mjs).
-  await build();
+  await buildCompiledLoader();
   const json: Record<string, unknown> = {
     node: process.version,
     cpus: os.cpus().length,
@@ -597,7 +257,7 @@ async function main(): Promise<void> {
     log(`baseline: ${options.repeats} empty processes ...`);
     const baselines: WorkerResult[] = [];
     for (let run = 0; run < options.repeats; run++) baselines.push(await runWorker('baseline', null));
-    const baseline = { heapUsed: median(baselines.map((run) => run.heapUsed)), rss: median(baselines.map((run) => run.rss)) };
+    const baseline: Baseline = { heapUsed: median(baselines.map((run) => run.heapUsed)), rss: median(baselines.map((run) => run.rss)) };
     const results: SizeResult[] = [];
     for (const size of options.sizes) {
       log(`size ${size}:`);

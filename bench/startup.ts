@@ -11,12 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.mjs';
 import { generateCorpus } from './generate.js';
+import { PROJECT_DIR } from './lib/paths.js';
+import { sleep } from './lib/processes.js';
+import { median } from './lib/stats.js';
 
-const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = 4391;
 const QUERY = JSON.stringify({ query: '{ articles(first: 1) { totalCount } }' });
 
@@ -42,18 +43,13 @@ async function measureStart(contentDir: string): Promise<{ firstAnswerMs: number
       } catch {
         // Not listening yet.
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     throw new Error('the server gave no 200 within 120 s');
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const { values } = parseArgs({

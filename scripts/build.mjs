@@ -13,16 +13,18 @@ import * as esbuild from 'esbuild';
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Builds dist/main.mjs (the server), dist/parse-worker.mjs (the loader's worker thread) and
- * dist/load.mjs (loadCorpus alone, for the load benchmark).
+ * Compiles `entryPoints` (output name -> source path, relative to the project) into `outdir`
+ * (emptied first), as `<name>.mjs` with source maps and the production build's settings.
+ * @param {Record<string, string>} entryPoints
+ * @param {string} outdir
  */
-export async function build() {
-  const outdir = path.join(PROJECT_ROOT, 'dist');
-  rmSync(outdir, { recursive: true, force: true });
+export async function compile(entryPoints, outdir) {
+  const out = path.resolve(PROJECT_ROOT, outdir);
+  rmSync(out, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: { main: 'src/main.ts', 'parse-worker': 'src/content/parse-worker.ts', load: 'src/content/load.ts' },
-    outdir,
+    entryPoints,
+    outdir: out,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     splitting: true,
@@ -33,6 +35,11 @@ export async function build() {
     sourcemap: true,
     logLevel: 'warning',
   });
+}
+
+/** Builds what `npm start` runs: dist/main.mjs (the server) and dist/parse-worker.mjs (the loader's worker thread). */
+export async function build() {
+  await compile({ main: 'src/main.ts', 'parse-worker': 'src/content/parse-worker.ts' }, 'dist');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await build();

@@ -1,0 +1,16 @@
+/**
+ * The loader as the load benchmark measures it: src/content/load.ts compiled like `npm start`'s
+ * build, with its parse worker beside it, into dist-bench/ (so the packages it imports resolve from
+ * the project's node_modules).
+ */
+import path from 'node:path';
+import { PROJECT_DIR } from './paths.js';
+
+/** The compiled loader module (exports what src/content/load.ts does), once buildCompiledLoader has run. */
+export const COMPILED_LOADER = path.join(PROJECT_DIR, 'dist-bench', 'load.mjs');
+
+/** Compiles dist-bench/load.mjs and dist-bench/parse-worker.mjs (esbuild is imported here only, not by the measured processes). */
+export async function buildCompiledLoader(): Promise<void> {
+  const { compile } = await import('../../scripts/build.mjs');
+  await compile({ load: 'src/content/load.ts', 'parse-worker': 'src/content/parse-worker.ts' }, path.dirname(COMPILED_LOADER));
+}

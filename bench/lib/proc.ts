@@ -1,0 +1,50 @@
+/** Readers of /proc (Linux): memory and CPU time of a process, and of the whole machine. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/** Clock ticks per second of /proc times (USER_HZ; 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** VmRSS and VmHWM (peak) of a process, in MB; NaN when unreadable. */
+export function readRss(pid: number): { rssMB: number; peakRssMB: number } {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { rssMB: NaN, peakRssMB: NaN };
+  }
+  const kB = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMB: kB('VmRSS') / 1024, peakRssMB: kB('VmHWM') / 1024 };
+}
+
+/** CPU time (user + system) a process has used so far, in ms; NaN when unreadable. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3, utime field 14, stime field 15 (1-based over the whole line).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time all processes of the machine have used so far (user, nice, system, irq, softirq, steal), in ms; NaN when unreadable. */
+export function systemBusyMs(): number {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The 1-minute load average: above ~1 other processes compete with the benchmark for the 2 cores. */
+export function loadAverage(): number {
+  return os.loadavg()[0]!;
+}
