@@ -1,12 +1,241 @@
+/**
+ * Everything the tests share: where things are, the shared real sample and whether it is there,
+ * temporary content directories, an independent reading of front matter (js-yaml alone) to check
+ * the loader against, in-process servers with the graphql-jit/graphql-js parity check, and server
+ * processes started as `npm start` starts them, with a request helper for their real port.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
+import { afterAll, expect } from 'vitest';
 import type { Corpus } from '../src/content/corpus.js';
 import { loadCorpus } from '../src/content/load.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/http/limits.js';
 import { createServer, type NewsgraphServer, type ServerOptions } from '../src/http/server.js';
-import { PROJECT_ROOT } from './paths.js';
+
+// ---------------------------------------------------------------------------------------------
+// Paths
+// ---------------------------------------------------------------------------------------------
+
+/** The project root. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The shared real-world sample (220 files), beside the project as in CI. */
+export const SAMPLE_CORPUS = path.resolve(PROJECT_ROOT, '../shared/corpus/everyday-ai');
+/** The founding example: one file, beside the project with the sample. */
+export const SEED_CORPUS = path.resolve(PROJECT_ROOT, '../shared/corpus/seed');
+/** The project's own sample articles. */
+export const CONTENT_DIR = path.resolve(PROJECT_ROOT, 'content');
+/** Small fixtures, one per edge case. */
+export const FIXTURES = path.resolve(PROJECT_ROOT, 'tests/fixtures');
+/** The hostile fixtures: one file per way a content file can be wrong or dangerous. */
+export const HOSTILE_FIXTURES = path.join(FIXTURES, 'hostile');
+
+// ---------------------------------------------------------------------------------------------
+// The shared real sample
+// ---------------------------------------------------------------------------------------------
+
+/** Set to 1 (as CI does) to make a missing shared sample a failure instead of a skip. */
+export const REQUIRE_SHARED_CORPUS_VARIABLE = 'NEWSGRAPH_REQUIRE_SHARED_CORPUS';
+
+let sharedCorpusReported = false;
+
+/**
+ * Whether the shared real sample (../shared/corpus/everyday-ai and ../shared/corpus/seed) is
+ * beside the project: tests over SAMPLE_CORPUS or SEED_CORPUS run only then
+ * (`describe.skipIf(!sharedCorpus)`). When it is missing, logs once why those tests are skipped;
+ * with NEWSGRAPH_REQUIRE_SHARED_CORPUS=1 it throws that message instead, so CI never skips them.
+ */
+export function requireSharedCorpus(): boolean {
+  const missing = [
+    [SAMPLE_CORPUS, 'the shared real sample'],
+    [SEED_CORPUS, 'the shared seed'],
+  ].filter(([directory]) => !existsSync(directory!));
+  if (missing.length === 0) return true;
+  const what = missing.map(([directory, name]) => `${path.relative(PROJECT_ROOT, directory!)} not found (${name})`).join(', ');
+  if (process.env[REQUIRE_SHARED_CORPUS_VARIABLE] === '1') {
+    throw new Error(`${what}, and ${REQUIRE_SHARED_CORPUS_VARIABLE}=1 requires it`);
+  }
+  if (!sharedCorpusReported) {
+    sharedCorpusReported = true;
+    console.warn(`skipping: ${what}`);
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Temporary directories
+// ---------------------------------------------------------------------------------------------
+
+const temporaryDirectories: string[] = [];
+afterAll(() => {
+  for (const directory of temporaryDirectories.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+/** A fresh, empty directory under the OS temp directory, removed after the test file's tests. */
+export function createTempDirectory(prefix = 'newsgraph-test-'): string {
+  const directory = mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporaryDirectories.push(directory);
+  return directory;
+}
+
+/** One entry of a temporary corpus: text, bytes, or a symbolic link to `symlink` (kept as given). */
+export type TempEntry = string | Uint8Array | { readonly symlink: string };
+
+/**
+ * A temporary content directory holding `files` (relative path -> content; parent folders are
+ * created), removed after the test file's tests.
+ */
+export function createTempCorpus(files: Readonly<Record<string, TempEntry>> = {}, prefix = 'newsgraph-corpus-'): string {
+  const directory = createTempDirectory(prefix);
+  for (const [relativePath, entry] of Object.entries(files)) {
+    const target = path.join(directory, relativePath);
+    mkdirSync(path.dirname(target), { recursive: true });
+    if (typeof entry === 'object' && 'symlink' in entry) symlinkSync(entry.symlink, target);
+    else writeFileSync(target, entry);
+  }
+  return directory;
+}
+
+/** The bytes of a hostile fixture, by file name. */
+export function hostileFixture(name: string): Buffer {
+  return readFileSync(path.join(HOSTILE_FIXTURES, name));
+}
+
+/**
+ * The hostile fixtures with executable front matter (`---js` and kin): each sets `global` to
+ * `value` if anything evaluates it. Its first line is `firstLine`.
+ */
+export const EXECUTABLE_FIXTURES = [
+  { file: 'js-front-matter.md', global: '__newsgraphPwnedJs', firstLine: '---js', value: 'js' },
+  { file: 'javascript-front-matter.md', global: '__newsgraphPwnedJavascript', firstLine: '---javascript', value: 'javascript' },
+  { file: 'uppercase-js-front-matter.md', global: '__newsgraphPwnedUppercaseJs', firstLine: '---JS', value: 'JS' },
+  { file: 'bom-js-front-matter.md', global: '__newsgraphPwnedBomJs', firstLine: '---js', value: 'bom-js' },
+] as const;
+
+/** The global object as a record, to look for what executable front matter would set. */
+export const globals = globalThis as unknown as Record<string, unknown>;
+
+/** A temporary corpus holding copies of these hostile fixtures, under `folder` when given. */
+export function hostileCorpus(names: readonly string[], folder = ''): string {
+  return createTempCorpus(
+    Object.fromEntries(names.map((name) => [path.posix.join(folder, name), hostileFixture(name)])),
+    'newsgraph-hostile-',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The independent front-matter oracle
+// ---------------------------------------------------------------------------------------------
+
+/** One content file as a plain YAML reading sees it: its front matter and Markdown body. */
+export interface RawFile {
+  /** The file name, e.g. `2024-01-02-story.md`. */
+  readonly name: string;
+  /** The file name without `.md`. */
+  readonly slug: string;
+  readonly data: Record<string, any>;
+  readonly body: string;
+}
+
+/** Reads every `*.md` file of a flat directory, sorted by name, with js-yaml alone: no help from the loader under test. */
+export function readRawFiles(directory: string): RawFile[] {
+  return readdirSync(directory)
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => {
+      const text = readFileSync(path.join(directory, name), 'utf8');
+      const [, frontMatter = '', ...rest] = text.split(/^---$/m);
+      return {
+        name,
+        slug: name.slice(0, -'.md'.length),
+        data: (yaml.load(frontMatter) ?? {}) as Record<string, any>,
+        body: rest.join('---'),
+      };
+    });
+}
+
+/** One content file's article fields as a plain YAML reading sees them. */
+export interface RawArticle {
+  /** The file name, e.g. `2024-01-02-story.md`: the article's source path in a flat directory. */
+  file: string;
+  slug: string;
+  title: string;
+  excerpt: string | null;
+  published: boolean;
+  publishedTime: number | null;
+  quality: number | null;
+  heat: number | null;
+  category: string | null;
+  type: string | null;
+  domain: string | null;
+  topics: string[];
+  imageCount: number;
+  webUrl: string | null;
+  ampWebUrl: string | null;
+  related: { title: string; webUrl: string | null; ampWebUrl: string | null }[];
+}
+
+/** Reads every `*.md` file of a flat directory with js-yaml alone (readRawFiles), as articles, for cross-checks. */
+export function readRawArticles(directory: string): RawArticle[] {
+  return readRawFiles(directory).map(({ name, slug, data }) => {
+    // js-yaml reads unquoted timestamps as Dates, quoted ones as strings: `new Date` takes both.
+    const date = data.publishedDateTime === undefined ? null : new Date(data.publishedDateTime).getTime();
+    return {
+      file: name,
+      slug,
+      title: data.title,
+      excerpt: data.excerpt ?? null,
+      published: data.published !== false,
+      publishedTime: date,
+      quality: typeof data.quality === 'number' ? data.quality : null,
+      heat: typeof data.heat === 'number' && data.heat !== -1 ? data.heat : null,
+      category: data.category ?? null,
+      type: data.type ?? null,
+      domain: data.provider?.domain?.replace(/^www\./, '').toLowerCase() ?? null,
+      topics: data.topics ?? [],
+      imageCount: (data.images ?? []).length,
+      webUrl: data.webUrl ?? null,
+      ampWebUrl: data.ampWebUrl ?? null,
+      related: (data.related ?? []).map((entry: any) => ({
+        title: entry.title,
+        webUrl: entry.webUrl ?? null,
+        ampWebUrl: entry.ampWebUrl ?? null,
+      })),
+    };
+  });
+}
+
+/** Sorts by a key (nulls last) in a direction, ties by slug ascending. */
+export function sortRaw(
+  articles: RawArticle[],
+  key: (article: RawArticle) => number | string | null,
+  direction: 'ASC' | 'DESC',
+): RawArticle[] {
+  return [...articles].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    if (x !== y) {
+      if (x === null) return 1;
+      if (y === null) return -1;
+      const base = typeof x === 'string' ? x.localeCompare(y as string, 'en', { sensitivity: 'base', numeric: true }) : x - (y as number);
+      if (base !== 0) return direction === 'ASC' ? base : -base;
+    }
+    return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
+  });
+}
+
+/** Newest first, ties by slug: the default order of every article list. */
+export function newestFirst(articles: RawArticle[]): RawArticle[] {
+  return sortRaw(articles, (article) => article.publishedTime, 'DESC');
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-process servers
+// ---------------------------------------------------------------------------------------------
 
 /** The preview token the test servers use. */
 export const PREVIEW_TOKEN = 'test-preview-token';
@@ -89,6 +318,10 @@ export async function execute<TData = any>(
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Server processes
+// ---------------------------------------------------------------------------------------------
+
 /** A server process started with `npm start`'s entry point on an ephemeral port. */
 export interface RunningServer {
   /** e.g. http://127.0.0.1:41234 */
@@ -114,8 +347,11 @@ export async function startServerProcess(env: Record<string, string> = {}, timeo
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  const record = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout!.on('data', record);
+  child.stderr!.on('data', record);
   const origin = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = () => {
@@ -142,4 +378,19 @@ export async function startServerProcess(env: Record<string, string> = {}, timeo
       return code as number | null;
     },
   };
+}
+
+/** POSTs a GraphQL document (JSON) to a running server's real port, with the preview token when asked. */
+export async function post(
+  origin: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { preview?: boolean } = {},
+): Promise<{ status: number; body: GraphQLResponse['body'] }> {
+  const response = await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(options.preview ? { authorization: `Bearer ${PREVIEW_TOKEN}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: await response.json() };
 }
