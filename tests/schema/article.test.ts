@@ -1,8 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewsgraphServer } from '../../src/http/server.js';
-import { newestFirst, type RawArticle, readRawArticles, sortRaw } from '../independent.js';
-import { CONTENT_DIR } from '../paths.js';
-import { execute, type GraphQLResponse, serverOf } from '../support.js';
+import {
+  CONTENT_DIR,
+  execute,
+  type GraphQLResponse,
+  newestFirst,
+  type RawArticle,
+  readRawArticles,
+  serverOf,
+  sortRaw,
+} from '../support.js';
 
 const raw = readRawArticles(CONTENT_DIR);
 const published = raw.filter((article) => article.published);
