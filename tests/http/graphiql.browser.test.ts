@@ -5,14 +5,11 @@
  * Needs a Chromium executable: Debian's `apt-get install chromium` (/usr/bin/chromium), or
  * CHROMIUM_PATH=/path/to/chrome. Without one the test is skipped with a warning.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import yaml from 'js-yaml';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_DIR } from '../paths.js';
-import { type RunningServer, startServerProcess } from '../support.js';
+import { CONTENT_DIR, createTempDirectory, newestFirst, type RunningServer, readRawArticles, startServerProcess } from '../support.js';
 
 const TIMEOUT_MS = 60_000;
 const SERVER_HOST = '127.0.0.1';
@@ -26,24 +23,14 @@ function findChromium(): string | null {
 const executablePath = findChromium();
 if (executablePath === null) {
   console.warn(
-    `graphiql-browser.test.ts: skipped, no Chromium at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}. ` +
+    `graphiql.browser.test.ts: skipped, no Chromium at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}. ` +
       'Install it with `apt-get install chromium` (Debian/Ubuntu) or set CHROMIUM_PATH to a Chromium/Chrome executable.',
   );
 }
 
 /** The titles of the `count` newest published articles, read with js-yaml alone. */
 function newestPublishedTitles(count: number): string[] {
-  return readdirSync(CONTENT_DIR)
-    .filter((name) => name.endsWith('.md'))
-    .map((name) => {
-      const text = readFileSync(path.join(CONTENT_DIR, name), 'utf8');
-      const data = yaml.load(text.split(/^---\s*$/m)[1]!) as Record<string, unknown>;
-      // js-yaml reads unquoted timestamps as Dates, quoted ones as strings: `new Date` takes both.
-      const time = new Date(data.publishedDateTime as string | Date).getTime();
-      return { name, title: data.title as string, published: data.published !== false, time };
-    })
-    .filter((article) => article.published)
-    .sort((a, b) => b.time - a.time || (a.name < b.name ? -1 : 1))
+  return newestFirst(readRawArticles(CONTENT_DIR).filter((article) => article.published))
     .slice(0, count)
     .map((article) => article.title);
 }
@@ -73,7 +60,7 @@ describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIME
   let page: Page;
   const requests: string[] = [];
   const pageErrors: string[] = [];
-  const screenshotDir = mkdtempSync(path.join(tmpdir(), 'newsgraph-graphiql-'));
+  const screenshotDir = createTempDirectory('newsgraph-graphiql-');
 
   beforeAll(async () => {
     server = await startServerProcess();
@@ -103,10 +90,9 @@ describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIME
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    rmSync(screenshotDir, { recursive: true, force: true });
   }, TIMEOUT_MS);
 
-  it('opens with the default query and runs it, showing the newest published articles, offline', async () => {
+  it('should open with the default query and run it, showing the newest published articles, offline', async () => {
     const response = await page.goto(`${server!.origin}/graphql`, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/^text\/html/);
@@ -114,7 +100,7 @@ describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIME
     // GraphiQL rendered: the run button and the query editor with the default query.
     const executeButton = page.locator('.graphiql-execute-button');
     await executeButton.waitFor({ state: 'visible' });
-    await expect.poll(() => page.locator('.graphiql-query-editor').innerText()).toContain('LatestArticles');
+    await expect.poll(() => page.locator('.graphiql-query-editor').textContent()).toContain('LatestArticles');
     expect(await editorText(page, '.graphiql-query-editor')).toMatch(/query LatestArticles \{\s+articles\(first: 5\)/);
 
     await executeButton.click();

@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY_LIMITS } from '../../src/http/limits.js';
 import type { NewsgraphServer } from '../../src/http/server.js';
-import { CONTENT_DIR, SAMPLE_CORPUS } from '../paths.js';
-import { corpusOf, execute, serverOf } from '../support.js';
+import { CONTENT_DIR, corpusOf, execute, requireSharedCorpus, SAMPLE_CORPUS, serverOf } from '../support.js';
+
+const sharedCorpus = requireSharedCorpus();
 
 const { maxTokens, maxDepth, maxAliases, maxDirectives, maxCost } = DEFAULT_QUERY_LIMITS;
 
@@ -124,12 +125,13 @@ describe('each limit at limit - 1, limit and limit + 1', () => {
     expect(refused.body.extensions!.cost).toEqual({ value: maxCost + 1, limit: maxCost });
   });
 
-  it('should refuse with 400 whatever the Accept header', async () => {
-    for (const accept of ['application/json', '*/*', 'application/graphql-response+json']) {
+  it.each(['application/json', '*/*', 'application/graphql-response+json'])(
+    'should refuse with 400 whatever the Accept header: %s',
+    async (accept) => {
       const response = await execute(yoga, aliasesQuery(maxAliases + 1), {}, { headers: { accept } });
       expect(response.status, accept).toBe(400);
-    }
-  });
+    },
+  );
 });
 
 describe('the cost model', () => {
@@ -153,7 +155,7 @@ describe('the cost model', () => {
 });
 
 describe('the most expensive query the limits allow', () => {
-  it(`should return at most ${maxCost} objects, counted in the response`, async () => {
+  it.skipIf(!sharedCorpus)(`should return at most ${maxCost} objects, counted in the response`, async () => {
     // The real sample in preview: 229 providers, related lists up to 62 long.
     const sample = await serverOf(SAMPLE_CORPUS);
     const { query, variables } = costQuery(maxCost);
@@ -208,26 +210,5 @@ describe('hostile queries', () => {
     const response = await execute(yoga, `{ __typename }`, { padding: 'x'.repeat(100_001) });
     expect(response.status).toBe(413);
     expect(response.body.errors![0]!.message).toBe('Request body too large');
-  });
-
-  it('should refuse mutations as a read-only API', async () => {
-    const response = await execute(yoga, `mutation { __typename }`);
-    expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([
-      {
-        message: 'This API is read-only: only query operations are supported, found a mutation.',
-        locations: [{ line: 1, column: 1 }],
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-      },
-    ]);
-  });
-
-  it('should not batch requests', async () => {
-    const response = await yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
-    });
-    expect(response.status).toBe(400);
   });
 });

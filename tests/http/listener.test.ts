@@ -11,7 +11,7 @@ async function text(response: IncomingMessage): Promise<string> {
   return body;
 }
 
-describe('graceful shutdown', () => {
+describe('the listener of a server process', () => {
   it('should turn readiness 503, refuse new connections, finish in-flight requests and exit 0 within 10 s', async () => {
     const server = await startServerProcess();
     const { port } = new URL(server.origin);
@@ -60,5 +60,22 @@ describe('graceful shutdown', () => {
     expect(code).toBe(0);
     expect(performance.now() - stopped).toBeLessThan(10_000);
     keepAlive.destroy();
+  });
+
+  it('should exit 0 on SIGTERM', async () => {
+    const other = await startServerProcess();
+    expect(await other.stop()).toBe(0);
+    expect(other.output()).toContain('SIGTERM received');
+  });
+
+  it('should answer /health and /ready', async () => {
+    const server = await startServerProcess();
+    try {
+      expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+      const ready = await fetch(`${server.origin}/ready`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -19,7 +19,7 @@ describe('GraphQL over HTTP (graphql-http audit suite, against the real server)'
   });
 
   // MAY audits are optional in the specification; the server passes them too, so they are held to it.
-  it.each(audits.map((audit) => [audit.id, audit.name, audit] as const))('%s %s', async (_id, _name, audit) => {
+  it.each(audits.map((audit) => [audit.id, audit.name, audit] as const))('should pass %s %s', async (_id, _name, audit) => {
     const result = await audit.fn();
     expect(result.status === 'ok' ? 'ok' : `${result.status}: ${result.reason}`).toBe('ok');
   });

@@ -13,8 +13,6 @@
  * Runs are bounded and seeded; set FC_SEED / FC_RUNS to explore other seeds locally.
 
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import {
@@ -34,12 +32,10 @@ import {
   parse,
   validate,
 } from 'graphql';
-import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '../../src/schema/index.js';
 import type { NewsgraphServer } from '../../src/http/server.js';
-import { CONTENT_DIR } from '../paths.js';
-import { execute, GENEROUS_LIMITS, PREVIEW_TOKEN, serverOf } from '../support.js';
+import { schema } from '../../src/schema/index.js';
+import { CONTENT_DIR, execute, GENEROUS_LIMITS, PREVIEW_TOKEN, readRawFiles, serverOf } from '../support.js';
 
 const SEED = Number(process.env.FC_SEED ?? 1_718_042_211);
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 200);
@@ -52,24 +48,7 @@ const ENDPOINT = 'http://localhost/graphql';
 // The content, read independently of the loader under test.
 // ---------------------------------------------------------------------------------------------
 
-interface ContentFile {
-  readonly slug: string;
-  readonly data: Record<string, any>;
-  readonly body: string;
-}
-
-function readContent(directory: string): ContentFile[] {
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => {
-      const text = readFileSync(path.join(directory, name), 'utf8');
-      const [, frontMatter = '', ...rest] = text.split(/^---$/m);
-      return { slug: name.slice(0, -'.md'.length), data: (yaml.load(frontMatter) ?? {}) as Record<string, any>, body: rest.join('---') };
-    });
-}
-
-const files = readContent(CONTENT_DIR);
+const files = readRawFiles(CONTENT_DIR);
 const drafts = files.filter((file) => file.data.published === false);
 const published = files.filter((file) => file.data.published !== false);
 
@@ -458,6 +437,8 @@ function printSelections(selections: Selection[]): string {
           return `...${selection.on ? ` on ${selection.on}` : ''} ${printSelections(selection.children)}`;
         case 'spread':
           return `...${selection.name}`;
+        default:
+          throw new Error(`unknown selection ${JSON.stringify(selection satisfies never)}`);
       }
     })
     .join(' ')} }`;
@@ -560,7 +541,8 @@ const maybeAuthorization = fc.oneof(
   { weight: 1, arbitrary: oddAuthorization() },
 );
 
-function post(body: string | Uint8Array | undefined, contentType: string | null, extra: Partial<RawRequest> = {}) {
+/** Generated POST requests of this body and content type, with random Accept and Authorization headers. */
+function requestOf(body: string | Uint8Array | undefined, contentType: string | null, extra: Partial<RawRequest> = {}) {
   return fc.tuple(accepts, maybeAuthorization).map(([accept, authorization]): RawRequest => {
     const headers: Record<string, string> = {};
     if (contentType !== null) headers['content-type'] = contentType;
@@ -600,14 +582,14 @@ const badDocuments = fc.oneof(
 
 const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
   // Random bytes or text, under any content type.
-  fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...contentTypes)).chain(([bytes, type]) => post(bytes, type)),
-  fc.tuple(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(...contentTypes)).chain(([text, type]) => post(text, type)),
+  fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...contentTypes)).chain(([bytes, type]) => requestOf(bytes, type)),
+  fc.tuple(fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom(...contentTypes)).chain(([text, type]) => requestOf(text, type)),
   // Truncated JSON.
   fc
     .tuple(fc.constantFrom(json({ query: SMALL_QUERY, variables: { a: [1, { b: 'c' }] } }), json({ query: '{ __typename }' })), fc.nat())
-    .chain(([text, cut]) => post(text.slice(0, cut % text.length), 'application/json')),
+    .chain(([text, cut]) => requestOf(text.slice(0, cut % text.length), 'application/json')),
   // JSON of the wrong shape.
-  fc.jsonValue({ maxDepth: 3 }).chain((value) => post(json(value), 'application/json')),
+  fc.jsonValue({ maxDepth: 3 }).chain((value) => requestOf(json(value), 'application/json')),
   fc
     .oneof(
       fc
@@ -623,9 +605,9 @@ const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
       fc.array(fc.constant({ query: SMALL_QUERY }), { maxLength: 3 }),
       fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 4 }),
     )
-    .chain((value) => post(json(value), 'application/json')),
+    .chain((value) => requestOf(json(value), 'application/json')),
   // Invalid or refused GraphQL in a well-formed envelope, by POST and by GET.
-  badDocuments.chain((query) => post(json({ query }), 'application/json')),
+  badDocuments.chain((query) => requestOf(json({ query }), 'application/json')),
   fc.tuple(badDocuments, fc.option(fc.string({ maxLength: 10 })), accepts).map(([query, operationName, accept]): RawRequest => {
     const params = new URLSearchParams({ query, ...(operationName !== null ? { operationName } : {}) });
     return { method: 'GET', url: `${ENDPOINT}?${params}`, headers: accept === null ? {} : { accept } };
@@ -638,13 +620,13 @@ const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
       headers: { accept: 'application/graphql-response+json' },
     }),
   ),
-  badDocuments.chain((query) => post(new URLSearchParams({ query }).toString(), 'application/x-www-form-urlencoded')),
-  badDocuments.chain((query) => post(query, 'application/graphql')),
+  badDocuments.chain((query) => requestOf(new URLSearchParams({ query }).toString(), 'application/x-www-form-urlencoded')),
+  badDocuments.chain((query) => requestOf(query, 'application/graphql')),
   // Huge bodies: beyond the 100 KB cap is 413; below it, an unused variable changes nothing.
   fc
     .integer({ min: 60_000, max: 400_000 })
     .chain((size) =>
-      post(
+      requestOf(
         json({ query: 'query ($x: String) { __typename }', variables: { x: 'a'.repeat(size) } }),
         'application/json',
         size > 100_000 ? { expected: 413 } : {},
@@ -652,7 +634,7 @@ const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
     ),
   fc
     .integer({ min: 100_001, max: 300_000 })
-    .chain((size) => post(json({ query: `{ ${' '.repeat(size)} __typename }` }), 'application/json', { expected: 413 })),
+    .chain((size) => requestOf(json({ query: `{ ${' '.repeat(size)} __typename }` }), 'application/json', { expected: 413 })),
   fc.integer({ min: 20, max: 300 }).map(
     (size): RawRequest => ({
       method: 'POST',
@@ -668,16 +650,16 @@ const malformedRequests: fc.Arbitrary<RawRequest> = fc.oneof(
   fc
     .string({ maxLength: 20 })
     .chain((operationName) =>
-      post(json({ query: 'query A { __typename } query B { articles(first: 1) { totalCount } }', operationName }), 'application/json'),
+      requestOf(json({ query: 'query A { __typename } query B { articles(first: 1) { totalCount } }', operationName }), 'application/json'),
     ),
   // Invalid UTF-8 spliced into JSON.
   fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 6, min: 0x80, max: 0xff }), fc.nat()).chain(([bytes, at]) => {
     const text = Buffer.from(json({ query: '{ article(slug: "X") { title } }' }));
     const index = at % text.length;
-    return post(Buffer.concat([text.subarray(0, index), Buffer.from(bytes), text.subarray(index)]), 'application/json');
+    return requestOf(Buffer.concat([text.subarray(0, index), Buffer.from(bytes), text.subarray(index)]), 'application/json');
   }),
   // Empty bodies.
-  fc.constantFrom(...contentTypes, null).chain((type) => post('', type)),
+  fc.constantFrom(...contentTypes, null).chain((type) => requestOf('', type)),
   // Other methods.
   fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.option(fc.constantFrom(json({ query: SMALL_QUERY }), '', 'garbage'))).map(
     ([method, body]): RawRequest => ({
@@ -755,6 +737,8 @@ function fieldsFor(key: string, selections: Selection[], fragments: ValidRequest
         return fieldsFor(key, selection.children, fragments);
       case 'spread':
         return fieldsFor(key, fragments.get(selection.name)!.children, fragments);
+      default:
+        throw new Error(`unknown selection ${JSON.stringify(selection satisfies never)}`);
     }
   });
 }
@@ -769,7 +753,7 @@ const BASE64ISH = /^[A-Za-z0-9+/_-]{12,}={0,2}$/;
 function checkPublicData(value: unknown, selections: Selection[], request: ValidRequest, summaryAllowed: boolean, where: string): void {
   if (value === null) return;
   if (Array.isArray(value)) {
-    value.forEach((item, index) => checkPublicData(item, selections, request, summaryAllowed, `${where}[${index}]`));
+    for (const [index, item] of value.entries()) checkPublicData(item, selections, request, summaryAllowed, `${where}[${index}]`);
     return;
   }
   if (typeof value === 'string') {
@@ -832,7 +816,7 @@ beforeAll(async () => {
 });
 
 describe('the draft markers this file checks for', () => {
-  it('are found in the content and served with the preview token, so their absence means something', async () => {
+  it('should be found in the content and served with the preview token, so their absence means something', async () => {
     expect(files).toHaveLength(32);
     expect(drafts.map((draft) => draft.slug)).toHaveLength(2);
     const query = '{ articles(first: 100) { totalCount nodes { id slug sourcePath title excerpt body published } edges { cursor } } }';
@@ -854,7 +838,7 @@ describe('the draft markers this file checks for', () => {
     for (const marker of [...draftMarkers, ...draftSummaries]) expect(publicText).not.toContain(marker);
   });
 
-  it('are not reachable by slug, id, url, nodes or contentHealth without the preview token', async () => {
+  it('should not be reachable by slug, id, url, nodes or contentHealth without the preview token', async () => {
     for (const draft of drafts) {
       const id = base64(`Article:${draft.slug}`);
       const response = await execute(
@@ -872,7 +856,7 @@ describe('the draft markers this file checks for', () => {
 });
 
 describe('draft data through every public path', () => {
-  it('is absent from relatedFrom, providers, topics and related article links', async () => {
+  it('should be absent from relatedFrom, providers, topics and related article links', async () => {
     const ids = 'slug id sourcePath';
     const list = `totalCount nodes { ${ids} } edges { cursor }`;
     const generous = await serverOf(CONTENT_DIR, { limits: GENEROUS_LIMITS }); // The whole corpus at once.
@@ -919,12 +903,12 @@ describe('the public data check', () => {
   const request = { tree, fragments: new Map() } as unknown as ValidRequest;
   const title = drafts[0]!.data.title as string;
 
-  it('allows a draft title only where a related entry summarizes it', () => {
+  it('should allow a draft title only where a related entry summarizes it', () => {
     expect(() => checkPublicData({ article: { t: 'Published', related: [{ title }] } }, tree, request, false, 'data')).not.toThrow();
     expect(() => checkPublicData({ article: { t: title, related: [] } }, tree, request, false, 'data')).toThrow(/draft title/);
   });
 
-  it('flags draft slugs, encoded ids and unrequested keys', () => {
+  it('should flag draft slugs, encoded ids and unrequested keys', () => {
     expect(() => checkPublicData({ article: { t: drafts[0]!.slug } }, tree, request, false, 'data')).toThrow(/draft slug/);
     expect(() => checkPublicData({ article: { t: base64(`x:${drafts[1]!.slug}`) } }, tree, request, false, 'data')).toThrow(
       /draft slug encoded/,
@@ -934,7 +918,7 @@ describe('the public data check', () => {
 });
 
 describe('property: random valid queries generated from the schema', () => {
-  it('are answered 200/400 (401 for a wrong token) within the time bound, without leaks or drafts', async () => {
+  it('should answer them 200/400 (401 for a wrong token) within the time bound, without leaks or drafts', async () => {
     await fc.assert(
       fc.asyncProperty(validRequests, async (request) => {
         // The generator's own check: the document is valid against the schema.
@@ -980,7 +964,7 @@ describe('property: random valid queries generated from the schema', () => {
 });
 
 describe('property: malformed requests', () => {
-  it('are refused with 400/405/413/415 (or answered 200/401) within the time bound, never 500, without leaks or drafts', async () => {
+  it('should refuse them with 400/405/413/415 (or answered 200/401) within the time bound, never 500, without leaks or drafts', async () => {
     await fc.assert(
       fc.asyncProperty(malformedRequests, async (request) => {
         const body = request.body;

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCorpus } from '../../src/content/corpus.js';
 import type { Article } from '../../src/content/model.js';
 import { createServer } from '../../src/http/server.js';
-import { CONTENT_DIR } from '../paths.js';
-import { corpusOf, execute } from '../support.js';
+import { CONTENT_DIR, corpusOf, execute, serverOf } from '../support.js';
 
 const SECRET = 'secured-value-that-must-not-leak';
 const originalNodeEnv = process.env.NODE_ENV;
@@ -54,17 +53,37 @@ describe('errors', () => {
     for (const leak of [SECRET, '/srv/', 'ENOENT', '    at ', '.ts:']) expect(text).not.toContain(leak);
   });
 
-  it('should give client errors a code and a message that says what is allowed', async () => {
+  it.each([
+    ['{ articles(first: 500) { totalCount } }', 'BAD_USER_INPUT', '`first` must be from 0 to 100, found 500'],
+    ['{ nosuchfield }', 'GRAPHQL_VALIDATION_FAILED', 'Cannot query field "nosuchfield" on type "Query".'],
+    ['{ articles(', 'GRAPHQL_PARSE_FAILED', 'Syntax Error: Expected Name, found <EOF>.'],
+  ])('should give the client error of %s a code and a message that says what is allowed', async (query, code, message) => {
     const yoga = createServer({ corpus: await corpusOf(CONTENT_DIR), previewToken: null });
-    const cases: [string, string, string][] = [
-      ['{ articles(first: 500) { totalCount } }', 'BAD_USER_INPUT', '`first` must be from 0 to 100, found 500'],
-      ['{ nosuchfield }', 'GRAPHQL_VALIDATION_FAILED', 'Cannot query field "nosuchfield" on type "Query".'],
-      ['{ articles(', 'GRAPHQL_PARSE_FAILED', 'Syntax Error: Expected Name, found <EOF>.'],
-    ];
-    for (const [query, code, message] of cases) {
-      const { body } = await execute(yoga, query);
-      expect(body.errors![0]!.extensions!.code, query).toBe(code);
-      expect(body.errors![0]!.message, query).toContain(message);
-    }
+    const { body } = await execute(yoga, query);
+    expect(body.errors![0]!.extensions!.code, query).toBe(code);
+    expect(body.errors![0]!.message, query).toContain(message);
+  });
+});
+
+describe('requests the server refuses', () => {
+  it('should refuse mutations as a read-only API', async () => {
+    const response = await execute(await serverOf(CONTENT_DIR), `mutation { __typename }`);
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      {
+        message: 'This API is read-only: only query operations are supported, found a mutation.',
+        locations: [{ line: 1, column: 1 }],
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      },
+    ]);
+  });
+
+  it('should not batch requests', async () => {
+    const response = await (await serverOf(CONTENT_DIR)).fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(response.status).toBe(400);
   });
 });
