@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, loadOptionsOf, readCommandLine, readConfig } from '../src/config.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../src/content/load.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS } from '../src/http/limits.js';
+
+/** The message of the ConfigError reading these arguments throws; fails the test when nothing is thrown. */
+function configError(argv: string[], env: NodeJS.ProcessEnv = {}, shape = {}): string {
+  try {
+    readCommandLine(argv, env, shape);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify({ argv, env })}`);
+}
+
+describe('readConfig', () => {
+  it('should give the defaults with no flags and no environment', () => {
+    expect(readConfig([], {})).toEqual({
+      port: 4000,
+      host: 'localhost',
+      contentDir: 'content',
+      previewToken: null,
+      siteUrl: null,
+      logLevel: 'info',
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      strict: false,
+      limits: DEFAULT_QUERY_LIMITS,
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    });
+    expect(readConfig([], {})).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('should read every setting from its environment variable', () => {
+    const config = readConfig([], {
+      PORT: '4001',
+      HOST: ' 0.0.0.0 ',
+      CONTENT_DIR: '/srv/news',
+      PREVIEW_TOKEN: 'secret',
+      SITE_URL: 'https://example.org/ai',
+      LOG_LEVEL: 'WARN',
+      MAX_FILE_BYTES: '2048',
+      STRICT: 'yes',
+      MAX_BODY_BYTES: '5000',
+      MAX_TOKENS: '500',
+      MAX_DEPTH: '5',
+      MAX_ALIASES: '3',
+      MAX_DIRECTIVES: '4',
+      MAX_COST: '1000',
+    });
+    expect(config).toEqual({
+      port: 4001,
+      host: '0.0.0.0',
+      contentDir: '/srv/news',
+      previewToken: 'secret',
+      siteUrl: 'https://example.org/ai',
+      logLevel: 'warn',
+      maxFileBytes: 2048,
+      strict: true,
+      limits: { maxTokens: 500, maxDepth: 5, maxAliases: 3, maxDirectives: 4, maxCost: 1000 },
+      maxBodyBytes: 5000,
+    });
+  });
+
+  it('should let a flag beat the environment, and the environment beat the default', () => {
+    const config = readConfig(['--port', '4002', '--max-cost', '50'], { PORT: '4001', HOST: 'example.local', MAX_COST: '60' });
+    expect([config.port, config.host, config.limits.maxCost, config.contentDir]).toEqual([4002, 'example.local', 50, 'content']);
+  });
+
+  it('should read --strict as a boolean flag that beats STRICT', () => {
+    expect(readConfig(['--strict'], { STRICT: 'false' }).strict).toBe(true);
+    expect(readConfig([], { STRICT: 'on' }).strict).toBe(true);
+    expect(readConfig([], { STRICT: 'off' }).strict).toBe(false);
+  });
+
+  it('should count an empty environment variable as unset', () => {
+    expect(readConfig([], { PORT: '', PREVIEW_TOKEN: '', SITE_URL: '', STRICT: '' })).toEqual(DEFAULT_CONFIG);
+  });
+});
+
+describe('readCommandLine validation', () => {
+  it.each([
+    ['PORT', { PORT: 'forty' }, 'PORT must be a whole number from 0 to 65535, found "forty"'],
+    ['PORT out of range', { PORT: '65536' }, 'PORT must be a whole number from 0 to 65535, found "65536"'],
+    ['HOST', { HOST: '   ' }, 'HOST must not be empty'],
+    ['CONTENT_DIR', { CONTENT_DIR: ' ' }, 'CONTENT_DIR must not be empty'],
+    ['PREVIEW_TOKEN', { PREVIEW_TOKEN: '  ' }, 'PREVIEW_TOKEN must not be empty'],
+    ['SITE_URL', { SITE_URL: 'ftp://example.org' }, 'SITE_URL must be an absolute http(s) URL, found "ftp://example.org"'],
+    ['SITE_URL relative', { SITE_URL: '/ai' }, 'SITE_URL must be an absolute http(s) URL, found "/ai"'],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, found "loud"'],
+    ['MAX_FILE_BYTES', { MAX_FILE_BYTES: '0' }, 'MAX_FILE_BYTES must be a whole number from 1 to 1073741824, found "0"'],
+    ['STRICT', { STRICT: 'maybe' }, 'STRICT must be true or false, found "maybe"'],
+    ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '999' }, 'MAX_BODY_BYTES must be a whole number from 1000 to 104857600, found "999"'],
+    ['MAX_TOKENS', { MAX_TOKENS: '1.5' }, 'MAX_TOKENS must be a whole number from 100 to 1000000, found "1.5"'],
+    ['MAX_DEPTH', { MAX_DEPTH: '1' }, 'MAX_DEPTH must be a whole number from 2 to 1000, found "1"'],
+    ['MAX_ALIASES', { MAX_ALIASES: '-1' }, 'MAX_ALIASES must be a whole number from 0 to 100000, found "-1"'],
+    ['MAX_DIRECTIVES', { MAX_DIRECTIVES: 'x' }, 'MAX_DIRECTIVES must be a whole number from 0 to 100000, found "x"'],
+    ['MAX_COST', { MAX_COST: '100000001' }, 'MAX_COST must be a whole number from 1 to 100000000, found "100000001"'],
+  ])('should refuse an invalid %s, naming the setting', (_name, env, message) => {
+    expect(configError([], env)).toBe(message);
+  });
+
+  it('should name the setting for an invalid flag value too', () => {
+    expect(configError(['--port', 'x'])).toBe('PORT must be a whole number from 0 to 65535, found "x"');
+  });
+
+  it.each([
+    ['an unknown flag', ['--colour', 'red']],
+    ['a flag without its value', ['--port']],
+    ['a positional where none is accepted', ['content']],
+    ['--help where it is not accepted', ['--help']],
+  ])('should refuse %s with a ConfigError', (_name, argv) => {
+    expect(configError(argv).length).toBeGreaterThan(0);
+  });
+
+  it('should accept positionals and --help / -h only where the command accepts them', () => {
+    expect(readCommandLine(['content', '--strict', 'more'], {}, { positionals: true })).toMatchObject({
+      positionals: ['content', 'more'],
+      help: false,
+      config: { strict: true },
+    });
+    expect(readCommandLine(['--help'], {}, { help: true }).help).toBe(true);
+    expect(readCommandLine(['-h'], {}, { help: true }).help).toBe(true);
+    expect(readCommandLine([], {}, { help: true, positionals: true })).toEqual({ config: DEFAULT_CONFIG, positionals: [], help: false });
+  });
+});
+
+describe('loadOptionsOf', () => {
+  it('should take the site URL and file size cap from the configuration', () => {
+    expect(loadOptionsOf(DEFAULT_CONFIG)).toEqual({ siteUrl: null, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    expect(loadOptionsOf(readConfig(['--site-url', 'https://example.org', '--max-file-bytes', '10'], {}))).toEqual({
+      siteUrl: 'https://example.org',
+      maxFileBytes: 10,
+    });
+  });
+});
