@@ -10,9 +10,11 @@ export const ERROR_CODES = {
   GRAPHQL_VALIDATION_FAILED:
     'The document does not fit the schema, is not a query, or exceeds a query limit (tokens, depth, aliases, directives, cost): HTTP 400.',
   BAD_USER_INPUT: 'An argument is outside what the API allows: a page size, a cursor, or `article` without exactly one key.',
-  BAD_REQUEST: 'The HTTP request itself is malformed: no query, or a parameter that is not valid JSON (HTTP 400).',
+  BAD_REQUEST: 'The HTTP request itself is malformed: no query, a parameter that is not valid JSON, a wrong method (HTTP 400 or 405).',
+  OPERATION_RESOLUTION_FAILURE: 'The document holds several operations and `operationName` names none of them (HTTP 400).',
   UNAUTHENTICATED: 'A bearer token was sent that does not unlock preview, or preview is disabled (HTTP 401).',
-  INTERNAL_SERVER_ERROR: 'Anything unexpected; the message is always "Unexpected error." and the details are logged, never sent.',
+  REQUEST_ENTITY_TOO_LARGE: 'The request body is larger than MAX_BODY_BYTES (HTTP 413).',
+  INTERNAL_SERVER_ERROR: 'Anything unexpected; the message is always "Unexpected error." and the details are never sent.',
 } as const;
 
 /** BAD_USER_INPUT: the request asked for something the API does not allow; `argumentName` names the argument. */
