@@ -39,7 +39,7 @@ export const HOSTILE_FIXTURES = path.join(FIXTURES, 'hostile');
 // ---------------------------------------------------------------------------------------------
 
 /** Set to 1 (as CI does) to make a missing shared sample a failure instead of a skip. */
-export const REQUIRE_SHARED_CORPUS_VARIABLE = 'NEWSGRAPH_REQUIRE_SHARED_CORPUS';
+const REQUIRE_SHARED_CORPUS_VARIABLE = 'NEWSGRAPH_REQUIRE_SHARED_CORPUS';
 
 let sharedCorpusReported = false;
 

@@ -204,7 +204,7 @@ export function own(fields: Fields, key: string): unknown {
 }
 
 /** True for a YAML mapping (not a list, not a date). */
-export function isMapping(value: unknown): value is Fields {
+function isMapping(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 

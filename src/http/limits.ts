@@ -111,7 +111,7 @@ function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEsti
 }
 
 /** The cost of an operation against a view. Throws a GraphQLError for invalid variables. */
-export function operationCost(
+function operationCost(
   schema: GraphQLSchema,
   view: CorpusView,
   document: DocumentNode,
