@@ -105,6 +105,25 @@ function totalBytes(buffers: readonly Buffer[]): number {
   return bytes;
 }
 
+/** The read floor: list every content file, then read them all, timed phase by phase with the CPU used. */
+async function measureFloor(list: () => Promise<string[]>, read: (files: readonly string[]) => Promise<Buffer[]>) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const files = await list();
+  const listed = performance.now();
+  const buffers = await read(files);
+  const finished = performance.now();
+  const cpuMs = cpuMsSince(cpu);
+  return {
+    files: files.length,
+    bytes: totalBytes(buffers),
+    listMs: listed - started,
+    readMs: finished - listed,
+    totalMs: finished - started,
+    cpuMs,
+  };
+}
+
 let keep: unknown;
 
 async function main(): Promise<void> {
@@ -117,41 +136,17 @@ async function main(): Promise<void> {
       break;
     }
     case 'floor-sync': {
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      const files = listSync(directory);
-      const listed = performance.now();
-      const buffers = files.map((file) => readFileSync(file));
-      const read = performance.now();
-      const cpuMs = cpuMsSince(cpu);
       result = {
         mode,
-        files: files.length,
-        bytes: totalBytes(buffers),
-        listMs: listed - started,
-        readMs: read - listed,
-        totalMs: read - started,
-        cpuMs,
+        ...(await measureFloor(
+          async () => listSync(directory),
+          async (files) => files.map((file) => readFileSync(file)),
+        )),
       };
       break;
     }
     case 'floor-async': {
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      const files = await listAsync(directory);
-      const listed = performance.now();
-      const buffers = await readAllAsync(files);
-      const read = performance.now();
-      const cpuMs = cpuMsSince(cpu);
-      result = {
-        mode,
-        files: files.length,
-        bytes: totalBytes(buffers),
-        listMs: listed - started,
-        readMs: read - listed,
-        totalMs: read - started,
-        cpuMs,
-      };
+      result = { mode, ...(await measureFloor(() => listAsync(directory), readAllAsync)) };
       break;
     }
     case 'load': {

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { afterAll, expect } from 'vitest';
 import type { Corpus } from '../src/content/corpus.js';
-import { loadCorpus } from '../src/content/load.js';
+import { type LoadResult, loadCorpus } from '../src/content/load.js';
+import type { Article } from '../src/content/model.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/http/limits.js';
 import { createServer, type NewsgraphServer, type ServerOptions } from '../src/http/server.js';
 
@@ -127,6 +128,18 @@ export function hostileCorpus(names: readonly string[], folder = ''): string {
   );
 }
 
+/** Copies the chosen hostile fixtures into a fresh content directory and loads it. */
+export function loadFixtures(names: readonly string[]): Promise<LoadResult> {
+  return loadCorpus(hostileCorpus(names));
+}
+
+/** The article with this slug in the preview view of a load; throws when there is none. */
+export function previewArticle(result: LoadResult, slug: string): Article {
+  const article = result.corpus.preview.articleBySlug(slug);
+  if (article === undefined) throw new Error(`expected the article ${slug} in the preview view`);
+  return article;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The independent front-matter oracle
 // ---------------------------------------------------------------------------------------------
@@ -226,6 +239,13 @@ export function sortRaw(
     }
     return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
   });
+}
+
+/** Articles per key, most first, ties by key: the order of providers and topics, counted independently. */
+export function countBy(keys: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
 /** Newest first, ties by slug: the default order of every article list. */

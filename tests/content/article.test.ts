@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LoadResult, loadCorpus } from '../../src/content/load.js';
-import type { Article, Diagnostic } from '../../src/content/model.js';
-import { hostileCorpus } from '../support.js';
-
-/** Copies the chosen hostile fixtures into a fresh content directory and loads it. */
-function loadFixtures(names: readonly string[]): Promise<LoadResult> {
-  return loadCorpus(hostileCorpus(names));
-}
-
-function previewArticle(result: LoadResult, slug: string): Article {
-  const article = result.corpus.preview.articleBySlug(slug);
-  if (article === undefined) throw new Error(`expected the article ${slug} in the preview view`);
-  return article;
-}
+import type { Diagnostic } from '../../src/content/model.js';
+import { loadFixtures, previewArticle } from '../support.js';
 
 describe('published that is not a boolean', () => {
   it.each([

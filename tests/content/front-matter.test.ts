@@ -2,20 +2,8 @@ import { performance } from 'node:perf_hooks';
 import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../../src/content/front-matter.js';
-import { type LoadResult, loadCorpus } from '../../src/content/load.js';
-import type { Article } from '../../src/content/model.js';
-import { createTempCorpus, EXECUTABLE_FIXTURES, globals, hostileCorpus, hostileFixture } from '../support.js';
-
-/** Copies the chosen hostile fixtures into a fresh content directory and loads it. */
-function loadFixtures(names: readonly string[]): Promise<LoadResult> {
-  return loadCorpus(hostileCorpus(names));
-}
-
-function previewArticle(result: LoadResult, slug: string): Article {
-  const article = result.corpus.preview.articleBySlug(slug);
-  if (article === undefined) throw new Error(`expected the article ${slug} in the preview view`);
-  return article;
-}
+import { loadCorpus } from '../../src/content/load.js';
+import { createTempCorpus, EXECUTABLE_FIXTURES, globals, hostileFixture, loadFixtures, previewArticle } from '../support.js';
 
 /** The message of a refused parse; fails the test when the parse succeeded. */
 function refusal(bytes: Uint8Array): string {

@@ -1,16 +1,9 @@
 import { statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_FILE_BYTES, type LoadResult, loadCorpus } from '../../src/content/load.js';
-import type { Article } from '../../src/content/model.js';
+import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import { scanContent } from '../../src/content/scan.js';
-import { createTempCorpus, createTempDirectory } from '../support.js';
-
-function previewArticle(result: LoadResult, slug: string): Article {
-  const article = result.corpus.preview.articleBySlug(slug);
-  if (article === undefined) throw new Error(`expected the article ${slug} in the preview view`);
-  return article;
-}
+import { createTempCorpus, createTempDirectory, previewArticle } from '../support.js';
 
 const isWindows = process.platform === 'win32';
 

@@ -1,16 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewsgraphServer } from '../../src/http/server.js';
-import { CONTENT_DIR, execute, GENEROUS_LIMITS, newestFirst, readRawArticles, serverOf } from '../support.js';
+import { CONTENT_DIR, countBy, execute, GENEROUS_LIMITS, newestFirst, readRawArticles, serverOf } from '../support.js';
 
 const raw = readRawArticles(CONTENT_DIR);
 const published = raw.filter((article) => article.published);
-
-/** Articles per key, most first, ties by key: the order of providers and topics. */
-function countBy(keys: string[]): [string, number][] {
-  const counts = new Map<string, number>();
-  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-}
 
 let yoga: NewsgraphServer;
 beforeAll(async () => {
