@@ -66,18 +66,6 @@ describe('errors', () => {
 });
 
 describe('requests the server refuses', () => {
-  it('should refuse mutations as a read-only API', async () => {
-    const response = await execute(await serverOf(CONTENT_DIR), `mutation { __typename }`);
-    expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([
-      {
-        message: 'This API is read-only: only query operations are supported, found a mutation.',
-        locations: [{ line: 1, column: 1 }],
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-      },
-    ]);
-  });
-
   it('should not batch requests', async () => {
     const response = await (await serverOf(CONTENT_DIR)).fetch('http://localhost/graphql', {
       method: 'POST',
