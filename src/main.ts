@@ -1,29 +1,43 @@
 /**
- * `npm start`: reads the configuration, listens at once (answering 503 while loading), loads the
- * content directory, then serves GraphQL. Exit codes: 2 for a configuration error; 1 when it cannot
- * listen, cannot read the content directory, or (STRICT) the content has any diagnostic; 0 after a
- * graceful stop.
+ * `npm start`: reads the configuration, scans the content directory and checks that it fits in
+ * memory (starting again with a larger heap limit when the machine has the memory), listens
+ * (answering 503 while loading), loads the content, then serves GraphQL. Exit codes: 2 for a
+ * configuration error; 1 when it cannot listen, cannot read the content directory, the content does
+ * not fit in memory, or (STRICT) the content has any diagnostic; 0 after a graceful stop.
  */
 import './default-node-env.js';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { type Config, ConfigError, loadOptionsOf, readConfig } from './config.js';
-import { loadCorpus } from './content/load.js';
-import { countBySeverity, formatDiagnostic, formatLoadLine } from './content/report.js';
+import { contentBytes, type LoadProgress, type LoadResult, loadCorpus } from './content/load.js';
+import { CorpusTooLargeError, currentMemoryLimits, planMemory } from './content/memory.js';
+import { countBySeverity, formatDiagnostic, formatLoadLine, formatProgressLine } from './content/report.js';
+import { type ScanResult, scanContent } from './content/scan.js';
 import { listen } from './http/listener.js';
 import { createLogger, type Logger } from './log.js';
 
-async function start(config: Config, log: Logger): Promise<void> {
-  const listener = await listen({ host: config.host, port: config.port, log });
+/** How often a long load logs how far it is. */
+const PROGRESS_EVERY_MS = 5_000;
 
-  // Large corpora are parsed on worker threads, so this thread loads the GraphQL server meanwhile.
-  const loading = loadCorpus(config.contentDir, loadOptionsOf(config));
-  const serverModule = import('./http/server.js');
-  let loaded: Awaited<typeof loading>;
+async function start(config: Config, log: Logger): Promise<void> {
+  let scan: ScanResult;
   try {
-    loaded = await loading;
+    scan = await scanContent(path.resolve(config.contentDir), { maxFileBytes: config.maxFileBytes });
   } catch (error) {
     log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
     process.exit(1);
   }
+  const plan = planMemory(scan.files.length, contentBytes(scan), currentMemoryLimits());
+  if (plan.decision === 'refuse') {
+    log.error(plan.message!);
+    process.exit(1);
+  }
+  if (plan.decision === 'raise') return restartWithHeapLimit(plan.heapLimitMb!, log);
+
+  const listener = await listen({ host: config.host, port: config.port, log });
+  // Large corpora are parsed on worker threads, so this thread loads the GraphQL server meanwhile.
+  const serverModule = import('./http/server.js');
+  const loaded = await loadWithProgress(config, scan, log);
   const { corpus } = loaded;
   for (const diagnostic of corpus.diagnostics) {
     (diagnostic.severity === 'error' ? log.error : log.warn)(formatDiagnostic(diagnostic));
@@ -39,6 +53,44 @@ async function start(config: Config, log: Logger): Promise<void> {
   log.info(`${formatLoadLine(config.contentDir, loaded)}; preview ${config.previewToken ? 'enabled' : 'disabled'}`);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.info(`serving GraphQL and GraphiQL at http://${shownHost}:${listener.port}/graphql`);
+}
+
+/** Loads the scanned content, logging how far it is every few seconds; exits 1 when it cannot. */
+async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): Promise<LoadResult> {
+  const started = Date.now();
+  let progress: LoadProgress | null = null;
+  const timer = setInterval(() => {
+    if (progress !== null) log.info(formatProgressLine(progress, Date.now() - started));
+  }, PROGRESS_EVERY_MS);
+  try {
+    return await loadCorpus(config.contentDir, {
+      ...loadOptionsOf(config),
+      scan,
+      onProgress: (latest) => {
+        progress = latest;
+      },
+    });
+  } catch (error) {
+    if (error instanceof CorpusTooLargeError) log.error(error.message);
+    else log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
+    process.exit(1);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Runs this server again in a child process with a larger heap limit, passing signals on and
+ * exiting with its code: the default limit is too small for the content, and the machine has the
+ * memory. The child sees an explicit limit, so it never starts again itself.
+ */
+function restartWithHeapLimit(heapLimitMb: number, log: Logger): void {
+  log.info(`the content needs more heap than the default limit: starting again with --max-old-space-size=${heapLimitMb}`);
+  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapLimitMb}`, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 1));
 }
 
 let config: Config;

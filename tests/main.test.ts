@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createTempCorpus,
   PREVIEW_TOKEN,
   PROJECT_ROOT,
   post as postTo,
@@ -149,5 +150,33 @@ describe('starting', () => {
       env: { ...process.env, SITE_URL: '' },
     });
     await expect(run).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('should refuse content too large for its heap limit with one line naming what it needs and what to set, exit 1', async () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 5000 }, (_, index) => [`a${index}.md`, `---\ntitle: "Article ${index}"\n---\nBody ${index}\n`]),
+    );
+    const directory = createTempCorpus(files, 'newsgraph-too-large-');
+    const started = Date.now();
+    const run = promisify(execFile)(
+      process.execPath,
+      ['--max-old-space-size=16', ...SERVER_ARGS, '--port', '0', '--content-dir', directory],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
+    const refusal = await run.then(
+      () => null,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(refusal).toMatchObject({ code: 1, stdout: '' });
+    const lines = refusal!.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^\S+ error the content has 5,000 files \(\d+ KB\); serving them needs about \d+ MB of heap, but the heap limit is \d+ MB, the machine has [\d.]+ [GM]B available: start with NODE_OPTIONS=--max-old-space-size=\d+, or serve fewer files$/,
+    );
+    // Refused after the scan, before anything is parsed: a V8 heap exhaustion would take far longer.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

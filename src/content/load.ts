@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type Corpus, createCorpus } from './corpus.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
+import { CorpusTooLargeError, currentMemoryLimits, type MemoryLimits, planMemory } from './memory.js';
 import type { Article, Diagnostic } from './model.js';
 import { compareStrings } from './order.js';
 import { type FileToParse, type ParsedFiles, type ParseSettings, parseFiles } from './parse-files.js';
-import { scanContent } from './scan.js';
+import { type ScanResult, scanContent } from './scan.js';
 
 /** Options of a load; every one has a default. */
 export interface LoadOptions {
@@ -26,6 +27,21 @@ export interface LoadOptions {
   readonly threads?: number;
   /** Files per message from a worker back to the calling thread. Default 2,000. */
   readonly workerBatchFiles?: number;
+  /** The scan of `directory` when the caller has made it already (with the same maxFileBytes). */
+  readonly scan?: ScanResult;
+  /**
+   * The memory to load in: a corpus estimated not to fit is refused with CorpusTooLargeError before
+   * anything is parsed. Default: this process's limits; null loads without the check.
+   */
+  readonly memoryLimits?: MemoryLimits | null;
+  /** Hears how many of the files are read and parsed, every few hundred files (every batch on workers). */
+  readonly onProgress?: (progress: LoadProgress) => void;
+}
+
+/** How far a load is. */
+export interface LoadProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
 }
 
 /** Where the load spent its time, in milliseconds; read and parse are summed over the threads. */
@@ -60,12 +76,25 @@ const MAX_DEFAULT_THREADS = 4;
 
 /**
  * Loads every content file under `directory` into a corpus. A bad file becomes diagnostics and never
- * stops the others; rejects only when the directory itself cannot be read.
+ * stops the others; rejects when the directory itself cannot be read, and with CorpusTooLargeError
+ * when the corpus is estimated not to fit in memory.
  */
 export async function loadCorpus(directory: string, options: LoadOptions = {}): Promise<LoadResult> {
   const started = performance.now();
-  const scan = await scanContent(path.resolve(directory), { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+  const scan =
+    options.scan ?? (await scanContent(path.resolve(directory), { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES }));
   const scanned = performance.now();
+  const limits = options.memoryLimits === undefined ? currentMemoryLimits() : options.memoryLimits;
+  if (limits !== null) {
+    // A load cannot raise its own heap limit: main.ts starts again with a larger one before loading.
+    const plan = planMemory(scan.files.length, contentBytes(scan), { ...limits, heapLimitIsExplicit: true });
+    if (plan.decision !== 'fits') throw new CorpusTooLargeError(plan.message ?? 'the content does not fit in memory');
+  }
+  const filesDone = [0];
+  const reportProgress = (part: number, done: number) => {
+    filesDone[part] = done;
+    options.onProgress?.({ filesDone: filesDone.reduce((sum, count) => sum + (count ?? 0), 0), filesTotal: scan.files.length });
+  };
 
   const settings: ParseSettings = {
     siteUrl: options.siteUrl ?? null,
@@ -75,8 +104,8 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(scan.files.length), scan.files.length));
   const parts =
     threads === 1
-      ? [{ parsed: await parseFiles(scan.files, settings), onWorker: false }]
-      : await parseOnWorkers(scan.files, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES);
+      ? [{ parsed: await parseFiles(scan.files, settings, (done) => reportProgress(0, done)), onWorker: false }]
+      : await parseOnWorkers(scan.files, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES, reportProgress);
   const parsed = performance.now();
 
   const diagnostics: Diagnostic[] = [...scan.diagnostics, ...parts.flatMap((part) => part.parsed.diagnostics)];
@@ -103,6 +132,13 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   };
 }
 
+/** The bytes of the files a scan found to parse. */
+export function contentBytes(scan: ScanResult): number {
+  let bytes = 0;
+  for (const file of scan.files) bytes += file.size;
+  return bytes;
+}
+
 function defaultThreads(files: number): number {
   return files < WORKERS_FROM_FILES ? 1 : Math.min(os.availableParallelism(), MAX_DEFAULT_THREADS);
 }
@@ -116,15 +152,22 @@ async function parseOnWorkers(
   settings: ParseSettings,
   threads: number,
   batchSize: number,
+  reportProgress: (run: number, filesDone: number) => void,
 ): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
   const runLength = Math.ceil(files.length / threads);
   const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
   const strings = new Map<string, string>();
   const workerSettings = { ...settings, internStrings: false };
-  const parts = await Promise.all(runs.map((run) => parseOnWorker(run, workerSettings, batchSize, strings).catch(() => null)));
+  const parts = await Promise.all(
+    runs.map((run, index) =>
+      parseOnWorker(run, workerSettings, batchSize, strings, (done) => reportProgress(index, done)).catch(() => null),
+    ),
+  );
   return Promise.all(
     parts.map(async (part, index) =>
-      part === null ? { parsed: await parseFiles(runs[index]!, settings), onWorker: false } : { parsed: part, onWorker: true },
+      part === null
+        ? { parsed: await parseFiles(runs[index]!, settings, (done) => reportProgress(index, done)), onWorker: false }
+        : { parsed: part, onWorker: true },
     ),
   );
 }
@@ -160,15 +203,18 @@ async function parseOnWorker(
   settings: ParseSettings,
   batchSize: number,
   strings: Map<string, string>,
+  onProgress: (filesDone: number) => void,
 ): Promise<ParsedFiles> {
   const worker = await startWorker({ files, settings, batchSize });
   return new Promise((resolve, reject) => {
-    const parsed = { articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
+    const parsed = { files: 0, articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
     let complete = false;
     // Batches arrive in file order; each is adopted as it comes, while the worker parses the next.
     worker.on('message', ({ batch, last }: { batch: ParsedFiles; last: boolean }) => {
       for (const article of batch.articles) parsed.articles.push(adopt(article, strings));
       parsed.diagnostics.push(...batch.diagnostics);
+      parsed.files += batch.files;
+      onProgress(parsed.files);
       parsed.readMs += batch.readMs;
       parsed.parseMs += batch.parseMs;
       complete = last;
@@ -216,8 +262,9 @@ function keepFirstOfEachSlug(articles: readonly Article[], diagnostics: Diagnost
         file: article.sourcePath,
         field: null,
         severity: 'error',
-        message: `the slug "${article.slug}" is already taken by ${winner.sourcePath} m +
-          m(the path that sorts first wins); rename one of the files`,
+        message:
+          `the slug "${article.slug}" is already taken by ${winner.sourcePath} ` +
+          '(the path that sorts first wins); rename one of the files',
       });
     }
   }

@@ -24,6 +24,8 @@ export interface ParseSettings {
 
 /** The articles and diagnostics of some files, in file order, and the time spent reading and parsing. */
 export interface ParsedFiles {
+  /** Files handled, readable or not. */
+  readonly files: number;
   readonly articles: Article[];
   readonly diagnostics: Diagnostic[];
   readonly readMs: number;
@@ -39,33 +41,43 @@ const YIELD_EVERY_FILES = 256;
  * a time; synchronous reads are several times faster than promise-based ones here, and the loop
  * yields to the event loop every few hundred files so the thread stays responsive.
  */
-export async function parseFiles(files: readonly FileToParse[], settings: ParseSettings): Promise<ParsedFiles> {
-  let all: ParsedFiles = { articles: [], diagnostics: [], readMs: 0, parseMs: 0 };
-  for await (const batch of parseInBatches(files, settings, Infinity)) all = batch;
+export async function parseFiles(
+  files: readonly FileToParse[],
+  settings: ParseSettings,
+  onProgress?: (filesDone: number) => void,
+): Promise<ParsedFiles> {
+  let all: ParsedFiles = { files: 0, articles: [], diagnostics: [], readMs: 0, parseMs: 0 };
+  for await (const batch of parseInBatches(files, settings, Infinity, onProgress)) all = batch;
   return all;
 }
 
 /**
  * parseFiles, handing over the results every `batchSize` files: each batch holds only its own
- * files' articles and diagnostics, and the time spent on them.
+ * files' articles and diagnostics, and the time spent on them. `onProgress` hears how many files
+ * are done each time the loop yields to the event loop.
  */
 export async function* parseInBatches(
   files: readonly FileToParse[],
   settings: ParseSettings,
   batchSize: number,
+  onProgress?: (filesDone: number) => void,
 ): AsyncGenerator<ParsedFiles> {
   const normalizeOptions = {
     siteUrl: settings.siteUrl,
     shared: new Map(),
     ...(settings.internStrings ? { strings: new Map<string, string>() } : {}),
   };
-  let batch = { articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
+  let batch = { files: 0, articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
   for (const [index, file] of files.entries()) {
-    if (index % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) await new Promise((resolve) => setImmediate(resolve));
+    if (index % YIELD_EVERY_FILES === YIELD_EVERY_FILES - 1) {
+      onProgress?.(index);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (index > 0 && index % batchSize === 0) {
       yield batch;
-      batch = { articles: [], diagnostics: [], readMs: 0, parseMs: 0 };
+      batch = { files: 0, articles: [], diagnostics: [], readMs: 0, parseMs: 0 };
     }
+    batch.files++;
     const readStarted = performance.now();
     let bytes: Uint8Array;
     try {

@@ -1,7 +1,7 @@
-import type { LoadResult } from './load.js';
+import type { LoadProgress, LoadResult } from './load.js';
 import type { Diagnostic } from './model.js';
 
-/** One diagnostic as a line: `path: field: message` (`path: message` for a whole-file problem). */
+/** One diagnostic as a line: `path: field: severity: message` (`path: severity: message` for a whole-file problem). */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
   const field = diagnostic.field === null ? '' : `${diagnostic.field}: `;
   return `${diagnostic.file}: ${field}${diagnostic.severity}: ${diagnostic.message}`;
@@ -43,5 +43,16 @@ export function formatLoadLine(directory: string, result: LoadResult): string {
     `loaded ${directory}: ${publicView.stats.articles} articles, ${preview.stats.drafts} drafts, ` +
     `${publicView.stats.providers} providers, ${publicView.stats.topics} topics, ${errors} errors, ${warnings} warnings ` +
     `in ${Math.round(result.timings.totalMs)} ms`
+  );
+}
+
+/** One log line of a load in progress: files done of all, the rate so far, and the time left at that rate. */
+export function formatProgressLine(progress: LoadProgress, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? (progress.filesDone * 1000) / elapsedMs : 0;
+  const left = rate > 0 ? Math.ceil((progress.filesTotal - progress.filesDone) / rate) : null;
+  const percent = progress.filesTotal === 0 ? 100 : Math.floor((progress.filesDone * 100) / progress.filesTotal);
+  return (
+    `loading: ${progress.filesDone.toLocaleString('en')} of ${progress.filesTotal.toLocaleString('en')} files (${percent} %), ` +
+    `${Math.round(rate).toLocaleString('en')} files/s, ${left === null ? 'time left unknown' : `about ${left} s left`}`
   );
 }

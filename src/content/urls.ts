@@ -22,8 +22,9 @@ export function parseHttpUrl(raw: string, siteUrl: string | null): UrlResult {
   if (isRelative && !text.startsWith('//') && siteUrl === null) {
     return {
       ok: false,
-      reason: `expected an absolute http(s) URL, found the relative URL "${truncate(text)}" r +
-        rand no site URL is configured to resolve it (SITE_URL)`,
+      reason:
+        `expected an absolute http(s) URL, found the relative URL "${truncate(text)}" ` +
+        'and no site URL is configured to resolve it (SITE_URL)',
     };
   }
   let url: URL;

@@ -1,10 +1,18 @@
 import { GraphQLError, type Source, type SourceLocation } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
+/** The start of each line after the first: GraphQL ends a line with `\n`, `\r\n` or a lone `\r`. */
+const LINE_END = /\r\n|[\n\r]/g;
+
 /** The character offset of a 1-based line and column in a source. */
 function offsetOf(source: Source, line: number, column: number): number {
   let offset = 0;
-  for (let current = 1; current < line; current++) offset = source.body.indexOf('\n', offset) + 1;
+  LINE_END.lastIndex = 0;
+  for (let current = 1; current < line; current++) {
+    const end = LINE_END.exec(source.body);
+    if (end === null) break;
+    offset = end.index + end[0].length;
+  }
   return offset + column - 1;
 }
 

@@ -149,9 +149,7 @@ describe('FieldReader.url', () => {
     expect(read.diagnostics).toEqual([warning('images[0].url', `${reason}; the field is dropped`)]);
   });
 
-  // Fails today: src/content/urls.ts breaks this reason with a stray ` r +\n        r` inside its
-  // template literal. Flip to `it` once the message is fixed.
-  it.fails('should drop a relative URL without a site URL, saying SITE_URL would resolve it', () => {
+  it('should drop a relative URL without a site URL, saying SITE_URL would resolve it', () => {
     const read = reader();
     expect(read.url({ url: '/assets/logo.png' }, 'url', 'provider.images[0].url')).toBeNull();
     expect(read.diagnostics).toEqual([

@@ -1,10 +1,12 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type LoadResult, loadCorpus } from '../../src/content/load.js';
+import { type LoadProgress, type LoadResult, loadCorpus } from '../../src/content/load.js';
+import { CorpusTooLargeError } from '../../src/content/memory.js';
 import type { Diagnostic } from '../../src/content/model.js';
 import {
   CONTENT_DIR,
+  createTempCorpus,
   EXECUTABLE_FIXTURES,
   globals,
   HOSTILE_FIXTURES,
@@ -154,6 +156,61 @@ describe('loading on worker threads', () => {
 
   it('should give exactly the corpus of a load on one thread, frozen the same way, for content/', async () => {
     await expectSameAsOneThread(CONTENT_DIR);
+  });
+});
+
+describe('slug collisions', () => {
+  it('should keep the file whose path sorts first and report each other one by name', async () => {
+    const directory = createTempCorpus({
+      'b/story.md': '---\ntitle: "Second"\n---\n',
+      'a/story.md': '---\ntitle: "First"\n---\n',
+      'c/story.markdown': '---\ntitle: "Third"\n---\n',
+    });
+    const { corpus } = await loadCorpus(directory);
+    expect(corpus.preview.articles.map((article) => [article.slug, article.sourcePath])).toEqual([['story', 'a/story.md']]);
+    expect(corpus.diagnostics).toEqual([
+      {
+        file: 'b/story.md',
+        field: null,
+        severity: 'error',
+        message: 'the slug "story" is already taken by a/story.md (the path that sorts first wins); rename one of the files',
+      },
+      {
+        file: 'c/story.markdown',
+        field: null,
+        severity: 'error',
+        message: 'the slug "story" is already taken by a/story.md (the path that sorts first wins); rename one of the files',
+      },
+    ]);
+  });
+});
+
+describe('progress and memory', () => {
+  const files = Object.fromEntries(Array.from({ length: 600 }, (_, index) => [`a${index}.md`, `---\ntitle: "Article ${index}"\n---\n`]));
+
+  it.each([
+    ['on the calling thread', { threads: 1 }],
+    ['on worker threads', { threads: 2, workerBatchFiles: 100 }],
+  ])('should report progress %s, rising to every file', async (_where, threading) => {
+    const directory = createTempCorpus(files, 'newsgraph-progress-');
+    const reports: LoadProgress[] = [];
+    await loadCorpus(directory, { ...threading, onProgress: (progress) => reports.push(progress) });
+    expect(reports.length).toBeGreaterThan(1);
+    expect(reports.every((report) => report.filesTotal === 600)).toBe(true);
+    const done = reports.map((report) => report.filesDone);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.at(-1)).toBe(threading.threads === 1 ? 511 : 600);
+  });
+
+  it('should refuse a corpus that does not fit the memory limits before parsing, with the line that says what to do', async () => {
+    const directory = createTempCorpus(files, 'newsgraph-memory-');
+    const load = loadCorpus(directory, {
+      memoryLimits: { heapLimitBytes: 32 * 1024 * 1024, availableBytes: 8 * 1024 ** 3, heapLimitIsExplicit: false },
+    });
+    await expect(load).rejects.toThrow(CorpusTooLargeError);
+    await expect(load).rejects.toThrow(
+      /^the content has 600 files \(\d+ KB\); serving them needs about 66 MB of heap, but the heap limit is 32 MB, the machine has 8.0 GB available: start with NODE_OPTIONS=--max-old-space-size=100, or serve fewer files$/,
+    );
   });
 });
 

@@ -59,7 +59,7 @@ describe('parseFiles', () => {
   });
 
   it('should give nothing for no files', async () => {
-    expect(await parseFiles([], SETTINGS)).toEqual({ articles: [], diagnostics: [], readMs: 0, parseMs: 0 });
+    expect(await parseFiles([], SETTINGS)).toEqual({ files: 0, articles: [], diagnostics: [], readMs: 0, parseMs: 0 });
   });
 
   it('should report a file deleted between the scan and the read, and read the others', async () => {
@@ -132,6 +132,6 @@ describe('parseInBatches', () => {
   });
 
   it('should hand over one empty batch for no files', async () => {
-    expect(await collect(parseInBatches([], SETTINGS, 2))).toEqual([{ articles: [], diagnostics: [], readMs: 0, parseMs: 0 }]);
+    expect(await collect(parseInBatches([], SETTINGS, 2))).toEqual([{ files: 0, articles: [], diagnostics: [], readMs: 0, parseMs: 0 }]);
   });
 });

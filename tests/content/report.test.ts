@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LoadResult, loadCorpus } from '../../src/content/load.js';
 import type { Diagnostic } from '../../src/content/model.js';
-import { countBySeverity, formatDiagnostic, formatLoadLine, formatSummary } from '../../src/content/report.js';
+import { countBySeverity, formatDiagnostic, formatLoadLine, formatProgressLine, formatSummary } from '../../src/content/report.js';
 import { createTempCorpus } from '../support.js';
 
 const WARNING: Diagnostic = {
@@ -110,5 +110,15 @@ describe('formatLoadLine', () => {
     const line = formatLoadLine('/srv/content', result);
     expect(line).toMatch(/^loaded \/srv\/content: 1 articles, 1 drafts, 2 providers, 2 topics, 1 errors, 1 warnings in \d+ ms$/);
     expect(line.endsWith(` in ${Math.round(result.timings.totalMs)} ms`)).toBe(true);
+  });
+});
+
+describe('formatProgressLine', () => {
+  it.each([
+    [{ filesDone: 120_000, filesTotal: 1_000_000 }, 15_000, 'loading: 120,000 of 1,000,000 files (12 %), 8,000 files/s, about 110 s left'],
+    [{ filesDone: 0, filesTotal: 5000 }, 5000, 'loading: 0 of 5,000 files (0 %), 0 files/s, time left unknown'],
+    [{ filesDone: 0, filesTotal: 0 }, 0, 'loading: 0 of 0 files (100 %), 0 files/s, time left unknown'],
+  ])('should describe %j after %d ms as %j', (progress, elapsedMs, line) => {
+    expect(formatProgressLine(progress, elapsedMs)).toBe(line);
   });
 });

@@ -85,11 +85,8 @@ describe('useJitErrorLocations', () => {
     expect(underJit.body.data.articles.nodes).toHaveLength(2);
   });
 
-  // Fails today: offsetOf in src/http/jit-error-locations.ts counts only "\n" as a line end, but
-  // GraphQL also ends a line with a lone "\r", so graphql-jit's errors point at the wrong column.
-  // Flip to `it` once offsetOf counts every GraphQL line terminator.
-  it.fails('should give the same locations for a document with lone CR line endings', async () => {
-    // graphql-js answers line 3, column 3; graphql-jit, through the plugin, line 2, column 1.
+  it('should give the same locations for a document with lone CR line endings', async () => {
+    // GraphQL ends a line with a lone "\r" too: graphql-js answers line 3, column 3.
     const response = await jit.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
