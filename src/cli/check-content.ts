@@ -2,11 +2,12 @@
  * `npm run check-content -- [dir] [--strict] [--site-url URL] [--max-file-bytes N]`: loads a content
  * directory with the server's configuration (the same flags and environment variables) and prints a
  * summary and every diagnostic, for content repositories' own CI. The directory defaults to
- * CONTENT_DIR, then `content`. Exit codes: 0 loaded; 1 under --strict with any diagnostic, or when
- * the directory cannot be read; 2 for a usage error.
+ * CONTENT_DIR, then `content`. Exit codes: 0 loaded; 1 under --strict with any diagnostic, when
+ * the directory cannot be read, or when the content does not fit in memory; 2 for a usage error.
  */
 import { ConfigError, loadOptionsOf, readCommandLine } from '../config.js';
 import { loadCorpus } from '../content/load.js';
+import { CorpusTooLargeError } from '../content/memory.js';
 import { formatDiagnostic, formatSummary } from '../content/report.js';
 
 const USAGE = 'usage: npm run check-content -- [dir] [--strict] [--site-url URL] [--max-file-bytes N]\n';
@@ -30,7 +31,9 @@ async function main(): Promise<number> {
   try {
     result = await loadCorpus(directory, loadOptionsOf(config));
   } catch (error) {
-    process.stderr.write(`check-content: cannot read the content directory ${directory}: ${(error as Error).message}\n`);
+    const reason =
+      error instanceof CorpusTooLargeError ? error.message : `cannot read the content directory ${directory}: ${(error as Error).message}`;
+    process.stderr.write(`check-content: ${reason}\n`);
     return 1;
   }
   const lines = [formatSummary(directory, result), ...result.corpus.diagnostics.map(formatDiagnostic)];
