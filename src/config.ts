@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions } from './content/load.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './http/limits.js';
@@ -11,6 +13,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly contentDir: string;
+  /** Where the parse cache is kept between starts; null (`CACHE_DIR=off`) keeps none. */
+  readonly cacheDir: string | null;
   /** Bearer token that unlocks the preview view (drafts); null disables preview. */
   readonly previewToken: string | null;
   /** Base URL for relative URLs in front matter; null drops them with a warning. */
@@ -56,6 +60,16 @@ function nonEmpty(name: string) {
   };
 }
 
+function cacheDirectory(name: string) {
+  const directory = nonEmpty(name);
+  return (raw: string): string | null => (raw.trim().toLowerCase() === 'off' ? null : directory(raw));
+}
+
+/** The user's cache directory (XDG_CACHE_HOME, else ~/.cache) for Newsgraph: outside any content directory. */
+function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'newsgraph');
+}
+
 function httpUrl(name: string) {
   return (raw: string): string => {
     let url: URL | null = null;
@@ -83,6 +97,7 @@ const SETTINGS = [
   { key: 'port', env: 'PORT', flag: 'port', parse: integer('PORT', 0, 65535) },
   { key: 'host', env: 'HOST', flag: 'host', parse: nonEmpty('HOST') },
   { key: 'contentDir', env: 'CONTENT_DIR', flag: 'content-dir', parse: nonEmpty('CONTENT_DIR') },
+  { key: 'cacheDir', env: 'CACHE_DIR', flag: 'cache-dir', parse: cacheDirectory('CACHE_DIR') },
   { key: 'previewToken', env: 'PREVIEW_TOKEN', flag: 'preview-token', parse: nonEmpty('PREVIEW_TOKEN') },
   { key: 'siteUrl', env: 'SITE_URL', flag: 'site-url', parse: httpUrl('SITE_URL') },
   {
@@ -113,6 +128,7 @@ export const DEFAULT_CONFIG: Config = {
   port: 4000,
   host: 'localhost',
   contentDir: 'content',
+  cacheDir: defaultCacheDir(),
   previewToken: null,
   siteUrl: null,
   logLevel: 'info',
@@ -158,7 +174,7 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv,
     throw new ConfigError((error as Error).message);
   }
   const flags = parsed.values;
-  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG, cacheDir: defaultCacheDir(env) };
   const limits: Record<string, unknown> = { ...DEFAULT_QUERY_LIMITS };
   for (const setting of SETTINGS) {
     const flag = flags[setting.flag];
@@ -177,5 +193,5 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
 /** How the configuration loads a content directory: the same for the server and check-content. */
 export function loadOptionsOf(config: Config): LoadOptions {
-  return { siteUrl: config.siteUrl, maxFileBytes: config.maxFileBytes };
+  return { siteUrl: config.siteUrl, maxFileBytes: config.maxFileBytes, cacheDir: config.cacheDir };
 }

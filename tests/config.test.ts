@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadOptionsOf, readCommandLine, readConfig } from '../src/config.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../src/content/load.js';
@@ -27,8 +29,9 @@ describe('readConfig', () => {
       strict: false,
       limits: DEFAULT_QUERY_LIMITS,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      cacheDir: path.join(os.homedir(), '.cache', 'newsgraph'),
     });
-    expect(readConfig([], {})).toEqual(DEFAULT_CONFIG);
+    expect(readConfig([], { HOME: os.homedir() })).toEqual(DEFAULT_CONFIG);
   });
 
   it('should read every setting from its environment variable', () => {
@@ -36,6 +39,7 @@ describe('readConfig', () => {
       PORT: '4001',
       HOST: ' 0.0.0.0 ',
       CONTENT_DIR: '/srv/news',
+      CACHE_DIR: '/var/cache/news',
       PREVIEW_TOKEN: 'secret',
       SITE_URL: 'https://example.org/ai',
       LOG_LEVEL: 'WARN',
@@ -52,6 +56,7 @@ describe('readConfig', () => {
       port: 4001,
       host: '0.0.0.0',
       contentDir: '/srv/news',
+      cacheDir: '/var/cache/news',
       previewToken: 'secret',
       siteUrl: 'https://example.org/ai',
       logLevel: 'warn',
@@ -127,10 +132,24 @@ describe('readCommandLine validation', () => {
 
 describe('loadOptionsOf', () => {
   it('should take the site URL and file size cap from the configuration', () => {
-    expect(loadOptionsOf(DEFAULT_CONFIG)).toEqual({ siteUrl: null, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-    expect(loadOptionsOf(readConfig(['--site-url', 'https://example.org', '--max-file-bytes', '10'], {}))).toEqual({
+    expect(loadOptionsOf(DEFAULT_CONFIG)).toEqual({
+      siteUrl: null,
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      cacheDir: DEFAULT_CONFIG.cacheDir,
+    });
+    expect(loadOptionsOf(readConfig(['--site-url', 'https://example.org', '--max-file-bytes', '10', '--cache-dir', 'off'], {}))).toEqual({
       siteUrl: 'https://example.org',
       maxFileBytes: 10,
+      cacheDir: null,
     });
+  });
+
+  it.each([
+    [{}, path.join(os.homedir(), '.cache', 'newsgraph')],
+    [{ XDG_CACHE_HOME: '/home/me/.caches' }, '/home/me/.caches/newsgraph'],
+    [{ CACHE_DIR: ' /tmp/newsgraph-cache ' }, '/tmp/newsgraph-cache'],
+    [{ CACHE_DIR: 'OFF' }, null],
+  ])('should keep the parse cache, with %j, in %s', (env, cacheDir) => {
+    expect(readConfig([], env).cacheDir).toBe(cacheDir);
   });
 });

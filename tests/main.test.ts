@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTempCorpus,
+  createTempDirectory,
   PREVIEW_TOKEN,
   PROJECT_ROOT,
   post as postTo,
@@ -178,5 +181,23 @@ describe('starting', () => {
     );
     // Refused after the scan, before anything is parsed: a V8 heap exhaustion would take far longer.
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('should reuse the parse cache of the previous start, and rebuild a corrupt one with a warning', async () => {
+    const cacheDir = createTempDirectory('newsgraph-cache-main-');
+    const logOf = async () => {
+      const server = await startServerProcess({ CACHE_DIR: cacheDir, CONTENT_DIR: 'content' });
+      await server.stop();
+      return server.output();
+    };
+    expect(await logOf()).toMatch(/in \d+ ms \(0 files from the parse cache, 32 parsed\)[^\n]*\n[\s\S]*parse cache written to /);
+    expect(await logOf()).toMatch(/in \d+ ms \(32 files from the parse cache, 0 parsed\)/);
+    const [snapshot] = readdirSync(cacheDir).filter((name) => name.endsWith('.bin'));
+    writeFileSync(path.join(cacheDir, snapshot!), 'not a cache');
+    const log = await logOf();
+    expect(log).toMatch(
+      / warn {2}the parse cache \S+ is not used because it is not a Newsgraph parse cache; it was moved to \S+\.bad and is rebuilt\n/,
+    );
+    expect(log).toMatch(/\(0 files from the parse cache, 32 parsed\)/);
   });
 });

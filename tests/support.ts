@@ -363,7 +363,8 @@ export const SERVER_ARGS = ['--enable-source-maps', path.join(PROJECT_ROOT, 'dis
 export async function startServerProcess(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunningServer> {
   const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    // Each server keeps its parse cache in a directory of its own unless the test names one.
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', CACHE_DIR: createTempDirectory('newsgraph-cache-'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

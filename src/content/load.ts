@@ -1,15 +1,17 @@
+import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { type CachedFile, readSnapshot, setAsideSnapshot, snapshotPath, writeSnapshot } from './cache.js';
 import { type Corpus, createCorpus } from './corpus.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import { CorpusTooLargeError, currentMemoryLimits, type MemoryLimits, planMemory } from './memory.js';
 import type { Article, Diagnostic } from './model.js';
 import { compareStrings } from './order.js';
 import { type FileToParse, type ParsedFiles, type ParseSettings, parseFiles } from './parse-files.js';
-import { type ScanResult, scanContent } from './scan.js';
+import { type ContentFile, type ScanResult, scanContent } from './scan.js';
 
 /** Options of a load; every one has a default. */
 export interface LoadOptions {
@@ -36,6 +38,28 @@ export interface LoadOptions {
   readonly memoryLimits?: MemoryLimits | null;
   /** Hears how many of the files are read and parsed, every few hundred files (every batch on workers). */
   readonly onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Where the parse cache lives (see cache.ts): files whose size and modification time match the
+   * cache are not parsed again. Default null: no cache.
+   */
+  readonly cacheDir?: string | null;
+  /** Hears why a parse cache was not used (corrupt, foreign, another loader version) and where it was moved. */
+  readonly onCacheProblem?: (message: string) => void;
+}
+
+/** What the parse cache did for a load. */
+export interface CacheUse {
+  /** The snapshot file, or null without a cache. */
+  readonly file: string | null;
+  /** Files taken from the cache. */
+  readonly reused: number;
+  /** Files read and parsed. */
+  readonly parsed: number;
+  /**
+   * Writes the snapshot of this load when it differs from the one read; returns whether it wrote.
+   * Call it once the corpus is serving: it takes a moment for a large corpus.
+   */
+  save(): boolean;
 }
 
 /** How far a load is. */
@@ -63,6 +87,7 @@ export interface LoadResult {
   /** Content files found (including those refused by size or as links out of the directory). */
   readonly fileCount: number;
   readonly timings: LoadTimings;
+  readonly cache: CacheUse;
 }
 
 /** The default size cap of one content file: 1 MiB. */
@@ -90,36 +115,59 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     const plan = planMemory(scan.files.length, contentBytes(scan), { ...limits, heapLimitIsExplicit: true });
     if (plan.decision !== 'fits') throw new CorpusTooLargeError(plan.message ?? 'the content does not fit in memory');
   }
-  const filesDone = [0];
-  const reportProgress = (part: number, done: number) => {
-    filesDone[part] = done;
-    options.onProgress?.({ filesDone: filesDone.reduce((sum, count) => sum + (count ?? 0), 0), filesTotal: scan.files.length });
-  };
-
   const settings: ParseSettings = {
     siteUrl: options.siteUrl ?? null,
     frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS,
     internStrings: true,
   };
-  const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(scan.files.length), scan.files.length));
+  const cacheFile = options.cacheDir ? snapshotPath(options.cacheDir, realpathSync(path.resolve(directory)), settings) : null;
+  const cached = cacheFile === null ? new Map<string, CachedFile>() : readCache(cacheFile, options.onCacheProblem);
+  const toParse = scan.files.filter((file) => !isFresh(cached.get(file.relativePath), file));
+  const reused = scan.files.length - toParse.length;
+
+  const filesDone = [0];
+  const reportProgress = (part: number, done: number) => {
+    filesDone[part] = done;
+    const parsedSoFar = filesDone.reduce((sum, count) => sum + (count ?? 0), 0);
+    options.onProgress?.({ filesDone: reused + parsedSoFar, filesTotal: scan.files.length });
+  };
+  const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(toParse.length), toParse.length));
   const parts =
     threads === 1
-      ? [{ parsed: await parseFiles(scan.files, settings, (done) => reportProgress(0, done)), onWorker: false }]
-      : await parseOnWorkers(scan.files, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES, reportProgress);
+      ? [{ parsed: await parseFiles(toParse, settings, (done) => reportProgress(0, done)), onWorker: false }]
+      : await parseOnWorkers(toParse, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES, reportProgress);
   const parsed = performance.now();
 
-  const diagnostics: Diagnostic[] = [...scan.diagnostics, ...parts.flatMap((part) => part.parsed.diagnostics)];
-  const unique = keepFirstOfEachSlug(
-    parts.flatMap((part) => part.parsed.articles),
-    diagnostics,
+  const entries = mergeInFileOrder(
+    scan.files,
+    cached,
+    parts.map((part) => part.parsed),
   );
+  const diagnostics: Diagnostic[] = [...scan.diagnostics];
+  const articles: Article[] = [];
+  for (const entry of entries.values()) {
+    diagnostics.push(...entry.diagnostics);
+    if (entry.article !== null) articles.push(entry.article);
+  }
+  const unique = keepFirstOfEachSlug(articles, diagnostics);
   diagnostics.sort((a, b) => compareStrings(a.file, b.file));
   const corpus = createCorpus(unique, diagnostics);
   const indexed = performance.now();
 
+  const changed = toParse.length > 0 || entries.size !== cached.size;
   return {
     corpus,
     fileCount: scan.files.length + scan.diagnostics.length,
+    cache: {
+      file: cacheFile,
+      reused,
+      parsed: toParse.length,
+      save: () => {
+        if (cacheFile === null || !changed) return false;
+        writeSnapshot(cacheFile, entries);
+        return true;
+      },
+    },
     timings: {
       scanMs: scanned - started,
       readMs: parts.reduce((sum, part) => sum + part.parsed.readMs, 0),
@@ -130,6 +178,60 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       totalMs: indexed - started,
     },
   };
+}
+
+/** The entries of a snapshot; an unusable snapshot is set aside (and reported) and counts as empty. */
+function readCache(file: string, onProblem: ((message: string) => void) | undefined): Map<string, CachedFile> {
+  const reading = readSnapshot(file);
+  if (reading.ok) return new Map(reading.entries);
+  if (!reading.missing) {
+    const aside = setAsideSnapshot(file);
+    onProblem?.(`the parse cache ${file} is not used because ${reading.reason}; it was moved to ${aside} and is rebuilt`);
+  }
+  return new Map();
+}
+
+/** True when a cache entry was made from the file as it is now (same size, same modification time). */
+function isFresh(entry: CachedFile | undefined, file: ContentFile): entry is CachedFile {
+  return entry !== undefined && entry.size === file.size && entry.mtimeMs === file.mtimeMs;
+}
+
+/**
+ * What loading each file produced, in file order: fresh cache entries (frozen and their strings
+ * shared, as records built here are) and the results of the files parsed now.
+ */
+function mergeInFileOrder(
+  files: readonly ContentFile[],
+  cached: ReadonlyMap<string, CachedFile>,
+  parsed: readonly ParsedFiles[],
+): Map<string, CachedFile> {
+  const articles = new Map<string, Article>();
+  const diagnostics = new Map<string, Diagnostic[]>();
+  for (const part of parsed) {
+    for (const article of part.articles) articles.set(article.sourcePath, article);
+    for (const diagnostic of part.diagnostics) {
+      const list = diagnostics.get(diagnostic.file);
+      if (list === undefined) diagnostics.set(diagnostic.file, [diagnostic]);
+      else list.push(diagnostic);
+    }
+  }
+  const strings = new Map<string, string>();
+  const entries = new Map<string, CachedFile>();
+  for (const file of files) {
+    const entry = cached.get(file.relativePath);
+    entries.set(
+      file.relativePath,
+      isFresh(entry, file)
+        ? adopt(entry, strings)
+        : Object.freeze({
+            size: file.size,
+            mtimeMs: file.mtimeMs,
+            article: articles.get(file.relativePath) ?? null,
+            diagnostics: Object.freeze(diagnostics.get(file.relativePath) ?? []),
+          }),
+    );
+  }
+  return entries;
 }
 
 /** The bytes of the files a scan found to parse. */

@@ -42,7 +42,8 @@ export function formatLoadLine(directory: string, result: LoadResult): string {
   return (
     `loaded ${directory}: ${publicView.stats.articles} articles, ${preview.stats.drafts} drafts, ` +
     `${publicView.stats.providers} providers, ${publicView.stats.topics} topics, ${errors} errors, ${warnings} warnings ` +
-    `in ${Math.round(result.timings.totalMs)} ms`
+    `in ${Math.round(result.timings.totalMs)} ms` +
+    (result.cache.file === null ? '' : ` (${result.cache.reused} files from the parse cache, ${result.cache.parsed} parsed)`)
   );
 }
 

@@ -10,6 +10,8 @@ export interface ContentFile {
   /** Relative to the content directory, with `/` separators. */
   readonly relativePath: string;
   readonly size: number;
+  /** When the file last changed, in milliseconds since the epoch: with the size, what tells a changed file. */
+  readonly mtimeMs: number;
 }
 
 /** What a scan found: the files to parse (sorted by relative path) and the entries it refused. */
@@ -44,7 +46,7 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
     return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
   };
 
-  const addFile = (absolutePath: string, relativePath: string, size: number) => {
+  const addFile = (absolutePath: string, relativePath: string, size: number, mtimeMs: number) => {
     if (size > options.maxFileBytes) {
       diagnostics.push({
         file: relativePath,
@@ -53,7 +55,7 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
         message: `the file is ${size} bytes, over the limit of ${options.maxFileBytes} bytes (MAX_FILE_BYTES); it is not read`,
       });
     } else {
-      files.push({ absolutePath, relativePath, size });
+      files.push({ absolutePath, relativePath, size, mtimeMs });
     }
   };
 
@@ -68,8 +70,8 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
       } else if (entry.isFile()) {
         if (!CONTENT_FILE.test(entry.name)) continue;
         // Synchronous: one thread-pool round trip per file costs more than the lstat itself.
-        const size = lstatSync(absolutePath, { throwIfNoEntry: false })?.size;
-        if (size !== undefined) addFile(absolutePath, relativePath, size); // Else deleted since the listing.
+        const stats = lstatSync(absolutePath, { throwIfNoEntry: false });
+        if (stats !== undefined) addFile(absolutePath, relativePath, stats.size, stats.mtimeMs); // Else deleted since the listing.
       } else if (entry.isSymbolicLink()) {
         let target: string;
         try {
@@ -96,7 +98,7 @@ export async function scanContent(root: string, options: ScanOptions): Promise<S
           });
         } else if (targetStat.isDirectory()) {
         } else if (targetStat.isFile()) {
-          addFile(target, relativePath, targetStat.size);
+          addFile(target, relativePath, targetStat.size, targetStat.mtimeMs);
         }
       }
     }

@@ -34,7 +34,7 @@ describe('the size cap', () => {
 
     const { files, diagnostics } = await scanContent(directory, { maxFileBytes: 10 });
 
-    expect(files).toEqual([{ absolutePath: path.join(directory, 'at.md'), relativePath: 'at.md', size: 10 }]);
+    expect(files).toEqual([{ absolutePath: path.join(directory, 'at.md'), relativePath: 'at.md', size: 10, mtimeMs: expect.any(Number) }]);
     expect(diagnostics).toEqual([
       {
         file: 'over.md',
@@ -90,8 +90,8 @@ describe('symbolic links', () => {
     const { files, diagnostics } = await scanContent(content, { maxFileBytes: 100 });
 
     expect(files).toEqual([
-      { absolutePath: path.join(content, 'sub', 'real.md'), relativePath: 'link-in.md', size: 7 },
-      { absolutePath: path.join(content, 'sub', 'real.md'), relativePath: 'sub/real.md', size: 7 },
+      { absolutePath: path.join(content, 'sub', 'real.md'), relativePath: 'link-in.md', size: 7, mtimeMs: expect.any(Number) },
+      { absolutePath: path.join(content, 'sub', 'real.md'), relativePath: 'sub/real.md', size: 7, mtimeMs: expect.any(Number) },
     ]);
     expect(diagnostics).toEqual([]);
   });
