@@ -27,6 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { currentMemoryLimits, planMemory } from '../src/content/memory.js';
 import { generateCorpus } from './generate.js';
 import { buildCompiledLoader } from './lib/compiled-loader.js';
 import { mainThreadProfileFile, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
@@ -101,10 +102,20 @@ interface WorkerResult {
   readonly heapUsed: number;
   readonly rss: number;
   readonly maxRss: number;
+  readonly cache: { readonly reused: number; readonly parsed: number; readonly saved: boolean; readonly saveMs: number };
 }
 
-function runWorker(mode: string, directory: string | null, nodeFlags: readonly string[] = []): Promise<WorkerResult> {
-  const args = ['--expose-gc', ...nodeFlags, '--import', 'tsx', WORKER, mode, ...(directory === null ? [] : [directory])];
+function runWorker(mode: string, directory: string | null, nodeFlags: readonly string[] = [], cacheDir?: string): Promise<WorkerResult> {
+  const args = [
+    '--expose-gc',
+    ...nodeFlags,
+    '--import',
+    'tsx',
+    WORKER,
+    mode,
+    ...(directory === null ? [] : [directory]),
+    ...(cacheDir ? [cacheDir] : []),
+  ];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
       if (error) {
@@ -119,6 +130,15 @@ function runWorker(mode: string, directory: string | null, nodeFlags: readonly s
       resolve(JSON.parse(line.slice('WORKER_RESULT '.length)) as WorkerResult);
     });
   });
+}
+
+/**
+ * The heap limit a load of this corpus needs (src/content/memory.ts's estimate with its headroom),
+ * as node flags, when it is above the default: a large corpus is refused under the default limit.
+ */
+function heapFlagsFor(files: number, bytes: number): string[] {
+  const plan = planMemory(files, bytes, currentMemoryLimits());
+  return plan.decision === 'raise' ? [`--max-old-space-size=${plan.heapLimitMb}`] : [];
 }
 
 function freshDirectory(): string {
@@ -146,15 +166,22 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
     const floorSync: WorkerResult[] = [];
     const floorAsync: WorkerResult[] = [];
     const loads: WorkerResult[] = [];
+    const restarts: WorkerResult[] = [];
+    const heapFlags = heapFlagsFor(generated.files, generated.bytes);
     for (let run = 0; run < options.repeats; run++) {
       floorSync.push(await runWorker('floor-sync', directory));
       floorAsync.push(await runWorker('floor-async', directory));
-      const load = await runWorker('load', directory);
+      // A cold load writes the parse cache; the restart after it reads it.
+      const cacheDir = freshDirectory();
+      const load = await runWorker('load', directory, heapFlags, cacheDir);
+      restarts.push(await runWorker('load', directory, heapFlags, cacheDir));
+      rmSync(cacheDir, { recursive: true, force: true });
       loads.push(load);
       log(
         `  ${size} run ${run + 1}/${options.repeats}: floor sync ${floorSync.at(-1)!.totalMs.toFixed(0)} ms, async ${floorAsync.at(-1)!.totalMs.toFixed(0)} ms; ` +
           `load ${load.wallMs.toFixed(0)} ms, CPU ${load.cpuMs.toFixed(0)} ms (scan ${load.timings.scanMs.toFixed(0)}, read ${load.timings.readMs.toFixed(0)}, parse ${load.timings.parseMs.toFixed(0)}, index ${load.timings.indexMs.toFixed(0)}); ` +
-          `heap ${(load.heapUsed / 1048576).toFixed(1)} MiB, rss ${(load.rss / 1048576).toFixed(0)} MiB`,
+          `heap ${(load.heapUsed / 1048576).toFixed(1)} MiB, rss ${(load.rss / 1048576).toFixed(0)} MiB; ` +
+          `cache written in ${load.cache.saveMs.toFixed(0)} ms; restart ${restarts.at(-1)!.wallMs.toFixed(0)} ms (${restarts.at(-1)!.cache.reused} files from the cache)`,
       );
       if (load.files !== size || load.articles !== size)
         log(`  warning: loaded ${load.articles} articles of ${load.files} files, expected ${size}`);
@@ -168,6 +195,7 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
     const floorAsyncMs = median(floorAsync.map((run) => run.totalMs));
     const floorMs = Math.min(floorSyncMs, floorAsyncMs);
     const loadMs = median(loads.map((run) => run.wallMs));
+    const restartMs = median(restarts.map((run) => run.wallMs));
     const heapUsedBytes = median(loads.map((run) => run.heapUsed));
     const rss = median(loads.map((run) => run.rss));
     const first = loads[0]!;
@@ -187,6 +215,10 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
       parseMs: median(loads.map((run) => run.timings.parseMs)),
       indexMs: median(loads.map((run) => run.timings.indexMs)),
       ratio: loadMs / floorMs,
+      restartMs,
+      restartRatio: restartMs / floorMs,
+      restartIndexMs: median(restarts.map((run) => run.timings.indexMs)),
+      cacheSaveMs: median(loads.map((run) => run.cache.saveMs)),
       heapUsedBytes,
       heapKbPerArticle: (heapUsedBytes - baseline.heapUsed) / size / 1024,
       rssMb: rss / 1048576,
@@ -201,6 +233,7 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
         floorSyncMs: floorSync.map((run) => round(run.totalMs)),
         floorAsyncMs: floorAsync.map((run) => round(run.totalMs)),
         loadMs: loads.map((run) => round(run.wallMs)),
+        restartMs: restarts.map((run) => round(run.wallMs)),
         loadCpuMs: loads.map((run) => round(run.cpuMs)),
         heapUsed: loads.map((run) => run.heapUsed),
         rss: loads.map((run) => run.rss),
