@@ -37,6 +37,8 @@ export interface SizeResult {
   restartMs: number;
   restartRatio: number;
   restartIndexMs: number;
+  /** Reading the parse cache and taking its entries over, in the restart. */
+  restartCacheMs: number;
   /** Writing the parse cache after the cold load. */
   cacheSaveMs: number;
   heapUsedBytes: number;
@@ -115,13 +117,23 @@ export function printResults(results: readonly SizeResult[], baseline: Baseline)
   console.log('Restart with the parse cache written by the cold load (medians):');
   console.log(
     markdownTable(
-      ['articles', 'read floor ms', 'cold load ms', 'cache write ms', 'restart ms', 'restart index ms', 'restart/floor'],
+      [
+        'articles',
+        'read floor ms',
+        'cold load ms',
+        'cache write ms',
+        'restart ms',
+        'of which cache read',
+        'of which index',
+        'restart/floor',
+      ],
       results.map((result) => [
         String(result.size),
         fmt(result.floorMs),
         fmt(result.loadMs),
         fmt(result.cacheSaveMs),
         fmt(result.restartMs),
+        fmt(result.restartCacheMs),
         fmt(result.restartIndexMs),
         `${fmt(result.restartRatio, 2)}x`,
       ]),

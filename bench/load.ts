@@ -97,7 +97,13 @@ interface WorkerResult {
   readonly relatedResolved: number;
   readonly warnings: number;
   readonly errors: number;
-  readonly timings: { readonly scanMs: number; readonly readMs: number; readonly parseMs: number; readonly indexMs: number };
+  readonly timings: {
+    readonly scanMs: number;
+    readonly readMs: number;
+    readonly parseMs: number;
+    readonly cacheMs: number;
+    readonly indexMs: number;
+  };
   readonly window: { readonly startMicros: number; readonly endMicros: number };
   readonly heapUsed: number;
   readonly rss: number;
@@ -218,6 +224,7 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
       restartMs,
       restartRatio: restartMs / floorMs,
       restartIndexMs: median(restarts.map((run) => run.timings.indexMs)),
+      restartCacheMs: median(restarts.map((run) => run.timings.cacheMs)),
       cacheSaveMs: median(loads.map((run) => run.cache.saveMs)),
       heapUsedBytes,
       heapKbPerArticle: (heapUsedBytes - baseline.heapUsed) / size / 1024,
