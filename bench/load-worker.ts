@@ -11,74 +11,20 @@
  *                time, no parsing
  *   load         loadCorpus(DIR), its timings, then heap/RSS after two full GCs with the corpus kept
  */
-import { type Dirent, readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { LoadResult } from '../src/content/load.js';
 import { COMPILED_LOADER } from './lib/compiled-loader.js';
 import { profileClockMicros } from './lib/cpu-profile.js';
+import { listAsync, listSync, memory } from './lib/measure.js';
 
 const { loadCorpus } = (await import(pathToFileURL(COMPILED_LOADER).href)) as typeof import('../src/content/load.js');
 
 /** Files read at once by the async floor. */
 const READ_CONCURRENCY = 64;
-const CONTENT_FILE = /\.(?:md|markdown)$/i;
-
-type Gc = () => void;
-
-function fullGc(): void {
-  const gc = (globalThis as { gc?: Gc }).gc;
-  if (gc === undefined) throw new Error('global.gc is missing: run the worker with node --expose-gc');
-  gc();
-  gc();
-}
-
-function memory() {
-  fullGc();
-  const usage = process.memoryUsage();
-  return {
-    heapUsed: usage.heapUsed,
-    heapTotal: usage.heapTotal,
-    external: usage.external,
-    arrayBuffers: usage.arrayBuffers,
-    rss: usage.rss,
-    /** Peak RSS of the whole process, in bytes. */
-    maxRss: process.resourceUsage().maxRSS * 1024,
-  };
-}
-
-function listSync(root: string): string[] {
-  const files: string[] = [];
-  const walk = (directory: string) => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const absolute = path.join(directory, entry.name);
-      if (entry.isDirectory()) walk(absolute);
-      else if (entry.isFile() && CONTENT_FILE.test(entry.name)) files.push(absolute);
-    }
-  };
-  walk(root);
-  return files;
-}
-
-async function listAsync(root: string): Promise<string[]> {
-  const files: string[] = [];
-  const walk = async (directory: string): Promise<void> => {
-    const entries: Dirent[] = await readdir(directory, { withFileTypes: true });
-    const subdirectories: string[] = [];
-    for (const entry of entries) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const absolute = path.join(directory, entry.name);
-      if (entry.isDirectory()) subdirectories.push(absolute);
-      else if (entry.isFile() && CONTENT_FILE.test(entry.name)) files.push(absolute);
-    }
-    await Promise.all(subdirectories.map(walk));
-  };
-  await walk(root);
-  return files;
-}
 
 async function readAllAsync(files: readonly string[]): Promise<Buffer[]> {
   const results: Buffer[] = new Array(files.length);

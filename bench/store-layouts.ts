@@ -24,7 +24,6 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
-  type Dirent,
   existsSync,
   mkdirSync,
   openSync,
@@ -36,7 +35,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,6 +48,7 @@ import type { Article } from '../src/content/model.js';
 import { urlKeyOfHref } from '../src/content/urls.js';
 import { generateCorpus } from './generate.js';
 import { buildCompiledLoader, COMPILED_LOADER } from './lib/compiled-loader.js';
+import { listAsync, listSync, memory } from './lib/measure.js';
 import { PROJECT_DIR } from './lib/paths.js';
 import { fmt, markdownTable } from './lib/report.js';
 import { median, round } from './lib/stats.js';
@@ -539,56 +539,6 @@ interface ChildJob {
   readonly layouts?: readonly StoreLayout[];
   readonly seconds: number;
   readonly seed: number;
-}
-
-function fullGc(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('global.gc is missing: run the child with node --expose-gc');
-  gc();
-  gc();
-}
-
-function memory() {
-  fullGc();
-  const usage = process.memoryUsage();
-  return {
-    heapUsed: usage.heapUsed,
-    external: usage.external,
-    arrayBuffers: usage.arrayBuffers,
-    rss: usage.rss,
-    maxRss: process.resourceUsage().maxRSS * 1024,
-  };
-}
-
-function listSync(root: string): string[] {
-  const files: string[] = [];
-  const walk = (directory: string) => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const absolute = path.join(directory, entry.name);
-      if (entry.isDirectory()) walk(absolute);
-      else if (entry.isFile() && CONTENT_FILE.test(entry.name)) files.push(absolute);
-    }
-  };
-  walk(root);
-  return files;
-}
-
-async function listAsync(root: string): Promise<string[]> {
-  const files: string[] = [];
-  const walk = async (directory: string): Promise<void> => {
-    const entries: Dirent[] = await readdir(directory, { withFileTypes: true });
-    const subdirectories: string[] = [];
-    for (const entry of entries) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-      const absolute = path.join(directory, entry.name);
-      if (entry.isDirectory()) subdirectories.push(absolute);
-      else if (entry.isFile() && CONTENT_FILE.test(entry.name)) files.push(absolute);
-    }
-    await Promise.all(subdirectories.map(walk));
-  };
-  await walk(root);
-  return files;
 }
 
 /** The read floor: list every content file and read it (the bytes are counted, not kept: at 1M they would not fit the heap). */
