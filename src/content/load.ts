@@ -100,6 +100,11 @@ const WORKERS_FROM_FILES = 2_000;
 /** Files per message from a worker: large enough to be cheap, small enough to overlap and to spare memory. */
 const DEFAULT_WORKER_BATCH_FILES = 2_000;
 const MAX_DEFAULT_THREADS = 4;
+/**
+ * The most content a parse cache snapshot is written for: its serialized entries are about 1.6
+ * times the content's bytes and must fit one Buffer (4 GiB), and writing them blocks the event loop.
+ */
+const MAX_SNAPSHOT_CONTENT_BYTES = 1.5 * 2 ** 30;
 
 /**
  * Loads every content file under `directory` into a corpus. A bad file becomes diagnostics and never
@@ -168,6 +173,12 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       parsed: toParse.length,
       save: () => {
         if (cacheFile === null || !changed) return false;
+        const bytes = contentBytes(scan);
+        if (bytes > MAX_SNAPSHOT_CONTENT_BYTES) {
+          throw new Error(
+            `the content is ${Math.round(bytes / 2 ** 20)} MB; a parse cache snapshot holds at most ${MAX_SNAPSHOT_CONTENT_BYTES / 2 ** 30} GB of content`,
+          );
+        }
         writeSnapshot(cacheFile, entries);
         return true;
       },
