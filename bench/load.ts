@@ -29,6 +29,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { currentMemoryLimits, planMemory } from '../src/content/memory.js';
 import { generateCorpus } from './generate.js';
+import { flagValue, positiveNumber } from './lib/args.js';
 import { buildCompiledLoader } from './lib/compiled-loader.js';
 import { mainThreadProfileFile, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
 import { BENCH_DIR, PROJECT_DIR } from './lib/paths.js';
@@ -52,18 +53,8 @@ interface Options {
 }
 
 function parseArguments(args: readonly string[]): Options {
-  const value = (name: string): string | undefined => {
-    const index = args.indexOf(name);
-    if (index === -1) return undefined;
-    const found = args[index + 1];
-    if (found === undefined || found.startsWith('--')) throw new Error(`${name} needs a value`);
-    return found;
-  };
-  const positive = (text: string, name: string) => {
-    const number = Number(text.replace(/_/g, ''));
-    if (!Number.isInteger(number) || number < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(text)}`);
-    return number;
-  };
+  const value = (name: string) => flagValue(args, name);
+  const positive = (text: string, name: string) => positiveNumber(text, name);
   const sizesText = value('--sizes');
   const sizes = args.includes('--quick')
     ? [1000]

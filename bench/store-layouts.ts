@@ -47,6 +47,7 @@ import type { Corpus } from '../src/content/corpus.js';
 import type { Article } from '../src/content/model.js';
 import { urlKeyOfHref } from '../src/content/urls.js';
 import { generateCorpus } from './generate.js';
+import { flagValue, positiveNumber } from './lib/args.js';
 import { buildCompiledLoader, COMPILED_LOADER } from './lib/compiled-loader.js';
 import { listAsync, listSync, memory } from './lib/measure.js';
 import { PROJECT_DIR } from './lib/paths.js';
@@ -681,18 +682,8 @@ interface Options {
 }
 
 function parseArguments(args: readonly string[]): Options {
-  const value = (name: string): string | undefined => {
-    const index = args.indexOf(name);
-    if (index === -1) return undefined;
-    const found = args[index + 1];
-    if (found === undefined || found.startsWith('--')) throw new Error(`${name} needs a value`);
-    return found;
-  };
-  const positive = (text: string, name: string) => {
-    const number = Number(text.replace(/_/g, ''));
-    if (!(number > 0)) throw new Error(`${name}: expected a positive number, got ${JSON.stringify(text)}`);
-    return number;
-  };
+  const value = (name: string) => flagValue(args, name);
+  const positive = (text: string, name: string) => positiveNumber(text, name, { integer: false });
   const layouts = (value('--layouts') ?? LAYOUTS.join(',')).split(',') as Layout[];
   for (const layout of layouts) if (!LAYOUTS.includes(layout)) throw new Error(`--layouts: unknown layout ${layout}`);
   return {

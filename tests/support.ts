@@ -140,6 +140,22 @@ export function previewArticle(result: LoadResult, slug: string): Article {
   return article;
 }
 
+/** Everything a load produces that the API serves, with each view's order. */
+export function servedContent(result: LoadResult) {
+  const { corpus } = result;
+  return {
+    diagnostics: corpus.diagnostics,
+    views: [corpus.public, corpus.preview].map((view) => ({
+      articles: view.articles,
+      providers: view.providers,
+      topics: view.topics,
+      stats: view.stats,
+      maxima: view.maxima,
+      related: view.articles.map((article) => view.articlesByRelatedEntries(article.related).map((target) => target?.slug ?? null)),
+    })),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The independent front-matter oracle
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type CachedFile, LOADER_VERSION, readSnapshot, snapshotPath, writeSnapshot } from '../../src/content/cache.js';
-import { type LoadResult, loadCorpus } from '../../src/content/load.js';
-import { CONTENT_DIR, createTempCorpus, createTempDirectory, PROJECT_ROOT } from '../support.js';
+import { loadCorpus } from '../../src/content/load.js';
+import { CONTENT_DIR, createTempCorpus, createTempDirectory, PROJECT_ROOT, servedContent } from '../support.js';
 
 /** A small snapshot: two files, one with an article, one with only a diagnostic. */
 function sampleEntries(): Map<string, CachedFile> {
@@ -106,20 +106,6 @@ describe('writeSnapshot and readSnapshot', () => {
 });
 
 describe('loading with the parse cache', () => {
-  /** Everything of a load that the API serves. */
-  function served(result: LoadResult) {
-    const { corpus } = result;
-    return {
-      diagnostics: corpus.diagnostics,
-      views: [corpus.public, corpus.preview].map((view) => ({
-        articles: view.articles,
-        providers: view.providers,
-        topics: view.topics,
-        stats: view.stats,
-      })),
-    };
-  }
-
   it('should parse every file once, then reuse every one for exactly the same corpus, frozen the same way', async () => {
     const cacheDir = createTempDirectory('newsgraph-cache-dir-');
     const cold = await loadCorpus(CONTENT_DIR, { cacheDir });
@@ -127,7 +113,7 @@ describe('loading with the parse cache', () => {
     expect(cold.cache.save()).toBe(true);
     const warm = await loadCorpus(CONTENT_DIR, { cacheDir });
     expect(warm.cache).toMatchObject({ file: cold.cache.file, reused: 32, parsed: 0 });
-    expect(served(warm)).toEqual(served(cold));
+    expect(servedContent(warm)).toEqual(servedContent(cold));
     const article = warm.corpus.preview.articles.find((candidate) => candidate.related.length > 0 && candidate.provider !== null)!;
     for (const record of [article, article.related, article.related[0], article.provider, article.topics, article.images]) {
       expect(Object.isFrozen(record)).toBe(true);
@@ -176,7 +162,7 @@ describe('loading with the parse cache', () => {
     ]);
     expect(existsSync(`${file}.bad`)).toBe(true);
     expect(second.cache).toMatchObject({ reused: 0, parsed: 32 });
-    expect(served(second)).toEqual(served(first));
+    expect(servedContent(second)).toEqual(servedContent(first));
     expect(second.cache.save()).toBe(true);
     expect(readSnapshot(file).ok).toBe(true);
   });

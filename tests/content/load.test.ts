@@ -15,6 +15,7 @@ import {
   requireSharedCorpus,
   SAMPLE_CORPUS,
   SEED_CORPUS,
+  servedContent,
 } from '../support.js';
 
 const sharedCorpus = requireSharedCorpus();
@@ -120,22 +121,6 @@ describe.skipIf(!sharedCorpus)('loading the real sample', () => {
 });
 
 describe('loading on worker threads', () => {
-  /** Everything a load produces that the API serves, with each view's order. */
-  function servedContent(result: Awaited<ReturnType<typeof loadCorpus>>) {
-    const { corpus } = result;
-    return {
-      diagnostics: corpus.diagnostics,
-      views: [corpus.public, corpus.preview].map((view) => ({
-        articles: view.articles,
-        providers: view.providers,
-        topics: view.topics,
-        stats: view.stats,
-        maxima: view.maxima,
-        related: view.articles.map((article) => view.articlesByRelatedEntries(article.related).map((target) => target?.slug ?? null)),
-      })),
-    };
-  }
-
   /** A load on worker threads gives exactly the corpus of a load on one thread, frozen the same way. */
   async function expectSameAsOneThread(directory: string) {
     const inline = await loadCorpus(directory, { threads: 1 });
