@@ -33,14 +33,16 @@ export interface SizeResult {
   parseMs: number;
   indexMs: number;
   ratio: number;
-  /** A load right after a cold one, with the parse cache it wrote. */
+  /** A load right after a cold one, with the content store it wrote. */
   restartMs: number;
   restartRatio: number;
   restartIndexMs: number;
-  /** Reading the parse cache and taking its entries over, in the restart. */
-  restartCacheMs: number;
-  /** Writing the parse cache after the cold load. */
-  cacheSaveMs: number;
+  /** Checking and opening the content store and reading its entries, in the restart. */
+  restartStoreMs: number;
+  /** Heap per article of the restarted process, over the baseline. */
+  restartHeapKbPerArticle: number;
+  /** RSS of the restarted process. */
+  restartRssMb: number;
   heapUsedBytes: number;
   heapKbPerArticle: number;
   rssMb: number;
@@ -114,28 +116,30 @@ export function printResults(results: readonly SizeResult[], baseline: Baseline)
     ),
   );
   console.log('');
-  console.log('Restart with the parse cache written by the cold load (medians):');
+  console.log('Restart with the content store written by the cold load (medians):');
   console.log(
     markdownTable(
       [
         'articles',
         'read floor ms',
         'cold load ms',
-        'cache write ms',
         'restart ms',
-        'of which cache read',
+        'of which store check + read',
         'of which index',
         'restart/floor',
+        'heap KB/article',
+        'RSS MB',
       ],
       results.map((result) => [
         String(result.size),
         fmt(result.floorMs),
         fmt(result.loadMs),
-        fmt(result.cacheSaveMs),
         fmt(result.restartMs),
-        fmt(result.restartCacheMs),
+        fmt(result.restartStoreMs),
         fmt(result.restartIndexMs),
         `${fmt(result.restartRatio, 2)}x`,
+        fmt(result.restartHeapKbPerArticle, 2),
+        fmt(result.restartRssMb),
       ]),
     ),
   );
@@ -177,10 +181,10 @@ export function printResults(results: readonly SizeResult[], baseline: Baseline)
     `  restart <= ${TARGETS.restartOverFloor} x read floor : ${fmt(judged.restartMs)} ms / ${fmt(judged.floorMs)} ms = ${fmt(judged.restartRatio, 2)}x  ${verdict(judged.restartRatio <= TARGETS.restartOverFloor)}`,
   );
   console.log(
-    `  heap <= ${TARGETS.heapKbPerArticle} KB per article  : ${fmt(judged.heapKbPerArticle, 2)} KB  ${verdict(judged.heapKbPerArticle <= TARGETS.heapKbPerArticle)}`,
+    `  heap <= ${TARGETS.heapKbPerArticle} KB per article (restarted server) : ${fmt(judged.restartHeapKbPerArticle, 2)} KB (${fmt(judged.heapKbPerArticle, 2)} KB after the cold load)  ${verdict(judged.restartHeapKbPerArticle <= TARGETS.heapKbPerArticle)}`,
   );
   console.log(
-    `  RSS <= ${TARGETS.rssMb} MB (after load)  : ${fmt(judged.rssMb)} MB (peak during load ${fmt(judged.peakRssMb)} MB)  ${verdict(judged.rssMb <= TARGETS.rssMb)}`,
+    `  RSS <= ${TARGETS.rssMb} MB (restarted server) : ${fmt(judged.restartRssMb)} MB (${fmt(judged.rssMb)} MB after the cold load, peak during it ${fmt(judged.peakRssMb)} MB)  ${verdict(judged.restartRssMb <= TARGETS.rssMb)}`,
   );
 }
 

@@ -104,9 +104,6 @@ async function main(): Promise<void> {
       const wallMs = performance.now() - started;
       const cpuMs = cpuMsSince(cpu);
       const endedMicros = profileClockMicros();
-      const saveStarted = performance.now();
-      const saved = loaded.cache.save();
-      const saveMs = performance.now() - saveStarted;
       keep = loaded;
       const after = memory();
       const { corpus } = loaded;
@@ -129,7 +126,7 @@ async function main(): Promise<void> {
         warnings,
         errors,
         timings: loaded.timings,
-        cache: { reused: loaded.cache.reused, parsed: loaded.cache.parsed, saved, saveMs },
+        store: { reused: loaded.store.reused, parsed: loaded.store.parsed },
         wallMs,
         cpuMs,
         window: { startMicros: startedMicros, endMicros: endedMicros },

@@ -92,14 +92,14 @@ interface WorkerResult {
     readonly scanMs: number;
     readonly readMs: number;
     readonly parseMs: number;
-    readonly cacheMs: number;
+    readonly storeMs: number;
     readonly indexMs: number;
   };
   readonly window: { readonly startMicros: number; readonly endMicros: number };
   readonly heapUsed: number;
   readonly rss: number;
   readonly maxRss: number;
-  readonly cache: { readonly reused: number; readonly parsed: number; readonly saved: boolean; readonly saveMs: number };
+  readonly store: { readonly reused: number; readonly parsed: number };
 }
 
 function runWorker(mode: string, directory: string | null, nodeFlags: readonly string[] = [], cacheDir?: string): Promise<WorkerResult> {
@@ -134,7 +134,7 @@ function runWorker(mode: string, directory: string | null, nodeFlags: readonly s
  * as node flags, when it is above the default: a large corpus is refused under the default limit.
  */
 function heapFlagsFor(files: number, bytes: number): string[] {
-  const plan = planMemory(files, bytes, currentMemoryLimits());
+  const plan = planMemory(files, bytes, currentMemoryLimits(), true);
   return plan.decision === 'raise' ? [`--max-old-space-size=${plan.heapLimitMb}`] : [];
 }
 
@@ -168,7 +168,7 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
     for (let run = 0; run < options.repeats; run++) {
       floorSync.push(await runWorker('floor-sync', directory));
       floorAsync.push(await runWorker('floor-async', directory));
-      // A cold load writes the parse cache; the restart after it reads it.
+      // A cold load writes the content store; the restart after it reads it.
       const cacheDir = freshDirectory();
       const load = await runWorker('load', directory, heapFlags, cacheDir);
       restarts.push(await runWorker('load', directory, heapFlags, cacheDir));
@@ -178,7 +178,8 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
         `  ${size} run ${run + 1}/${options.repeats}: floor sync ${floorSync.at(-1)!.totalMs.toFixed(0)} ms, async ${floorAsync.at(-1)!.totalMs.toFixed(0)} ms; ` +
           `load ${load.wallMs.toFixed(0)} ms, CPU ${load.cpuMs.toFixed(0)} ms (scan ${load.timings.scanMs.toFixed(0)}, read ${load.timings.readMs.toFixed(0)}, parse ${load.timings.parseMs.toFixed(0)}, index ${load.timings.indexMs.toFixed(0)}); ` +
           `heap ${(load.heapUsed / 1048576).toFixed(1)} MiB, rss ${(load.rss / 1048576).toFixed(0)} MiB; ` +
-          `cache written in ${load.cache.saveMs.toFixed(0)} ms; restart ${restarts.at(-1)!.wallMs.toFixed(0)} ms (${restarts.at(-1)!.cache.reused} files from the cache)`,
+          `restart ${restarts.at(-1)!.wallMs.toFixed(0)} ms (${restarts.at(-1)!.store.reused} files from the store), ` +
+          `heap ${(restarts.at(-1)!.heapUsed / 1048576).toFixed(1)} MiB, rss ${(restarts.at(-1)!.rss / 1048576).toFixed(0)} MiB`,
       );
       if (load.files !== size || load.articles !== size)
         log(`  warning: loaded ${load.articles} articles of ${load.files} files, expected ${size}`);
@@ -215,8 +216,9 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
       restartMs,
       restartRatio: restartMs / floorMs,
       restartIndexMs: median(restarts.map((run) => run.timings.indexMs)),
-      restartCacheMs: median(restarts.map((run) => run.timings.cacheMs)),
-      cacheSaveMs: median(loads.map((run) => run.cache.saveMs)),
+      restartStoreMs: median(restarts.map((run) => run.timings.storeMs)),
+      restartHeapKbPerArticle: (median(restarts.map((run) => run.heapUsed)) - baseline.heapUsed) / size / 1024,
+      restartRssMb: median(restarts.map((run) => run.rss)) / 1048576,
       heapUsedBytes,
       heapKbPerArticle: (heapUsedBytes - baseline.heapUsed) / size / 1024,
       rssMb: rss / 1048576,

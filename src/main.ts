@@ -27,7 +27,7 @@ async function start(config: Config, log: Logger): Promise<void> {
     log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
     process.exit(1);
   }
-  const plan = planMemory(scan.files.length, contentBytes(scan), currentMemoryLimits());
+  const plan = planMemory(scan.files.length, contentBytes(scan), currentMemoryLimits(), config.cacheDir !== null);
   if (plan.decision === 'refuse') {
     log.error(plan.message!);
     process.exit(1);
@@ -53,19 +53,6 @@ async function start(config: Config, log: Logger): Promise<void> {
   log.info(`${formatLoadLine(config.contentDir, loaded)}; preview ${config.previewToken ? 'enabled' : 'disabled'}`);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.info(`serving GraphQL and GraphiQL at http://${shownHost}:${listener.port}/graphql`);
-  saveParseCache(loaded, log);
-}
-
-/** Writes the parse cache of a load for the next start; a failure is logged, never fatal. */
-function saveParseCache(loaded: LoadResult, log: Logger): void {
-  const { cache } = loaded;
-  if (cache.file === null) return;
-  const started = Date.now();
-  try {
-    if (cache.save()) log.info(`parse cache written to ${cache.file} in ${Date.now() - started} ms`);
-  } catch (error) {
-    log.warn(`cannot write the parse cache ${cache.file}: ${(error as Error).message}; the next start parses every file`);
-  }
 }
 
 /** Loads the scanned content, logging how far it is every few seconds; exits 1 when it cannot. */
@@ -82,7 +69,7 @@ async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): 
       onProgress: (latest) => {
         progress = latest;
       },
-      onCacheProblem: (message) => log.warn(message),
+      onStoreProblem: (message) => log.warn(message),
     });
   } catch (error) {
     if (error instanceof CorpusTooLargeError) log.error(error.message);

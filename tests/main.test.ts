@@ -183,21 +183,25 @@ describe('starting', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it('should reuse the parse cache of the previous start, and rebuild a corrupt one with a warning', async () => {
+  it('should reuse the content store of the previous start, and rebuild a corrupt one with a warning', async () => {
     const cacheDir = createTempDirectory('newsgraph-cache-main-');
     const logOf = async () => {
       const server = await startServerProcess({ CACHE_DIR: cacheDir, CONTENT_DIR: 'content' });
+      const { body } = await postTo(server.origin, '{ articles(first: 1) { nodes { slug body } } }');
       await server.stop();
-      return server.output();
+      return { log: server.output(), article: body.data.articles.nodes[0] };
     };
-    expect(await logOf()).toMatch(/in \d+ ms \(0 files from the parse cache, 32 parsed\)[^\n]*\n[\s\S]*parse cache written to /);
-    expect(await logOf()).toMatch(/in \d+ ms \(32 files from the parse cache, 0 parsed\)/);
-    const [snapshot] = readdirSync(cacheDir).filter((name) => name.endsWith('.bin'));
-    writeFileSync(path.join(cacheDir, snapshot!), 'not a cache');
-    const log = await logOf();
-    expect(log).toMatch(
-      / warn {2}the parse cache \S+ is not used because it is not a Newsgraph parse cache; it was moved to \S+\.bad and is rebuilt\n/,
-    );
-    expect(log).toMatch(/\(0 files from the parse cache, 32 parsed\)/);
+    const cold = await logOf();
+    expect(cold.log).toMatch(/in \d+ ms \(0 files from the content store, 32 parsed\)/);
+    const warm = await logOf();
+    expect(warm.log).toMatch(/in \d+ ms \(32 files from the content store, 0 parsed\)/);
+    expect(warm.article).toEqual(cold.article);
+    expect(warm.article.body.length).toBeGreaterThan(100);
+    const [store] = readdirSync(cacheDir).filter((name) => name.startsWith('store-'));
+    writeFileSync(path.join(cacheDir, store!, 'data.mdb'), 'not a store');
+    const damaged = await logOf();
+    expect(damaged.log).toMatch(/ warn {2}the content store \S+ is not used because .*; it was moved to \S+\.bad and is rebuilt\n/);
+    expect(damaged.log).toMatch(/\(0 files from the content store, 32 parsed\)/);
+    expect(damaged.article).toEqual(cold.article);
   });
 });

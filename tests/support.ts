@@ -15,6 +15,7 @@ import { afterAll, expect } from 'vitest';
 import type { Corpus } from '../src/content/corpus.js';
 import { type LoadResult, loadCorpus } from '../src/content/load.js';
 import type { Article } from '../src/content/model.js';
+import { StoredArticle } from '../src/content/stored-article.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/http/limits.js';
 import { createServer, type NewsgraphServer, type ServerOptions } from '../src/http/server.js';
 
@@ -137,7 +138,12 @@ export function loadFixtures(names: readonly string[]): Promise<LoadResult> {
 export function previewArticle(result: LoadResult, slug: string): Article {
   const article = result.corpus.preview.articleBySlug(slug);
   if (article === undefined) throw new Error(`expected the article ${slug} in the preview view`);
-  return article;
+  return recordOf(article);
+}
+
+/** The full record of a corpus article, as plain data (a corpus article reads most fields from it). */
+export function recordOf(article: Article): Article {
+  return article instanceof StoredArticle ? article.record() : article;
 }
 
 /** Everything a load produces that the API serves, with each view's order. */
@@ -146,8 +152,8 @@ export function servedContent(result: LoadResult) {
   return {
     diagnostics: corpus.diagnostics,
     views: [corpus.public, corpus.preview].map((view) => ({
-      articles: view.articles,
-      providers: view.providers,
+      articles: view.articles.map(recordOf),
+      providers: view.providers.map((provider) => ({ ...provider, articles: provider.articles.map((article) => article.slug) })),
       topics: view.topics,
       stats: view.stats,
       maxima: view.maxima,

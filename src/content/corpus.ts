@@ -1,6 +1,8 @@
 import type { Article, Diagnostic } from './model.js';
 import { compareNewestFirst } from './order.js';
-import { CorpusView, UrlKeys } from './view.js';
+import { HeapRecords, StoredArticle } from './stored-article.js';
+import { summarize } from './summary.js';
+import { CorpusView, type IndexedArticle } from './view.js';
 
 /** The loaded content: a public view (published articles only), a preview view (all), and what was wrong. */
 export interface Corpus {
@@ -9,17 +11,25 @@ export interface Corpus {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Builds both views of a corpus from normalized articles (slugs already unique), sorting once. */
-export function createCorpus(articles: readonly Article[], diagnostics: readonly Diagnostic[]): Corpus {
-  const newestFirst = [...articles].sort(compareNewestFirst);
-  const urlKeys = new UrlKeys();
+/** Builds both views of a corpus from its indexed articles (slugs already unique), sorting once. */
+export function createCorpus(indexed: readonly IndexedArticle[], diagnostics: readonly Diagnostic[]): Corpus {
+  const newestFirst = [...indexed].sort((a, b) => compareNewestFirst(a.article, b.article));
   return Object.freeze({
     public: new CorpusView(
       'public',
-      newestFirst.filter((article) => article.published),
-      urlKeys,
+      newestFirst.filter(({ article }) => article.published),
     ),
-    preview: new CorpusView('preview', newestFirst, urlKeys),
+    preview: new CorpusView('preview', newestFirst),
     diagnostics: Object.freeze([...diagnostics]),
+  });
+}
+
+/** Indexes normalized articles held in memory: each as a corpus article over its own record. */
+export function indexArticles(articles: readonly Article[]): IndexedArticle[] {
+  const records = new HeapRecords();
+  return articles.map((article) => {
+    records.add(article);
+    const summary = summarize(article);
+    return { article: new StoredArticle(summary, records), summary };
   });
 }

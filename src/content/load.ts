@@ -1,17 +1,20 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type CachedFile, readSnapshot, setAsideSnapshot, snapshotPath, writeSnapshot } from './cache.js';
 import { type Corpus, createCorpus } from './corpus.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import { CorpusTooLargeError, currentMemoryLimits, type MemoryLimits, planMemory } from './memory.js';
-import type { Article, Diagnostic } from './model.js';
+import type { Diagnostic, ProviderRef, TopicRef } from './model.js';
 import { compareStrings } from './order.js';
-import { type FileToParse, type ParsedFiles, type ParseSettings, parseFiles } from './parse-files.js';
+import { type ParseSettings, parseInBatches, storeBatch } from './parse-files.js';
 import { type ContentFile, type ScanResult, scanContent } from './scan.js';
+import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from './store.js';
+import { HeapRecords, StoredArticle } from './stored-article.js';
+import type { ArticleSummary } from './summary.js';
+import type { IndexedArticle } from './view.js';
 
 /** Options of a load; every one has a default. */
 export interface LoadOptions {
@@ -39,27 +42,25 @@ export interface LoadOptions {
   /** Hears how many of the files are read and parsed, every few hundred files (every batch on workers). */
   readonly onProgress?: (progress: LoadProgress) => void;
   /**
-   * Where the parse cache lives (see cache.ts): files whose size and modification time match the
-   * cache are not parsed again. Default null: no cache.
+   * Where the content store lives (store.ts): article records are kept there instead of on the
+   * heap, and files whose size and modification time match their entry are not parsed again.
+   * Default null: no store, every record on the heap, every file parsed.
    */
   readonly cacheDir?: string | null;
-  /** Hears why a parse cache was not used (corrupt, foreign, another loader version) and where it was moved. */
-  readonly onCacheProblem?: (message: string) => void;
+  /** Hears why a content store was not used (corrupt, foreign, another loader version) and what became of it. */
+  readonly onStoreProblem?: (message: string) => void;
 }
 
-/** What the parse cache did for a load. */
-export interface CacheUse {
-  /** The snapshot file, or null without a cache. */
-  readonly file: string | null;
-  /** Files taken from the cache. */
+/** What the content store did for a load. */
+export interface StoreUse {
+  /** The store's directory, or null when the load used none. */
+  readonly directory: string | null;
+  /** Files whose entries were taken from the store. */
   readonly reused: number;
   /** Files read and parsed. */
   readonly parsed: number;
-  /**
-   * Writes the snapshot of this load when it differs from the one read; returns whether it wrote.
-   * Call it once the corpus is serving: it takes a moment for a large corpus.
-   */
-  save(): boolean;
+  /** Entries of files that are gone, removed from the store. */
+  readonly removed: number;
 }
 
 /** How far a load is. */
@@ -73,8 +74,8 @@ export interface LoadTimings {
   readonly scanMs: number;
   readonly readMs: number;
   readonly parseMs: number;
-  /** Reading the parse cache and taking its entries over (freezing them, sharing their strings). */
-  readonly cacheMs: number;
+  /** Opening the content store and reading its entries. */
+  readonly storeMs: number;
   /** Threads asked to read and parse (1: the calling thread, else that many workers). */
   readonly threads: number;
   /** Workers that answered; a run whose worker failed was parsed on the calling thread instead. */
@@ -89,7 +90,7 @@ export interface LoadResult {
   /** Content files found (including those refused by size or as links out of the directory). */
   readonly fileCount: number;
   readonly timings: LoadTimings;
-  readonly cache: CacheUse;
+  readonly store: StoreUse;
 }
 
 /** The default size cap of one content file: 1 MiB. */
@@ -100,11 +101,6 @@ const WORKERS_FROM_FILES = 2_000;
 /** Files per message from a worker: large enough to be cheap, small enough to overlap and to spare memory. */
 const DEFAULT_WORKER_BATCH_FILES = 2_000;
 const MAX_DEFAULT_THREADS = 4;
-/**
- * The most content a parse cache snapshot is written for: its serialized entries are about 1.6
- * times the content's bytes and must fit one Buffer (4 GiB), and writing them blocks the event loop.
- */
-const MAX_SNAPSHOT_CONTENT_BYTES = 1.5 * 2 ** 30;
 
 /**
  * Loads every content file under `directory` into a corpus. A bad file becomes diagnostics and never
@@ -116,23 +112,24 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const scan =
     options.scan ?? (await scanContent(path.resolve(directory), { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES }));
   const scanned = performance.now();
+  const cacheDir = options.cacheDir ?? null;
   const limits = options.memoryLimits === undefined ? currentMemoryLimits() : options.memoryLimits;
   if (limits !== null) {
     // A load cannot raise its own heap limit: main.ts starts again with a larger one before loading.
-    const plan = planMemory(scan.files.length, contentBytes(scan), { ...limits, heapLimitIsExplicit: true });
+    const plan = planMemory(scan.files.length, contentBytes(scan), { ...limits, heapLimitIsExplicit: true }, cacheDir !== null);
     if (plan.decision !== 'fits') throw new CorpusTooLargeError(plan.message ?? 'the content does not fit in memory');
   }
-  const settings: ParseSettings = {
-    siteUrl: options.siteUrl ?? null,
-    frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS,
-    internStrings: true,
-  };
-  const cacheFile = options.cacheDir ? snapshotPath(options.cacheDir, realpathSync(path.resolve(directory)), settings) : null;
-  const cached = cacheFile === null ? new Map<string, CachedFile>() : readCache(cacheFile, options.onCacheProblem);
-  const cacheRead = performance.now();
-  const toParse = scan.files.filter((file) => !isFresh(cached.get(file.relativePath), file));
-  const reused = scan.files.length - toParse.length;
+  const parseSettings = { siteUrl: options.siteUrl ?? null, frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS };
+  const store =
+    cacheDir === null
+      ? null
+      : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), options.onStoreProblem);
+  const settings: ParseSettings = { ...parseSettings, internStrings: true, storeDirectory: store?.store.directory ?? null };
+  const previous = store?.entries ?? new Map<string, LoadedFile>();
+  const opened = performance.now();
 
+  const toParse = scan.files.filter((file) => !isFresh(previous.get(file.relativePath), file));
+  const reused = scan.files.length - toParse.length;
   const filesDone = [0];
   const reportProgress = (part: number, done: number) => {
     filesDone[part] = done;
@@ -142,112 +139,158 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(toParse.length), toParse.length));
   const parts =
     threads === 1
-      ? [{ parsed: await parseFiles(toParse, settings, (done) => reportProgress(0, done)), onWorker: false }]
+      ? [{ parsed: await parseAndStore(toParse, settings, Infinity, (done) => reportProgress(0, done)), onWorker: false }]
       : await parseOnWorkers(toParse, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES, reportProgress);
   const parsed = performance.now();
 
-  const entries = mergeInFileOrder(
-    scan.files,
-    cached,
-    parts.map((part) => part.parsed),
-  );
-  const merged = performance.now();
+  const present = new Set(scan.files.map((file) => file.relativePath));
+  const gone = [...previous.keys()].filter((relativePath) => !present.has(relativePath));
+  store?.store.remove(gone);
+  store?.store.refresh();
+  const records = store?.store ?? new HeapRecords();
+  const fresh = new Map<string, FileToStore>();
+  for (const part of parts) for (const entry of part.parsed.entries) fresh.set(entry.relativePath, entry);
   const diagnostics: Diagnostic[] = [...scan.diagnostics];
-  const articles: Article[] = [];
-  for (const entry of entries.values()) {
-    diagnostics.push(...entry.diagnostics);
-    if (entry.article !== null) articles.push(entry.article);
+  const indexed: IndexedArticle[] = [];
+  const shared = new SharedRefs();
+  for (const file of scan.files) {
+    const entry = fresh.get(file.relativePath);
+    const loaded = entry?.loaded ?? previous.get(file.relativePath)!;
+    if (entry?.article && records instanceof HeapRecords) records.add(entry.article);
+    diagnostics.push(...loaded.diagnostics);
+    if (loaded.summary !== null) {
+      const summary = shared.adopt(loaded.summary);
+      indexed.push({ article: new StoredArticle(summary, records), summary });
+    }
   }
-  const unique = keepFirstOfEachSlug(articles, diagnostics);
+  const unique = keepFirstOfEachSlug(indexed, diagnostics);
   diagnostics.sort((a, b) => compareStrings(a.file, b.file));
   const corpus = createCorpus(unique, diagnostics);
-  const indexed = performance.now();
+  const indexedAt = performance.now();
 
-  const changed = toParse.length > 0 || entries.size !== cached.size;
   return {
     corpus,
     fileCount: scan.files.length + scan.diagnostics.length,
-    cache: {
-      file: cacheFile,
-      reused,
-      parsed: toParse.length,
-      save: () => {
-        if (cacheFile === null || !changed) return false;
-        const bytes = contentBytes(scan);
-        if (bytes > MAX_SNAPSHOT_CONTENT_BYTES) {
-          throw new Error(
-            `the content is ${Math.round(bytes / 2 ** 20)} MB; a parse cache snapshot holds at most ${MAX_SNAPSHOT_CONTENT_BYTES / 2 ** 30} GB of content`,
-          );
-        }
-        writeSnapshot(cacheFile, entries);
-        return true;
-      },
-    },
+    store: { directory: store?.store.directory ?? null, reused, parsed: toParse.length, removed: gone.length },
     timings: {
       scanMs: scanned - started,
       readMs: parts.reduce((sum, part) => sum + part.parsed.readMs, 0),
       parseMs: parts.reduce((sum, part) => sum + part.parsed.parseMs, 0),
-      cacheMs: cacheRead - scanned + (merged - parsed),
+      storeMs: opened - scanned,
       threads,
       workers: parts.filter((part) => part.onWorker).length,
-      indexMs: indexed - merged,
-      totalMs: indexed - started,
+      indexMs: indexedAt - parsed,
+      totalMs: indexedAt - started,
     },
   };
 }
 
-/** The entries of a snapshot; an unusable snapshot is set aside (and reported) and counts as empty. */
-function readCache(file: string, onProblem: ((message: string) => void) | undefined): Map<string, CachedFile> {
-  const reading = readSnapshot(file);
-  if (reading.ok) return new Map(reading.entries);
-  if (!reading.missing) {
-    const aside = setAsideSnapshot(file);
-    onProblem?.(`the parse cache ${file} is not used because ${reading.reason}; it was moved to ${aside} and is rebuilt`);
+/**
+ * Opens the content store and reads its entries; a store whose entries cannot be read is set
+ * aside and made again (ContentStore.open), so a start never fails for a bad store.
+ */
+function openStore(directory: string, onProblem: ((message: string) => void) | undefined) {
+  const store = ContentStore.open(directory, onProblem);
+  try {
+    return { store, entries: store.readFiles() };
+  } catch (error) {
+    void store.close();
+    const aside = `${directory}.bad`;
+    rmSync(aside, { recursive: true, force: true });
+    renameSync(directory, aside);
+    onProblem?.(`the content store ${directory} is not used because ${(error as Error).message}; it was moved to ${aside} and is rebuilt`);
+    const fresh = ContentStore.open(directory, onProblem);
+    return { store: fresh, entries: new Map<string, LoadedFile>() };
   }
-  return new Map();
 }
 
-/** True when a cache entry was made from the file as it is now (same size, same modification time). */
-function isFresh(entry: CachedFile | undefined, file: ContentFile): entry is CachedFile {
+/** True when a store entry was made from the file as it is now (same size, same modification time). */
+function isFresh(entry: LoadedFile | undefined, file: ContentFile): entry is LoadedFile {
   return entry !== undefined && entry.size === file.size && entry.mtimeMs === file.mtimeMs;
 }
 
-/**
- * What loading each file produced, in file order: fresh cache entries (frozen and their strings
- * shared, as records built here are) and the results of the files parsed now.
- */
-function mergeInFileOrder(
+/** What parsing some files produced: their entries (with records unless written to a store) and the time it took. */
+interface ParsedEntries {
+  readonly entries: FileToStore[];
+  readonly readMs: number;
+  readonly parseMs: number;
+}
+
+/** Parses files on this thread, storing each batch (storeBatch). */
+async function parseAndStore(
   files: readonly ContentFile[],
-  cached: ReadonlyMap<string, CachedFile>,
-  parsed: readonly ParsedFiles[],
-): Map<string, CachedFile> {
-  const articles = new Map<string, Article>();
-  const diagnostics = new Map<string, Diagnostic[]>();
-  for (const part of parsed) {
-    for (const article of part.articles) articles.set(article.sourcePath, article);
-    for (const diagnostic of part.diagnostics) {
-      const list = diagnostics.get(diagnostic.file);
-      if (list === undefined) diagnostics.set(diagnostic.file, [diagnostic]);
-      else list.push(diagnostic);
+  settings: ParseSettings,
+  batchSize: number,
+  onProgress?: (filesDone: number) => void,
+): Promise<ParsedEntries> {
+  const result: ParsedEntries = { entries: [], readMs: 0, parseMs: 0 };
+  let done = 0;
+  let { readMs, parseMs } = result;
+  for await (const batch of parseInBatches(files, settings, batchSize, onProgress)) {
+    result.entries.push(...storeBatch(files.slice(done, done + batch.files), batch, settings));
+    done += batch.files;
+    readMs += batch.readMs;
+    parseMs += batch.parseMs;
+  }
+  return { ...result, readMs, parseMs };
+}
+
+/**
+ * Shares what many summaries repeat (providers, topics, categories, types) as one frozen object or
+ * string each, and freezes the summaries: entries read from the store or posted by a worker are
+ * fresh copies.
+ */
+class SharedRefs {
+  private readonly providers = new Map<string, ProviderRef>();
+  private readonly topics = new Map<string, TopicRef>();
+  private readonly strings = new Map<string, string>();
+
+  adopt(summary: ArticleSummary): ArticleSummary {
+    return Object.freeze({
+      ...summary,
+      category: this.string(summary.category),
+      type: this.string(summary.type),
+      provider: this.provider(summary.provider),
+      topics: Object.freeze(summary.topics.map((topic) => this.topic(topic))),
+    });
+  }
+
+  private string(value: string | null): string | null {
+    if (value === null) return null;
+    const kept = this.strings.get(value);
+    if (kept !== undefined) return kept;
+    this.strings.set(value, value);
+    return value;
+  }
+
+  private provider(provider: ProviderRef | null): ProviderRef | null {
+    if (provider === null) return null;
+    const key = JSON.stringify(provider);
+    let kept = this.providers.get(key);
+    if (kept === undefined) {
+      kept = deepFrozen(provider);
+      this.providers.set(key, kept);
     }
+    return kept;
   }
-  const strings = new Map<string, string>();
-  const entries = new Map<string, CachedFile>();
-  for (const file of files) {
-    const entry = cached.get(file.relativePath);
-    entries.set(
-      file.relativePath,
-      isFresh(entry, file)
-        ? adopt(entry, strings)
-        : Object.freeze({
-            size: file.size,
-            mtimeMs: file.mtimeMs,
-            article: articles.get(file.relativePath) ?? null,
-            diagnostics: Object.freeze(diagnostics.get(file.relativePath) ?? []),
-          }),
-    );
+
+  private topic(topic: TopicRef): TopicRef {
+    const key = `${topic.slug}\n${topic.name}`;
+    let kept = this.topics.get(key);
+    if (kept === undefined) {
+      kept = Object.freeze({ name: topic.name, slug: topic.slug });
+      this.topics.set(key, kept);
+    }
+    return kept;
   }
-  return entries;
+}
+
+function deepFrozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFrozen(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The bytes of the files a scan found to parse. */
@@ -266,12 +309,12 @@ function defaultThreads(files: number): number {
  * order. A run whose worker cannot start or fails is parsed on this thread instead.
  */
 async function parseOnWorkers(
-  files: readonly FileToParse[],
+  files: readonly ContentFile[],
   settings: ParseSettings,
   threads: number,
   batchSize: number,
   reportProgress: (run: number, filesDone: number) => void,
-): Promise<{ parsed: ParsedFiles; onWorker: boolean }[]> {
+): Promise<{ parsed: ParsedEntries; onWorker: boolean }[]> {
   const runLength = Math.ceil(files.length / threads);
   const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
   const strings = new Map<string, string>();
@@ -284,7 +327,7 @@ async function parseOnWorkers(
   return Promise.all(
     parts.map(async (part, index) =>
       part === null
-        ? { parsed: await parseFiles(runs[index]!, settings, (done) => reportProgress(index, done)), onWorker: false }
+        ? { parsed: await parseAndStore(runs[index]!, settings, Infinity, (done) => reportProgress(index, done)), onWorker: false }
         : { parsed: part, onWorker: true },
     ),
   );
@@ -307,6 +350,8 @@ async function startWorker(workerData: unknown): Promise<Worker> {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      // lmdb is a native package: the worker loads it from node_modules.
+      external: ['lmdb'],
       write: false,
       logLevel: 'silent',
     });
@@ -317,22 +362,22 @@ async function startWorker(workerData: unknown): Promise<Worker> {
 
 /** Parses one run of files on a worker; rejects unless the worker delivered its last batch. */
 async function parseOnWorker(
-  files: readonly FileToParse[],
+  files: readonly ContentFile[],
   settings: ParseSettings,
   batchSize: number,
   strings: Map<string, string>,
   onProgress: (filesDone: number) => void,
-): Promise<ParsedFiles> {
+): Promise<ParsedEntries> {
   const worker = await startWorker({ files, settings, batchSize });
   return new Promise((resolve, reject) => {
-    const parsed = { files: 0, articles: [] as Article[], diagnostics: [] as Diagnostic[], readMs: 0, parseMs: 0 };
+    const parsed = { entries: [] as FileToStore[], readMs: 0, parseMs: 0 };
     let complete = false;
     // Batches arrive in file order; each is adopted as it comes, while the worker parses the next.
-    worker.on('message', ({ batch, last }: { batch: ParsedFiles; last: boolean }) => {
-      for (const article of batch.articles) parsed.articles.push(adopt(article, strings));
-      parsed.diagnostics.push(...batch.diagnostics);
-      parsed.files += batch.files;
-      onProgress(parsed.files);
+    worker.on('message', ({ batch, last }: { batch: ParsedEntries; last: boolean }) => {
+      for (const entry of batch.entries) {
+        parsed.entries.push(entry.article === null ? entry : { ...entry, article: adopt(entry.article, strings) });
+      }
+      onProgress(parsed.entries.length);
       parsed.readMs += batch.readMs;
       parsed.parseMs += batch.parseMs;
       complete = last;
@@ -369,19 +414,20 @@ function adopt<T>(value: T, strings: Map<string, string>): T {
  * Slugs come from file names, so two folders can hold the same one. The file whose relative path
  * sorts first wins; each other is skipped with an error naming the winner.
  */
-function keepFirstOfEachSlug(articles: readonly Article[], diagnostics: Diagnostic[]): Article[] {
-  const winners = new Map<string, Article>();
-  for (const article of articles) {
-    const winner = winners.get(article.slug);
+function keepFirstOfEachSlug(indexed: readonly IndexedArticle[], diagnostics: Diagnostic[]): IndexedArticle[] {
+  const winners = new Map<string, IndexedArticle>();
+  for (const item of indexed) {
+    const { slug, sourcePath } = item.article;
+    const winner = winners.get(slug);
     if (winner === undefined) {
-      winners.set(article.slug, article);
+      winners.set(slug, item);
     } else {
       diagnostics.push({
-        file: article.sourcePath,
+        file: sourcePath,
         field: null,
         severity: 'error',
         message:
-          `the slug "${article.slug}" is already taken by ${winner.sourcePath} ` +
+          `the slug "${slug}" is already taken by ${winner.article.sourcePath} ` +
           '(the path that sorts first wins); rename one of the files',
       });
     }

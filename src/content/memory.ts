@@ -8,10 +8,15 @@ import v8 from 'node:v8';
 
 /** Heap the service needs besides the corpus: the GraphQL server, its caches and requests in flight. */
 const BASE_HEAP_BYTES = 64 * 1024 * 1024;
-/** Heap per loaded file beyond its text: the record, its indexes, and what parsing it takes on the way. */
+/** Heap per loaded file beyond its text, records on the heap: the record, its indexes, and what parsing it takes on the way. */
 const HEAP_BYTES_PER_FILE = 4 * 1024;
-/** Heap per byte of file: titles, excerpts, bodies and URLs are kept as strings. */
+/** Heap per byte of file, records on the heap: titles, excerpts, bodies and URLs are kept as strings. */
 const HEAP_BYTES_PER_FILE_BYTE = 1;
+/**
+ * Heap per loaded file, records in the content store: the indexed fields and indexes kept, and the
+ * summary that is read or parsed on the way (bench/RESULTS.md).
+ */
+const STORE_HEAP_BYTES_PER_FILE = 2.5 * 1024;
 /** A raised heap limit leaves the machine this share of its memory. */
 const MACHINE_MEMORY_SHARE = 0.8;
 /** A raised heap limit is the estimate times this: the peak of a load is above what it keeps. */
@@ -51,8 +56,12 @@ export function currentMemoryLimits(env: NodeJS.ProcessEnv = process.env, execAr
   };
 }
 
-/** The heap a corpus of `files` files of `bytes` bytes in all is estimated to need, in bytes. */
-export function estimateHeapBytes(files: number, bytes: number): number {
+/**
+ * The heap a corpus of `files` files of `bytes` bytes in all is estimated to need, in bytes, with
+ * its records in the content store or (recordsInStore false) on the heap.
+ */
+export function estimateHeapBytes(files: number, bytes: number, recordsInStore: boolean): number {
+  if (recordsInStore) return BASE_HEAP_BYTES + files * STORE_HEAP_BYTES_PER_FILE;
   return BASE_HEAP_BYTES + files * HEAP_BYTES_PER_FILE + bytes * HEAP_BYTES_PER_FILE_BYTE;
 }
 
@@ -60,8 +69,8 @@ export function estimateHeapBytes(files: number, bytes: number): number {
  * Decides whether a corpus fits: as is under the heap limit; else, when the user did not set the
  * limit and the machine has the memory, with a raised limit; else not at all, with the line to show.
  */
-export function planMemory(files: number, bytes: number, limits: MemoryLimits): MemoryPlan {
-  const neededHeapBytes = estimateHeapBytes(files, bytes);
+export function planMemory(files: number, bytes: number, limits: MemoryLimits, recordsInStore: boolean): MemoryPlan {
+  const neededHeapBytes = estimateHeapBytes(files, bytes, recordsInStore);
   const base = { files, bytes, neededHeapBytes };
   if (neededHeapBytes <= limits.heapLimitBytes) return { ...base, decision: 'fits', heapLimitMb: null, message: null };
   const raisedBytes = Math.min(neededHeapBytes * HEAP_HEADROOM, limits.availableBytes * MACHINE_MEMORY_SHARE);

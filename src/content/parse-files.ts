@@ -4,6 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { normalizeArticle } from './article.js';
 import { type FrontMatterLimits, parseFrontMatter } from './front-matter.js';
 import type { Article, Diagnostic } from './model.js';
+import type { ContentFile } from './scan.js';
+import { ContentStore, type FileToStore } from './store.js';
+import { summarize } from './summary.js';
 
 /** One content file to read: where it is, and its path relative to the content directory. */
 export interface FileToParse {
@@ -20,6 +23,11 @@ export interface ParseSettings {
    * records copies every string, and the receiving thread shares them again.
    */
   readonly internStrings: boolean;
+  /**
+   * The content store (store.ts) the parsing thread writes each batch's entries and records to, so
+   * records never cross threads; null keeps the records in the results instead.
+   */
+  readonly storeDirectory: string | null;
 }
 
 /** The articles and diagnostics of some files, in file order, and the time spent reading and parsing. */
@@ -107,4 +115,35 @@ export async function* parseInBatches(
     batch.parseMs += performance.now() - parseStarted;
   }
   yield batch;
+}
+
+/**
+ * The entries of a batch's files (`files`: the batch's files, in order), written to the content
+ * store when the settings name one (their records then left out of the result), else returned with
+ * their records.
+ */
+export function storeBatch(files: readonly ContentFile[], batch: ParsedFiles, settings: ParseSettings): FileToStore[] {
+  const articles = new Map(batch.articles.map((article) => [article.sourcePath, article]));
+  const diagnostics = new Map<string, Diagnostic[]>();
+  for (const diagnostic of batch.diagnostics) {
+    const list = diagnostics.get(diagnostic.file);
+    if (list === undefined) diagnostics.set(diagnostic.file, [diagnostic]);
+    else list.push(diagnostic);
+  }
+  const entries = files.map((file): FileToStore => {
+    const article = articles.get(file.relativePath) ?? null;
+    return {
+      relativePath: file.relativePath,
+      loaded: {
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+        summary: article === null ? null : summarize(article),
+        diagnostics: diagnostics.get(file.relativePath) ?? [],
+      },
+      article,
+    };
+  });
+  if (settings.storeDirectory === null) return entries;
+  ContentStore.attach(settings.storeDirectory).write(entries);
+  return entries.map((entry) => ({ ...entry, article: null }));
 }

@@ -1,18 +1,23 @@
 /**
- * Worker thread entry: parses the files it is given and posts the results back in batches, so the
- * calling thread takes them in while the rest are parsed, and no single message holds them all.
- * Each message is `{ batch, last }`.
+ * Worker thread entry: parses the files it is given, writes each batch to the content store when
+ * the settings name one (storeBatch), and posts the batch's file entries back, so the calling
+ * thread takes them in while the rest are parsed, and no single message holds them all. Each
+ * message is `{ batch, last }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type FileToParse, type ParseSettings, parseInBatches } from './parse-files.js';
+import { type ParseSettings, parseInBatches, storeBatch } from './parse-files.js';
+import type { ContentFile } from './scan.js';
 
-const { files, settings, batchSize } = workerData as { files: FileToParse[]; settings: ParseSettings; batchSize: number };
+const { files, settings, batchSize } = workerData as { files: ContentFile[]; settings: ParseSettings; batchSize: number };
 
 async function run(): Promise<void> {
+  let done = 0;
   let previous: unknown = null;
   for await (const batch of parseInBatches(files, settings, batchSize)) {
+    const entries = storeBatch(files.slice(done, done + batch.files), batch, settings);
+    done += batch.files;
     if (previous !== null) parentPort!.postMessage({ batch: previous, last: false });
-    previous = batch;
+    previous = { entries, readMs: batch.readMs, parseMs: batch.parseMs };
   }
   parentPort!.postMessage({ batch: previous, last: true });
 }

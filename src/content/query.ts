@@ -1,6 +1,8 @@
 import type { Article } from './model.js';
 import { type ArticleOrder, articleComparator, DEFAULT_ARTICLE_ORDER, isDefaultOrder } from './order.js';
 import { slugify } from './slug.js';
+import { StoredArticle } from './stored-article.js';
+import { searchTextOf } from './summary.js';
 import { foldAccents } from './text.js';
 import { normalizeDomain } from './urls.js';
 
@@ -86,7 +88,7 @@ export function articlePredicate(filter: ArticleFilter | null | undefined): ((ar
   }
   if (filter.hasImages != null) {
     const wanted = filter.hasImages;
-    tests.push((article) => article.images.length > 0 === wanted);
+    tests.push((article) => imageCount(article) > 0 === wanted);
   }
   if (filter.search != null) {
     const words = foldAccents(filter.search).toLowerCase().split(/\s+/).filter(Boolean);
@@ -103,13 +105,20 @@ export function articlePredicate(filter: ArticleFilter | null | undefined): ((ar
 
 const searchTexts = new WeakMap<Article, string>();
 
+/** What `filter.search` matches in: kept by a corpus article, computed once for any other record. */
 function searchText(article: Article): string {
+  if (article instanceof StoredArticle) return article.searchText;
   let text = searchTexts.get(article);
   if (text === undefined) {
-    text = foldAccents(`${article.title}\n${article.excerpt ?? ''}`).toLowerCase();
+    text = searchTextOf(article.title, article.excerpt);
     searchTexts.set(article, text);
   }
   return text;
+}
+
+/** How many images an article has, without reading a corpus article's record. */
+function imageCount(article: Article): number {
+  return article instanceof StoredArticle ? article.imageCount : article.images.length;
 }
 
 /** The articles of `articles` (newest first) that pass `filter`, in `order`. */

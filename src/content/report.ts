@@ -43,7 +43,7 @@ export function formatLoadLine(directory: string, result: LoadResult): string {
     `loaded ${directory}: ${publicView.stats.articles} articles, ${preview.stats.drafts} drafts, ` +
     `${publicView.stats.providers} providers, ${publicView.stats.topics} topics, ${errors} errors, ${warnings} warnings ` +
     `in ${Math.round(result.timings.totalMs)} ms` +
-    (result.cache.file === null ? '' : ` (${result.cache.reused} files from the parse cache, ${result.cache.parsed} parsed)`)
+    (result.store.directory === null ? '' : ` (${result.store.reused} files from the content store, ${result.store.parsed} parsed)`)
   );
 }
 

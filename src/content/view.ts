@@ -1,36 +1,13 @@
 import type { Article, Image, ListMaxima, Provider, RelatedEntry, Topic, ViewKind, ViewStats } from './model.js';
 import { compareCountThenKey } from './order.js';
-import { urlKey, urlKeyOfHref } from './urls.js';
+import { relatedOrigin, type StoredArticle } from './stored-article.js';
+import type { ArticleSummary } from './summary.js';
+import { urlKey } from './urls.js';
 
-/** Something reachable by URLs: an article or a related entry. */
-type Linkable = Pick<Article, 'webUrl' | 'ampWebUrl' | 'cdnAmpWebUrl'> & { readonly originalUrl?: string | null };
-
-/**
- * The URL keys (see urlKey) of articles and related entries, each computed once and shared by
- * the views of a corpus (bench/RESULTS.md: URL parsing dominates building the views).
- */
-export class UrlKeys {
-  private readonly keys = new WeakMap<Linkable, readonly string[]>();
-
-  /** The keys of every URL an item is reachable by: web, original, AMP and CDN AMP, in that order. */
-  of(item: Linkable): readonly string[] {
-    let keys = this.keys.get(item);
-    if (keys === undefined) {
-      const found: string[] = [];
-      addKey(found, item.webUrl);
-      addKey(found, item.originalUrl);
-      addKey(found, item.ampWebUrl);
-      addKey(found, item.cdnAmpWebUrl);
-      keys = found;
-      this.keys.set(item, keys);
-    }
-    return keys;
-  }
-}
-
-function addKey(keys: string[], url: string | null | undefined): void {
-  const key = url ? urlKeyOfHref(url) : null;
-  if (key !== null) keys.push(key);
+/** An article of a corpus with the summary it was indexed from. */
+export interface IndexedArticle {
+  readonly article: StoredArticle;
+  readonly summary: ArticleSummary;
 }
 
 /** Counts spellings and returns the most frequent (ties: the alphabetically first). */
@@ -57,7 +34,8 @@ class SpellingVote {
 /**
  * An immutable set of articles with every index built once: by slug, by each normalized URL, by
  * provider, by topic, in date order, and the related graph resolved within the view. Nothing
- * outside the view is reachable from it, so a public view cannot leak a draft.
+ * outside the view is reachable from it, so a public view cannot leak a draft. Built from the
+ * articles' summaries alone: no record is read.
  */
 export class CorpusView {
   /** The view's articles, newest first. */
@@ -73,34 +51,30 @@ export class CorpusView {
   private readonly byUrlKey = new Map<string, Article>();
   private readonly providersByDomain = new Map<string, Provider>();
   private readonly topicsBySlug = new Map<string, Topic>();
-  private readonly targetOfEntry = new Map<RelatedEntry, Article>();
+  /** For each article with a resolved related entry: the target of each entry, in list order (null: external). */
+  private readonly targetsOfSource = new Map<Article, readonly (Article | null)[]>();
   private readonly sourcesOfTarget = new Map<Article, Article[]>();
 
-  /**
-   * @param articles the view's articles, newest first (compareNewestFirst)
-   * @param urlKeys URL keys shared with the other view of the corpus
-   */
+  /** @param indexed the view's articles with their summaries, newest first (compareNewestFirst) */
   constructor(
     readonly kind: ViewKind,
-    articles: readonly Article[],
-    urlKeys: UrlKeys = new UrlKeys(),
+    indexed: readonly IndexedArticle[],
   ) {
-    this.articles = Object.freeze([...articles]);
+    this.articles = Object.freeze(indexed.map((item) => item.article));
     for (const article of this.articles) this.bySlug.set(article.slug, article);
-    // The URL keys are needed while building only; the view keeps just its index of them.
-    this.indexUrls(urlKeys);
-    const relatedResolved = this.resolveRelated(urlKeys);
-    this.providers = this.buildProviders();
+    this.indexUrls(indexed);
+    const relatedResolved = this.resolveRelated(indexed);
+    this.providers = this.buildProviders(indexed);
     this.topics = this.buildTopics();
     this.stats = Object.freeze({
       articles: this.articles.length,
       drafts: this.articles.filter((article) => !article.published).length,
       providers: this.providers.length,
       topics: this.topics.length,
-      relatedEntries: this.articles.reduce((sum, article) => sum + article.related.length, 0),
+      relatedEntries: indexed.reduce((sum, { summary }) => sum + summary.related.length, 0),
       relatedResolved,
     });
-    this.maxima = this.measureLists();
+    this.maxima = this.measureLists(indexed);
     Object.freeze(this);
   }
 
@@ -120,9 +94,12 @@ export class CorpusView {
     return slugs.map((slug) => this.bySlug.get(slug) ?? null);
   }
 
-  /** Batch getter: the corpus article each related entry resolves to in this view, or null. */
+  /** Batch getter: the corpus article each related entry (as an article of this corpus served it) resolves to in this view, or null. */
   articlesByRelatedEntries(entries: readonly RelatedEntry[]): (Article | null)[] {
-    return entries.map((entry) => this.targetOfEntry.get(entry) ?? null);
+    return entries.map((entry) => {
+      const origin = relatedOrigin(entry);
+      return origin === undefined ? null : (this.targetsOfSource.get(origin.source)?.[origin.index] ?? null);
+    });
   }
 
   /** Articles of this view whose related lists resolve to this article, newest first. */
@@ -140,43 +117,46 @@ export class CorpusView {
     return this.topicsBySlug.get(slug);
   }
 
-  private measureLists(): ListMaxima {
+  private measureLists(indexed: readonly IndexedArticle[]): ListMaxima {
     let related = 0;
     let topics = 0;
     let images = 0;
     let relatedImages = 0;
     let providerImages = 0;
-    for (const article of this.articles) {
-      related = Math.max(related, article.related.length);
-      topics = Math.max(topics, article.topics.length);
-      images = Math.max(images, article.images.length);
-      for (const entry of article.related) relatedImages = Math.max(relatedImages, entry.images.length);
+    for (const { summary } of indexed) {
+      related = Math.max(related, summary.related.length);
+      topics = Math.max(topics, summary.topics.length);
+      images = Math.max(images, summary.imageCount);
+      for (const entry of summary.related) relatedImages = Math.max(relatedImages, entry.imageCount);
     }
     for (const provider of this.providers) providerImages = Math.max(providerImages, provider.images.length);
     return Object.freeze({ related, topics, images, relatedImages, providerImages });
   }
 
   /** Each URL key maps to the newest article that has it, so a shared URL resolves predictably. */
-  private indexUrls(urlKeys: UrlKeys): void {
-    for (const article of this.articles) {
-      for (const key of urlKeys.of(article)) if (!this.byUrlKey.has(key)) this.byUrlKey.set(key, article);
+  private indexUrls(indexed: readonly IndexedArticle[]): void {
+    for (const { article, summary } of indexed) {
+      for (const key of summary.urlKeys) if (!this.byUrlKey.has(key)) this.byUrlKey.set(key, article);
     }
   }
 
   /** Resolves each related entry by any of its URLs; an entry resolving to its own article is no link. */
-  private resolveRelated(urlKeys: UrlKeys): number {
+  private resolveRelated(indexed: readonly IndexedArticle[]): number {
     let resolved = 0;
     const targets: Article[] = [];
-    for (const source of this.articles) {
+    for (const { article: source, summary } of indexed) {
       targets.length = 0;
-      for (const entry of source.related) {
-        const target = this.findTarget(entry, source, urlKeys);
-        if (target === undefined) continue;
-        this.targetOfEntry.set(entry, target);
+      let targetsOfEntries: (Article | null)[] | null = null;
+      summary.related.forEach((entry, index) => {
+        const target = this.findTarget(entry.urlKeys, source);
+        if (target === undefined) return;
+        targetsOfEntries ??= new Array<Article | null>(summary.related.length).fill(null);
+        targetsOfEntries[index] = target;
         // Lists are short (a few entries), so a scan beats a Set per article.
         if (!targets.includes(target)) targets.push(target);
         resolved++;
-      }
+      });
+      if (targetsOfEntries !== null) this.targetsOfSource.set(source, Object.freeze(targetsOfEntries));
       for (const target of targets) {
         const sources = this.sourcesOfTarget.get(target);
         if (sources === undefined) this.sourcesOfTarget.set(target, [source]);
@@ -187,15 +167,15 @@ export class CorpusView {
     return resolved;
   }
 
-  private findTarget(entry: RelatedEntry, source: Article, urlKeys: UrlKeys): Article | undefined {
-    for (const key of urlKeys.of(entry)) {
+  private findTarget(urlKeys: readonly string[], source: Article): Article | undefined {
+    for (const key of urlKeys) {
       const target = this.byUrlKey.get(key);
       if (target !== undefined && target !== source) return target;
     }
     return undefined;
   }
 
-  private buildProviders(): Provider[] {
+  private buildProviders(indexed: readonly IndexedArticle[]): Provider[] {
     const builders = new Map<string, { names: SpellingVote; images: readonly Image[]; articles: Article[] }>();
     const builderFor = (domain: string) => {
       let builder = builders.get(domain);
@@ -205,14 +185,14 @@ export class CorpusView {
       }
       return builder;
     };
-    for (const article of this.articles) {
+    for (const { article, summary } of indexed) {
       if (article.provider !== null) {
         const builder = builderFor(article.provider.domain);
         builder.names.add(article.provider.name);
         builder.articles.push(article);
         if (builder.images.length === 0) builder.images = article.provider.images;
       }
-      for (const entry of article.related) {
+      for (const entry of summary.related) {
         if (entry.provider === null) continue;
         const builder = builderFor(entry.provider.domain);
         builder.names.add(entry.provider.name);

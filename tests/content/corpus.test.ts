@@ -1,15 +1,16 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCorpus } from '../../src/content/corpus.js';
+import { createCorpus, indexArticles } from '../../src/content/corpus.js';
 import { loadCorpus } from '../../src/content/load.js';
 import type { Article, Diagnostic } from '../../src/content/model.js';
-import { FIXTURES, requireSharedCorpus, SAMPLE_CORPUS } from '../support.js';
+import type { IndexedArticle } from '../../src/content/view.js';
+import { FIXTURES, recordOf, requireSharedCorpus, SAMPLE_CORPUS } from '../support.js';
 
 const sharedCorpus = requireSharedCorpus();
 
 /** The articles of tests/fixtures/views (c is a draft, d undated), as the loader normalizes them. */
-async function fixtureArticles(): Promise<readonly Article[]> {
-  return (await loadCorpus(path.join(FIXTURES, 'views'))).corpus.preview.articles;
+async function fixtureArticles(): Promise<IndexedArticle[]> {
+  return indexArticles((await loadCorpus(path.join(FIXTURES, 'views'))).corpus.preview.articles.map(recordOf));
 }
 
 const slugs = (articles: readonly Article[]) => articles.map((article) => article.slug);

@@ -3,7 +3,7 @@ import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../../src/content/front-matter.js';
 import { loadCorpus } from '../../src/content/load.js';
-import { createTempCorpus, EXECUTABLE_FIXTURES, globals, hostileFixture, loadFixtures, previewArticle } from '../support.js';
+import { createTempCorpus, EXECUTABLE_FIXTURES, globals, hostileFixture, loadFixtures, previewArticle, recordOf } from '../support.js';
 
 /** The message of a refused parse; fails the test when the parse succeeded. */
 function refusal(bytes: Uint8Array): string {
@@ -201,7 +201,7 @@ describe('tolerated files', () => {
     expect(article.title).toBe('CRLF works');
     expect(article.published).toBe(true);
     expect(article.body).toBe('Saved on Windows with a BOM.\n');
-    expect(result.corpus.public.articleBySlug('crlf-bom')).toBe(article);
+    expect(recordOf(result.corpus.public.articleBySlug('crlf-bom')!)).toBe(article);
     expect(result.corpus.diagnostics).toEqual([]);
   });
 });

@@ -6,7 +6,12 @@ import { type FileToParse, type ParsedFiles, type ParseSettings, parseFiles, par
 import { scanContent } from '../../src/content/scan.js';
 import { createTempCorpus } from '../support.js';
 
-const SETTINGS: ParseSettings = { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS, internStrings: true };
+const SETTINGS: ParseSettings = {
+  siteUrl: null,
+  frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS,
+  internStrings: true,
+  storeDirectory: null,
+};
 
 /** Five files in path order: good, no title (error), a bad heat (warning), unclosed (error), good in a folder. */
 const FILES = {

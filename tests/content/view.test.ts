@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Corpus } from '../../src/content/corpus.js';
+import { indexArticles } from '../../src/content/corpus.js';
 import { loadCorpus } from '../../src/content/load.js';
 import type { Article } from '../../src/content/model.js';
 import { CorpusView } from '../../src/content/view.js';
-import { createTempCorpus, FIXTURES } from '../support.js';
+import { createTempCorpus, FIXTURES, recordOf } from '../support.js';
 
 /** Five articles (tests/fixtures/views): c is a draft, d is undated, a links to b, itself and an outside page. */
 const VIEWS_FIXTURE = path.join(FIXTURES, 'views');
@@ -108,7 +109,7 @@ describe('CorpusView stats and maxima', () => {
   });
 
   it('should be frozen, as are its lists', () => {
-    const view = new CorpusView('public', corpus.public.articles);
+    const view = new CorpusView('public', indexArticles(corpus.public.articles.map(recordOf)));
     expect(Object.isFrozen(view)).toBe(true);
     expect([view.articles, view.providers, view.topics, view.stats, view.maxima].every(Object.isFrozen)).toBe(true);
     expect(view.stats).toEqual(corpus.public.stats);

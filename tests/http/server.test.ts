@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCorpus } from '../../src/content/corpus.js';
+import { createCorpus, indexArticles } from '../../src/content/corpus.js';
 import type { Article } from '../../src/content/model.js';
 import { createServer } from '../../src/http/server.js';
-import { CONTENT_DIR, corpusOf, execute, serverOf } from '../support.js';
+import { CONTENT_DIR, corpusOf, execute, recordOf, serverOf } from '../support.js';
 
 const SECRET = 'secured-value-that-must-not-leak';
 const originalNodeEnv = process.env.NODE_ENV;
@@ -17,9 +17,10 @@ afterEach(() => {
  */
 async function corpusWithFailingRecord() {
   const loaded = await corpusOf(CONTENT_DIR);
-  const template = loaded.preview.articles[0]!;
+  const template = recordOf(loaded.preview.articles[0]!);
   const failing = Object.create(template, {
     slug: { value: 'failing-record', enumerable: true },
+    sourcePath: { value: 'private/failing-record.md', enumerable: true },
     extra: {
       enumerable: true,
       get() {
@@ -27,7 +28,7 @@ async function corpusWithFailingRecord() {
       },
     },
   }) as Article;
-  return createCorpus([...loaded.preview.articles, failing], []);
+  return createCorpus(indexArticles([...loaded.preview.articles.map(recordOf), failing]), []);
 }
 
 describe('errors', () => {

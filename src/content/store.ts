@@ -1,0 +1,284 @@
+/**
+ * The content store: what loading each content file produced (its summary and diagnostics, with the
+ * file's size and mtime then) and every article's full record, in an LMDB environment under the
+ * cache directory (lmdb-js: memory-mapped, read synchronously, shared by every process and thread
+ * that opens it through the page cache). A start reuses the entry of every file whose size and
+ * mtime match, and parses only the rest; the corpus reads records from the store as fields ask for
+ * them (bench/RESULTS.md: "Where article records live").
+ *
+ * The store is only ever a cache. One that cannot be trusted (not an LMDB file, cut short, corrupt,
+ * written by another version of the loader) is set aside or emptied, with a message, and rebuilt.
+ * An LMDB file that is damaged can crash the process that maps it, so an existing store is first
+ * opened and walked by a short-lived child process; only when that child exits cleanly does this
+ * process map it. LMDB serializes writers across processes, so two servers starting on the same
+ * cache directory write the same entries one transaction after the other.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { open } from 'lmdb';
+import type { Article, Diagnostic } from './model.js';
+import type { RecordSource } from './stored-article.js';
+import type { ArticleSummary } from './summary.js';
+
+/** What loading one content file produced: its summary and diagnostics, with the size and mtime it had then. */
+export interface LoadedFile {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Null when the file holds no valid article. */
+  readonly summary: ArticleSummary | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** One file's entry to write, with its article's full record when it has one. */
+export interface FileToStore {
+  readonly relativePath: string;
+  readonly loaded: LoadedFile;
+  readonly article: Article | null;
+}
+
+/** The layout of the store itself; the loader version covers what its entries mean. */
+const FORMAT_VERSION = 1;
+const DATABASES = { meta: 'meta', files: 'files', records: 'records' } as const;
+
+let loaderVersion: string | null = null;
+
+/**
+ * The version of the code that turns files into entries: a hash of its source (the bundle when
+ * compiled, every module of src/content/ when run from the sources). Any change to it empties
+ * older stores, so an entry never outlives the rules that made it.
+ */
+function currentLoaderVersion(): string {
+  loaderVersion ??= hashLoaderSources(fileURLToPath(import.meta.url));
+  return loaderVersion;
+}
+
+function hashLoaderSources(here: string): string {
+  const hash = createHash('sha256').update(`format ${FORMAT_VERSION}\n`);
+  const directory = path.dirname(here);
+  const sources = here.endsWith('.ts')
+    ? readdirSync(directory)
+        .filter((name) => name.endsWith('.ts'))
+        .sort()
+        .map((name) => path.join(directory, name))
+    : [here];
+  for (const source of sources) hash.update(readFileSync(source));
+  return hash.digest('hex');
+}
+
+/**
+ * The store directory under a cache directory for a content directory (by its real path) loaded
+ * with these settings: other settings (a SITE_URL, say) read the same files differently.
+ */
+export function storeDirectory(cacheDir: string, contentRoot: string, settings: unknown): string {
+  const key = createHash('sha256').update(contentRoot).update('\n').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+  return path.join(cacheDir, `store-${key}`);
+}
+
+/** Opens a store, an environment of three databases; throws what LMDB throws. */
+function openEnvironment(directory: string) {
+  const env = open({ path: directory, maxDbs: 3 });
+  return {
+    env,
+    meta: env.openDB<{ format: number; loader: string }, string>({ name: DATABASES.meta }),
+    // File entries are JSON text: JSON.parse makes flat strings, where msgpackr's native decoder
+    // slices kept strings (a slug, a URL key) out of one string per record that they then keep alive.
+    files: env.openDB<string, string>({ name: DATABASES.files, encoding: 'string' }),
+    // Decoded records are kept in lmdb-js's cache (recently used ones strongly, others weakly), so
+    // a hot list does not decode its articles again on every request.
+    records: env.openDB<Article, string>({ name: DATABASES.records, cache: true }),
+  };
+}
+
+/**
+ * Walks a store in a child process: opens it read-only, checks that its data file holds every page
+ * its header counts, and visits every key of every database. Returns why the store cannot be
+ * trusted, or null.
+ */
+function checkInChildProcess(directory: string): string | null {
+  const script = `
+    const { open } = require(process.argv[1]);
+    const { statSync } = require('node:fs');
+    const directory = process.argv[2];
+    const env = open({ path: directory, maxDbs: 3, readOnly: true });
+    const { lastPageNumber, pageSize } = env.getStats();
+    const size = statSync(directory + '/data.mdb').size;
+    if ((lastPageNumber + 1) * pageSize > size) {
+      process.stdout.write('its data file is cut short (' + size + ' of ' + (lastPageNumber + 1) * pageSize + ' bytes)');
+      process.exit(1);
+    }
+    for (const name of ${JSON.stringify(Object.values(DATABASES))}) {
+      for (const key of env.openDB({ name }).getKeys()) void key;
+    }`;
+  const lmdbPath = createRequire(import.meta.url).resolve('lmdb');
+  const child = spawnSync(process.execPath, ['-e', script, lmdbPath, directory], { encoding: 'utf8', timeout: 120_000 });
+  if (child.error) return `it could not be checked (${child.error.message})`;
+  if (child.signal !== null) return `checking it crashed a process (${child.signal}): it is corrupt`;
+  if (child.status !== 0) {
+    if (child.stdout.trim() !== '') return child.stdout.trim();
+    const reason =
+      child.stderr
+        .trim()
+        .split('\n')
+        .find((line) => /Error/.test(line)) ?? `exit code ${child.status}`;
+    return `it is not a readable LMDB store: ${reason.slice(0, 200)}`;
+  }
+  return null;
+}
+
+/** Moves an untrusted store out of the way (`….bad`), keeping it for inspection; returns where it went. */
+function setAside(directory: string): string {
+  const aside = `${directory}.bad`;
+  rmSync(aside, { recursive: true, force: true });
+  try {
+    renameSync(directory, aside);
+  } catch {
+    rmSync(directory, { recursive: true, force: true });
+  }
+  return aside;
+}
+
+/** The store each directory is open as on this thread. */
+const openStores = new Map<string, ContentStore>();
+
+/** The content store of one content directory; see the module comment. */
+export class ContentStore implements RecordSource {
+  private constructor(
+    readonly directory: string,
+    private readonly databases: ReturnType<typeof openEnvironment>,
+  ) {}
+
+  /**
+   * Opens the store in `directory`, creating it when there is none. A store that cannot be trusted
+   * is set aside (`onProblem` hears why and where it went) and a new one is made; one written by
+   * another loader version is emptied. Throws only when a new store cannot be created either.
+   */
+  static open(directory: string, onProblem: (message: string) => void = () => {}): ContentStore {
+    mkdirSync(path.dirname(directory), { recursive: true });
+    if (existsSync(path.join(directory, 'data.mdb'))) {
+      const problem = checkInChildProcess(directory);
+      if (problem !== null)
+        onProblem(`the content store ${directory} is not used because ${problem}; it was moved to ${setAside(directory)} and is rebuilt`);
+    }
+    let databases: ReturnType<typeof openEnvironment>;
+    try {
+      databases = openEnvironment(directory);
+    } catch (error) {
+      const aside = setAside(directory);
+      onProblem(`the content store ${directory} cannot be opened (${(error as Error).message}); it was moved to ${aside} and is rebuilt`);
+      databases = openEnvironment(directory);
+    }
+    const store = new ContentStore(directory, databases);
+    store.checkVersion(onProblem);
+    openStores.set(directory, store);
+    return store;
+  }
+
+  /**
+   * This thread's handle on a store that ContentStore.open has checked already (on this thread or
+   * another): the parse threads write through it.
+   */
+  static attach(directory: string): ContentStore {
+    let store = openStores.get(directory);
+    if (store === undefined) {
+      store = new ContentStore(directory, openEnvironment(directory));
+      openStores.set(directory, store);
+    }
+    return store;
+  }
+
+  /** Reads from the latest write on, including other threads' and processes' writes. */
+  refresh(): void {
+    this.databases.env.resetReadTxn();
+  }
+
+  /** Empties a store written by another format or loader version, and stamps it with this one. */
+  private checkVersion(onProblem: (message: string) => void): void {
+    const { env, meta, files, records } = this.databases;
+    const stamp = meta.get('version');
+    if (stamp?.format === FORMAT_VERSION && stamp.loader === currentLoaderVersion()) return;
+    if (stamp !== undefined) onProblem(`the content store ${this.directory} was written by another version of the loader; it is rebuilt`);
+    env.transactionSync(() => {
+      files.clearSync();
+      records.clearSync();
+      meta.putSync('version', { format: FORMAT_VERSION, loader: currentLoaderVersion() });
+    });
+  }
+
+  /**
+   * Every file entry, by path relative to the content directory. Throws when an entry cannot be
+   * decoded or is not what this loader writes (the caller then rebuilds the store).
+   */
+  readFiles(): Map<string, LoadedFile> {
+    const entries = new Map<string, LoadedFile>();
+    for (const { key, value: text } of this.databases.files.getRange()) {
+      const value: unknown = JSON.parse(text);
+      if (!isLoadedFile(value) || (value.summary !== null && value.summary.sourcePath !== key)) {
+        throw new Error(`its entry for ${key} is not one this loader writes`);
+      }
+      entries.set(key, value);
+    }
+    return entries;
+  }
+
+  /** Writes the entries and records of these files in one transaction; a file without an article loses its old record. */
+  write(files: readonly FileToStore[]): void {
+    const { env, files: entries, records } = this.databases;
+    env.transactionSync(() => {
+      for (const file of files) {
+        entries.put(file.relativePath, JSON.stringify(file.loaded));
+        if (file.article !== null) records.put(file.relativePath, file.article);
+        else records.remove(file.relativePath);
+      }
+    });
+  }
+
+  /** Removes the entries and records of files that are gone, in one transaction. */
+  remove(relativePaths: readonly string[]): void {
+    if (relativePaths.length === 0) return;
+    const { env, files, records } = this.databases;
+    env.transactionSync(() => {
+      for (const relativePath of relativePaths) {
+        files.remove(relativePath);
+        records.remove(relativePath);
+      }
+    });
+  }
+
+  record(sourcePath: string): Article | undefined {
+    let record: Article | undefined;
+    try {
+      record = this.databases.records.get(sourcePath);
+    } catch {
+      return undefined;
+    }
+    if (record !== undefined && !Object.isFrozen(record)) deepFreeze(record);
+    return record;
+  }
+
+  /** Closes the environment (its memory map); records can no longer be read. */
+  close(): Promise<void> {
+    if (openStores.get(this.directory) === this) openStores.delete(this.directory);
+    return this.databases.env.close();
+  }
+}
+
+function isLoadedFile(value: unknown): value is LoadedFile {
+  const entry = value as LoadedFile | null;
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    typeof entry.size === 'number' &&
+    typeof entry.mtimeMs === 'number' &&
+    Array.isArray(entry.diagnostics) &&
+    (entry.summary === null || (typeof entry.summary === 'object' && typeof entry.summary.slug === 'string'))
+  );
+}
+
+function deepFreeze(value: object): void {
+  for (const child of Object.values(value)) if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
+  Object.freeze(value);
+}

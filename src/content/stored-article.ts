@@ -1,0 +1,136 @@
+/**
+ * An article of a loaded corpus: what the index needs (see summary.ts) is held in memory, and the
+ * rest of its record (body, URLs, images, related entries, ...) is read from a record source when a
+ * field asks for it. With the content store as the source, a corpus of a million articles keeps
+ * about a kilobyte per article on the heap, and records live in the store's memory map.
+ */
+import type { Article, EpochMs, Image, JsonValue, ProviderRef, RelatedEntry, TopicRef } from './model.js';
+import type { ArticleSummary } from './summary.js';
+
+/** Where the full records of a corpus are read from, by the file's path relative to the content directory. */
+export interface RecordSource {
+  /** The record of this file (frozen), or undefined when the source has none. */
+  record(sourcePath: string): Article | undefined;
+}
+
+/** Records held in memory: the source of a corpus loaded without a content store. */
+export class HeapRecords implements RecordSource {
+  private readonly records = new Map<string, Article>();
+
+  /** Keeps a record, by its sourcePath. */
+  add(article: Article): void {
+    this.records.set(article.sourcePath, article);
+  }
+
+  record(sourcePath: string): Article | undefined {
+    return this.records.get(sourcePath);
+  }
+}
+
+/** Which article a related entry belongs to, and where in its list: what related resolution is indexed by. */
+export interface RelatedOrigin {
+  readonly source: StoredArticle;
+  readonly index: number;
+}
+
+const origins = new WeakMap<RelatedEntry, RelatedOrigin>();
+
+/** The article and list position of a related entry served by a StoredArticle, or undefined for any other. */
+export function relatedOrigin(entry: RelatedEntry): RelatedOrigin | undefined {
+  return origins.get(entry);
+}
+
+/** Thrown when an article's record cannot be read from its source; names the file. */
+class RecordUnavailableError extends Error {}
+
+/** An Article whose indexed fields are in memory and whose other fields come from its record. */
+export class StoredArticle implements Article {
+  readonly kind = 'article';
+  readonly slug: string;
+  readonly sourcePath: string;
+  readonly title: string;
+  readonly publishedDateTime: EpochMs | null;
+  readonly quality: number | null;
+  readonly heat: number | null;
+  readonly published: boolean;
+  readonly category: string | null;
+  readonly type: string | null;
+  readonly provider: ProviderRef | null;
+  readonly topics: readonly TopicRef[];
+  /** Title and excerpt, folded for `filter.search` (summary.ts). */
+  readonly searchText: string;
+  readonly imageCount: number;
+  readonly #records: RecordSource;
+
+  constructor(summary: ArticleSummary, records: RecordSource) {
+    this.#records = records;
+    this.slug = summary.slug;
+    this.sourcePath = summary.sourcePath;
+    this.title = summary.title;
+    this.publishedDateTime = summary.publishedDateTime;
+    this.quality = summary.quality;
+    this.heat = summary.heat;
+    this.published = summary.published;
+    this.category = summary.category;
+    this.type = summary.type;
+    this.provider = summary.provider;
+    this.topics = summary.topics;
+    this.searchText = summary.searchText;
+    this.imageCount = summary.imageCount;
+    Object.freeze(this);
+  }
+
+  /** The full record. Throws RecordUnavailableError when the source has lost it. */
+  record(): Article {
+    const record = this.#records.record(this.sourcePath);
+    if (record === undefined) throw new RecordUnavailableError(`the record of ${this.sourcePath} cannot be read from the content store`);
+    const { related } = record;
+    if (related.length > 0 && !origins.has(related[0]!)) {
+      for (const [index, entry] of related.entries()) origins.set(entry, { source: this, index });
+    }
+    return record;
+  }
+
+  get excerpt(): string | null {
+    return this.record().excerpt;
+  }
+  get body(): string | null {
+    return this.record().body;
+  }
+  get locale(): string | null {
+    return this.record().locale;
+  }
+  get updatedDateTime(): EpochMs | null {
+    return this.record().updatedDateTime;
+  }
+  get originalUrl(): string | null {
+    return this.record().originalUrl;
+  }
+  get webUrl(): string | null {
+    return this.record().webUrl;
+  }
+  get ampWebUrl(): string | null {
+    return this.record().ampWebUrl;
+  }
+  get cdnAmpWebUrl(): string | null {
+    return this.record().cdnAmpWebUrl;
+  }
+  get tags(): readonly string[] {
+    return this.record().tags;
+  }
+  get categories(): readonly string[] {
+    return this.record().categories;
+  }
+  get images(): readonly Image[] {
+    return this.record().images;
+  }
+  get related(): readonly RelatedEntry[] {
+    return this.record().related;
+  }
+  get secured(): string | null {
+    return this.record().secured;
+  }
+  get extra(): { readonly [key: string]: JsonValue } | null {
+    return this.record().extra;
+  }
+}

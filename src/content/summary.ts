@@ -1,0 +1,75 @@
+/**
+ * What the corpus keeps of an article to index, sort, filter and resolve it without reading its
+ * record: computed once when the file is parsed (on the parse thread), stored with the file's entry
+ * in the content store, and read back at the next start instead of parsing the file again.
+ */
+import type { Article, EpochMs, ProviderRef, TopicRef } from './model.js';
+import { foldAccents } from './text.js';
+import { urlKeyOfHref } from './urls.js';
+
+/** What the index needs of one related entry: the URL keys it resolves by, its provider, its image count. */
+export interface RelatedSummary {
+  readonly urlKeys: readonly string[];
+  readonly provider: ProviderRef | null;
+  readonly imageCount: number;
+}
+
+/** What the index needs of one article. Plain data: it crosses threads and is stored. */
+export interface ArticleSummary {
+  readonly slug: string;
+  readonly sourcePath: string;
+  readonly title: string;
+  /** Title and excerpt, accent-folded and lowercase: what `filter.search` matches words in. */
+  readonly searchText: string;
+  readonly publishedDateTime: EpochMs | null;
+  readonly quality: number | null;
+  readonly heat: number | null;
+  readonly published: boolean;
+  readonly category: string | null;
+  readonly type: string | null;
+  readonly provider: ProviderRef | null;
+  readonly topics: readonly TopicRef[];
+  readonly imageCount: number;
+  /** The keys of every URL the article is reachable by (see urlKeyOfHref): web, original, AMP, CDN AMP. */
+  readonly urlKeys: readonly string[];
+  readonly related: readonly RelatedSummary[];
+}
+
+/** The summary of a normalized article. */
+export function summarize(article: Article): ArticleSummary {
+  return {
+    slug: article.slug,
+    sourcePath: article.sourcePath,
+    title: article.title,
+    searchText: searchTextOf(article.title, article.excerpt),
+    publishedDateTime: article.publishedDateTime,
+    quality: article.quality,
+    heat: article.heat,
+    published: article.published,
+    category: article.category,
+    type: article.type,
+    provider: article.provider,
+    topics: article.topics,
+    imageCount: article.images.length,
+    urlKeys: urlKeysOf([article.webUrl, article.originalUrl, article.ampWebUrl, article.cdnAmpWebUrl]),
+    related: article.related.map((entry) => ({
+      urlKeys: urlKeysOf([entry.webUrl, entry.ampWebUrl, entry.cdnAmpWebUrl]),
+      provider: entry.provider,
+      imageCount: entry.images.length,
+    })),
+  };
+}
+
+/** The text `filter.search` matches words in: title and excerpt, accent-folded and lowercase. */
+export function searchTextOf(title: string, excerpt: string | null): string {
+  return foldAccents(`${title}\n${excerpt ?? ''}`).toLowerCase();
+}
+
+function urlKeysOf(urls: readonly (string | null)[]): string[] {
+  const keys: string[] = [];
+  for (const url of urls) {
+    const key = url ? urlKeyOfHref(url) : null;
+    if (key !== null) keys.push(key);
+  }
+  return keys;
+}

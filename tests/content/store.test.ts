@@ -1,0 +1,231 @@
+import { execFile } from 'node:child_process';
+import { closeSync, existsSync, openSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { open } from 'lmdb';
+import { describe, expect, it } from 'vitest';
+import { type LoadOptions, type LoadResult, loadCorpus } from '../../src/content/load.js';
+import { storeDirectory } from '../../src/content/store.js';
+import { StoredArticle } from '../../src/content/stored-article.js';
+import {
+  CONTENT_DIR,
+  createTempCorpus,
+  createTempDirectory,
+  PROJECT_ROOT,
+  requireSharedCorpus,
+  SAMPLE_CORPUS,
+  servedContent,
+} from '../support.js';
+
+const sharedCorpus = requireSharedCorpus();
+
+/** Loads with a content store in `cacheDir`, collecting what the store reports. */
+async function loadWithStore(directory: string, cacheDir: string, options: LoadOptions = {}) {
+  const problems: string[] = [];
+  const result = await loadCorpus(directory, { ...options, cacheDir, onStoreProblem: (message) => problems.push(message) });
+  return { result, problems };
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function dataFile(result: LoadResult): string {
+  return path.join(result.store.directory!, 'data.mdb');
+}
+
+describe('loading with the content store', () => {
+  it.each([
+    ['content/', CONTENT_DIR, 32],
+    ['the real sample', SAMPLE_CORPUS, 220],
+  ])('should serve %s exactly as a load without a store, cold and then from the store alone', async (_name, directory, files) => {
+    if (directory === SAMPLE_CORPUS && !sharedCorpus) return;
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const inHeap = await loadCorpus(directory);
+    const cold = await loadWithStore(directory, cacheDir);
+    expect(cold.result.store).toMatchObject({ reused: 0, parsed: files, removed: 0 });
+    const warm = await loadWithStore(directory, cacheDir);
+    expect(warm.result.store).toEqual({ directory: cold.result.store.directory, reused: files, parsed: 0, removed: 0 });
+    expect([cold.problems, warm.problems]).toEqual([[], []]);
+    expect(servedContent(cold.result)).toEqual(servedContent(inHeap));
+    expect(servedContent(warm.result)).toEqual(servedContent(inHeap));
+  });
+
+  it('should parse on worker threads that write to the store, for the same corpus', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const onThread = await loadCorpus(CONTENT_DIR);
+    const onWorkers = await loadWithStore(CONTENT_DIR, cacheDir, { threads: 3 });
+    expect(onWorkers.result.timings).toMatchObject({ threads: 3, workers: 3 });
+    expect(servedContent(onWorkers.result)).toEqual(servedContent(onThread));
+  });
+
+  it('should read records from the store, frozen, with related entries that resolve', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    await loadWithStore(CONTENT_DIR, cacheDir);
+    const { result } = await loadWithStore(CONTENT_DIR, cacheDir);
+    const article = result.corpus.preview.articles.find((candidate) => candidate.related.length > 1)!;
+    expect(article).toBeInstanceOf(StoredArticle);
+    const record = (article as StoredArticle).record();
+    for (const value of [record, record.related, record.related[0], record.images, record.tags]) expect(Object.isFrozen(value)).toBe(true);
+    expect(article.related).toBe(record.related);
+    const inHeap = (await loadCorpus(CONTENT_DIR)).corpus.preview;
+    const expected = inHeap.articlesByRelatedEntries(inHeap.articleBySlug(article.slug)!.related).map((target) => target?.slug ?? null);
+    expect(result.corpus.preview.articlesByRelatedEntries(article.related).map((target) => target?.slug ?? null)).toEqual(expected);
+    expect(expected.some((slug) => slug !== null)).toBe(true);
+  });
+
+  it('should parse again only the files whose size or modification time changed, and drop deleted ones', async () => {
+    const directory = createTempCorpus({
+      'a.md': '---\ntitle: "First"\n---\n',
+      'b.md': '---\ntitle: "Second"\n---\n',
+      'c.md': '---\ntitle: "Third"\n---\n',
+      'd.md': '---\ntitle: "Fourth"\n---\n',
+    });
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    await loadWithStore(directory, cacheDir);
+    writeFileSync(path.join(directory, 'a.md'), '---\ntitle: "First, edited"\n---\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(path.join(directory, 'b.md'), later, later);
+    writeFileSync(path.join(directory, 'd.md'), '---\nno title here: true\n---\n');
+    rmSync(path.join(directory, 'c.md'));
+    writeFileSync(path.join(directory, 'e.md'), '---\ntitle: "Fifth"\n---\n');
+    const next = await loadWithStore(directory, cacheDir);
+    expect(next.result.store).toMatchObject({ reused: 0, parsed: 4, removed: 1 });
+    expect(next.result.corpus.preview.articles.map((article) => article.title).sort()).toEqual(['Fifth', 'First, edited', 'Second']);
+    expect(next.result.corpus.diagnostics.map((diagnostic) => [diagnostic.file, diagnostic.field])).toEqual([['d.md', 'title']]);
+    const again = await loadWithStore(directory, cacheDir);
+    expect(again.result.store).toMatchObject({ reused: 4, parsed: 0, removed: 0 });
+    expect(servedContent(again.result)).toEqual(servedContent(next.result));
+  });
+
+  it('should keep a separate store for other settings, which read the same files differently', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const plain = await loadWithStore(CONTENT_DIR, cacheDir);
+    const withSite = await loadWithStore(CONTENT_DIR, cacheDir, { siteUrl: 'https://example.org' });
+    expect(withSite.result.store.directory).not.toBe(plain.result.store.directory);
+    expect(withSite.result.store.reused).toBe(0);
+  });
+
+  it('should name the store by content directory and settings under the cache directory', () => {
+    expect(storeDirectory('/cache', '/content', { siteUrl: null })).toMatch(/^\/cache\/store-[0-9a-f]{16}$/);
+    expect(storeDirectory('/cache', '/content', { siteUrl: null })).toBe(storeDirectory('/cache', '/content', { siteUrl: null }));
+    expect(storeDirectory('/cache', '/other', { siteUrl: null })).not.toBe(storeDirectory('/cache', '/content', { siteUrl: null }));
+  });
+});
+
+describe('a store that cannot be trusted', () => {
+  it.each([
+    [
+      'a data file of something else',
+      (file: string) => writeFileSync(file, '---\ntitle: "Not a store"\n---\n'.repeat(500)),
+      /it is not a readable LMDB store: |checking it crashed a process \(SIG[A-Z]+\): it is corrupt/,
+    ],
+    [
+      'a cut-short data file',
+      (file: string) => truncateSync(file, statSync(file).size >> 1),
+      /its data file is cut short \(\d+ of \d+ bytes\)/,
+    ],
+    [
+      'overwritten header pages',
+      (file: string) => {
+        const descriptor = openSync(file, 'r+');
+        writeSync(descriptor, Buffer.alloc(8192, 0x41), 0, 8192, 0);
+        closeSync(descriptor);
+      },
+      /it is not a readable LMDB store: |checking it crashed a process \(SIG[A-Z]+\): it is corrupt/,
+    ],
+    [
+      'an empty data file',
+      (file: string) => writeFileSync(file, ''),
+      /it is not a readable LMDB store: |checking it crashed a process \(SIG[A-Z]+\): it is corrupt/,
+    ],
+  ])('should set %s aside with one message, rebuild it, and serve as without a store', async (_name, damage, reason) => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const first = await loadWithStore(CONTENT_DIR, cacheDir);
+    damage(dataFile(first.result));
+    const second = await loadWithStore(CONTENT_DIR, cacheDir);
+    const directory = first.result.store.directory!;
+    expect(second.problems).toHaveLength(1);
+    expect(second.problems[0]).toMatch(
+      new RegExp(
+        `^the content store ${escapeRegExp(directory)} is not used because (${reason.source}).*; it was moved to ${escapeRegExp(directory)}\\.bad and is rebuilt$`,
+      ),
+    );
+    expect(existsSync(`${directory}.bad`)).toBe(true);
+    expect(second.result.store).toMatchObject({ directory, reused: 0, parsed: 32 });
+    expect(servedContent(second.result)).toEqual(servedContent(first.result));
+    const third = await loadWithStore(CONTENT_DIR, cacheDir);
+    expect([third.problems, third.result.store.reused]).toEqual([[], 32]);
+  });
+
+  it('should empty a store written by another version of the loader, with one message, and rebuild it', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const first = await loadWithStore(CONTENT_DIR, cacheDir);
+    const directory = first.result.store.directory!;
+    await stampStore(directory, { format: 1, loader: 'another version' });
+    const second = await loadWithStore(CONTENT_DIR, cacheDir);
+    expect(second.problems).toEqual([`the content store ${directory} was written by another version of the loader; it is rebuilt`]);
+    expect(second.result.store).toMatchObject({ reused: 0, parsed: 32 });
+    expect(servedContent(second.result)).toEqual(servedContent(first.result));
+  });
+
+  it('should set aside a store whose file entries are not what this loader writes', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const first = await loadWithStore(CONTENT_DIR, cacheDir);
+    const directory = first.result.store.directory!;
+    await putFileEntry(directory, 'zz.md', '{"size": "large"}');
+    const second = await loadWithStore(CONTENT_DIR, cacheDir);
+    expect(second.problems).toEqual([
+      `the content store ${directory} is not used because its entry for zz.md is not one this loader writes; it was moved to ${directory}.bad and is rebuilt`,
+    ]);
+    expect(second.result.store).toMatchObject({ reused: 0, parsed: 32 });
+    expect(servedContent(second.result)).toEqual(servedContent(first.result));
+  });
+
+  it('should let two processes load on the same cache directory at once, and a third reuse every file', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const directory = createTempCorpus(
+      Object.fromEntries(
+        Array.from({ length: 3000 }, (_, index) => [
+          `a${index}.md`,
+          `---\ntitle: "Article ${index}"\npublishedDateTime: 2024-01-01T00:00:00Z\nwebUrl: https://example.org/${index}\n` +
+            `related:\n  - title: "Next"\n    webUrl: https://example.org/${index + 1}\n---\nBody ${index}.\n`,
+        ]),
+      ),
+    );
+    const script = path.join(createTempDirectory(), 'load.mts');
+    writeFileSync(
+      script,
+      `import { loadCorpus } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/content/load.ts'))};\n` +
+        `const { corpus, store } = await loadCorpus(${JSON.stringify(directory)}, { cacheDir: ${JSON.stringify(cacheDir)}, onStoreProblem: (m) => console.error(m) });\n` +
+        'const bodies = corpus.preview.articles.map((article) => article.body).join("");\n' +
+        'process.stdout.write(JSON.stringify({ articles: corpus.preview.stats.articles, resolved: corpus.preview.stats.relatedResolved, bodies: bodies.length, parsed: store.parsed, reused: store.reused }));\n',
+    );
+    const tsx = path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs');
+    const run = () => promisify(execFile)(process.execPath, [tsx, script], { cwd: PROJECT_ROOT });
+    const [one, two] = await Promise.all([run(), run()]);
+    const expected = {
+      articles: 3000,
+      resolved: 2999,
+      bodies: [...Array(3000).keys()].reduce((sum, index) => sum + `Body ${index}.\n`.length, 0),
+    };
+    for (const result of [one, two]) {
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toMatchObject(expected);
+    }
+    const third = await run();
+    expect(JSON.parse(third.stdout)).toEqual({ ...expected, parsed: 0, reused: 3000 });
+  });
+});
+
+/** Writes a version stamp into a store, as another loader would have. */
+async function stampStore(directory: string, stamp: unknown): Promise<void> {
+  const env = open({ path: directory, maxDbs: 3 });
+  await env.openDB({ name: 'meta' }).put('version', stamp);
+  await env.close();
+}
+
+/** Writes a raw file entry into a store. */
+async function putFileEntry(directory: string, relativePath: string, text: string): Promise<void> {
+  const env = open({ path: directory, maxDbs: 3 });
+  await env.openDB({ name: 'files', encoding: 'string' }).put(relativePath, text);
+  await env.close();
+}
