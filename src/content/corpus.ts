@@ -2,7 +2,7 @@ import type { Article, Diagnostic } from './model.js';
 import { compareNewestFirst } from './order.js';
 import { HeapRecords, StoredArticle } from './stored-article.js';
 import { summarize } from './summary.js';
-import { CorpusView, type IndexedArticle } from './view.js';
+import { ArticleIndex, CorpusView, type IndexedArticle } from './view.js';
 
 /** The loaded content: a public view (published articles only), a preview view (all), and what was wrong. */
 export interface Corpus {
@@ -14,12 +14,16 @@ export interface Corpus {
 /** Builds both views of a corpus from its indexed articles (slugs already unique), sorting once. */
 export function createCorpus(indexed: readonly IndexedArticle[], diagnostics: readonly Diagnostic[]): Corpus {
   const newestFirst = [...indexed].sort((a, b) => compareNewestFirst(a.article, b.article));
+  const index = ArticleIndex.build(newestFirst);
+  const preview = CorpusView.build('preview', newestFirst, index);
   return Object.freeze({
-    public: new CorpusView(
+    public: CorpusView.build(
       'public',
       newestFirst.filter(({ article }) => article.published),
+      index,
+      preview,
     ),
-    preview: new CorpusView('preview', newestFirst),
+    preview,
     diagnostics: Object.freeze([...diagnostics]),
   });
 }

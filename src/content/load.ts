@@ -5,12 +5,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type Corpus, createCorpus } from './corpus.js';
+import { deepFreeze } from './freeze.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import { CorpusTooLargeError, currentMemoryLimits, type MemoryLimits, planMemory } from './memory.js';
 import type { Diagnostic, ProviderRef, TopicRef } from './model.js';
 import { compareStrings } from './order.js';
 import { type ParseSettings, parseInBatches, storeBatch } from './parse-files.js';
 import { type ContentFile, type ScanResult, scanContent } from './scan.js';
+import { decodeSnapshot, encodeSnapshot, fingerprintOf, restoreCorpus, snapshotCorpus } from './snapshot.js';
 import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from './store.js';
 import { HeapRecords, StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
@@ -61,6 +63,12 @@ export interface StoreUse {
   readonly parsed: number;
   /** Entries of files that are gone, removed from the store. */
   readonly removed: number;
+  /**
+   * `restored`: every file was as the corpus snapshot saw it, so the corpus was restored from it
+   * (nothing read, parsed or indexed); `written`: the corpus was built and its snapshot written;
+   * `none`: no store, or the snapshot could not be written.
+   */
+  readonly snapshot: 'restored' | 'written' | 'none';
 }
 
 /** How far a load is. */
@@ -81,6 +89,8 @@ export interface LoadTimings {
   /** Workers that answered; a run whose worker failed was parsed on the calling thread instead. */
   readonly workers: number;
   readonly indexMs: number;
+  /** Writing the corpus snapshot to the content store. */
+  readonly snapshotMs: number;
   readonly totalMs: number;
 }
 
@@ -120,13 +130,23 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     if (plan.decision !== 'fits') throw new CorpusTooLargeError(plan.message ?? 'the content does not fit in memory');
   }
   const parseSettings = { siteUrl: options.siteUrl ?? null, frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS };
+  const fingerprint = fingerprintOf(scan);
   const store =
     cacheDir === null
       ? null
-      : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), options.onStoreProblem);
+      : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), fingerprint, options.onStoreProblem);
+  const opened = performance.now();
+  if (store?.corpus) {
+    store.store.markChecked();
+    return {
+      corpus: store.corpus,
+      fileCount: scan.files.length + scan.diagnostics.length,
+      store: { directory: store.store.directory, reused: scan.files.length, parsed: 0, removed: 0, snapshot: 'restored' },
+      timings: { ...NO_TIME, scanMs: scanned - started, storeMs: opened - scanned, totalMs: opened - started },
+    };
+  }
   const settings: ParseSettings = { ...parseSettings, internStrings: true, storeDirectory: store?.store.directory ?? null };
   const previous = store?.entries ?? new Map<string, LoadedFile>();
-  const opened = performance.now();
 
   const toParse = scan.files.filter((file) => !isFresh(previous.get(file.relativePath), file));
   const reused = scan.files.length - toParse.length;
@@ -137,10 +157,11 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     options.onProgress?.({ filesDone: reused + parsedSoFar, filesTotal: scan.files.length });
   };
   const threads = Math.max(1, Math.min(options.threads ?? defaultThreads(toParse.length), toParse.length));
+  const shared = new SharedValues();
   const parts =
     threads === 1
-      ? [{ parsed: await parseAndStore(toParse, settings, Infinity, (done) => reportProgress(0, done)), onWorker: false }]
-      : await parseOnWorkers(toParse, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES, reportProgress);
+      ? [{ parsed: await parseAndStore(toParse, settings, shared, (done) => reportProgress(0, done)), onWorker: false }]
+      : await parseOnWorkers(toParse, settings, threads, options.workerBatchFiles ?? DEFAULT_WORKER_BATCH_FILES, shared, reportProgress);
   const parsed = performance.now();
 
   const present = new Set(scan.files.map((file) => file.relativePath));
@@ -152,26 +173,24 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   for (const part of parts) for (const entry of part.parsed.entries) fresh.set(entry.relativePath, entry);
   const diagnostics: Diagnostic[] = [...scan.diagnostics];
   const indexed: IndexedArticle[] = [];
-  const shared = new SharedRefs();
   for (const file of scan.files) {
     const entry = fresh.get(file.relativePath);
-    const loaded = entry?.loaded ?? previous.get(file.relativePath)!;
+    const loaded = entry?.loaded ?? shared.loaded(previous.get(file.relativePath)!);
     if (entry?.article && records instanceof HeapRecords) records.add(entry.article);
     diagnostics.push(...loaded.diagnostics);
-    if (loaded.summary !== null) {
-      const summary = shared.adopt(loaded.summary);
-      indexed.push({ article: new StoredArticle(summary, records), summary });
-    }
+    if (loaded.summary !== null) indexed.push({ article: new StoredArticle(loaded.summary, records), summary: loaded.summary });
   }
   const unique = keepFirstOfEachSlug(indexed, diagnostics);
   diagnostics.sort((a, b) => compareStrings(a.file, b.file));
   const corpus = createCorpus(unique, diagnostics);
   const indexedAt = performance.now();
+  const snapshot = store === null ? 'none' : saveSnapshot(store.store, corpus, fingerprint, options.onStoreProblem);
+  store?.store.markChecked();
 
   return {
     corpus,
     fileCount: scan.files.length + scan.diagnostics.length,
-    store: { directory: store?.store.directory ?? null, reused, parsed: toParse.length, removed: gone.length },
+    store: { directory: store?.store.directory ?? null, reused, parsed: toParse.length, removed: gone.length, snapshot },
     timings: {
       scanMs: scanned - started,
       readMs: parts.reduce((sum, part) => sum + part.parsed.readMs, 0),
@@ -180,17 +199,57 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       threads,
       workers: parts.filter((part) => part.onWorker).length,
       indexMs: indexedAt - parsed,
-      totalMs: indexedAt - started,
+      snapshotMs: performance.now() - indexedAt,
+      totalMs: performance.now() - started,
     },
   };
 }
 
+/** Timings of a load that did not read, parse or index. */
+const NO_TIME: LoadTimings = {
+  scanMs: 0,
+  readMs: 0,
+  parseMs: 0,
+  storeMs: 0,
+  threads: 0,
+  workers: 0,
+  indexMs: 0,
+  snapshotMs: 0,
+  totalMs: 0,
+};
+
+/** Writes the snapshot of a corpus built with the store; a failure is reported, and the next start reads the file entries. */
+function saveSnapshot(
+  store: ContentStore,
+  corpus: Corpus,
+  fingerprint: string,
+  onProblem: ((message: string) => void) | undefined,
+): 'written' | 'none' {
+  try {
+    store.writeSnapshot(encodeSnapshot(snapshotCorpus(corpus, fingerprint)));
+    return 'written';
+  } catch (error) {
+    store.dropSnapshot();
+    onProblem?.(
+      `the corpus snapshot in ${store.directory} was not written (${(error as Error).message}); the next start builds the corpus from the file entries`,
+    );
+    return 'none';
+  }
+}
+
 /**
- * Opens the content store and reads its entries; a store whose entries cannot be read is set
- * aside and made again (ContentStore.open), so a start never fails for a bad store.
+ * Opens the content store and restores the corpus from its snapshot when the snapshot was made of
+ * these files (this fingerprint), else reads its file entries; a store whose entries cannot be
+ * read is set aside and made again (ContentStore.open), so a start never fails for a bad store.
  */
-function openStore(directory: string, onProblem: ((message: string) => void) | undefined) {
+function openStore(
+  directory: string,
+  fingerprint: string,
+  onProblem: ((message: string) => void) | undefined,
+): { store: ContentStore; corpus?: Corpus; entries: Map<string, LoadedFile> } {
   const store = ContentStore.open(directory, onProblem);
+  const corpus = restoreSnapshot(store, fingerprint, onProblem);
+  if (corpus !== null) return { store, corpus, entries: new Map() };
   try {
     return { store, entries: store.readFiles() };
   } catch (error) {
@@ -202,6 +261,28 @@ function openStore(directory: string, onProblem: ((message: string) => void) | u
     const fresh = ContentStore.open(directory, onProblem);
     return { store: fresh, entries: new Map<string, LoadedFile>() };
   }
+}
+
+/** The corpus of the store's snapshot when it was made of files with this fingerprint, else null. */
+function restoreSnapshot(store: ContentStore, fingerprint: string, onProblem: ((message: string) => void) | undefined): Corpus | null {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = store.readSnapshot();
+  } catch (error) {
+    bytes = undefined;
+    onProblem?.(
+      `the corpus snapshot in ${store.directory} cannot be read (${(error as Error).message}); the corpus is built from the file entries`,
+    );
+  }
+  if (bytes === undefined) return null;
+  const decoded = decodeSnapshot(bytes);
+  if ('problem' in decoded) {
+    onProblem?.(
+      `the corpus snapshot in ${store.directory} is not used because ${decoded.problem}; the corpus is built from the file entries`,
+    );
+    return null;
+  }
+  return decoded.snapshot.fingerprint === fingerprint ? restoreCorpus(decoded.snapshot, store) : null;
 }
 
 /** True when a store entry was made from the file as it is now (same size, same modification time). */
@@ -220,14 +301,14 @@ interface ParsedEntries {
 async function parseAndStore(
   files: readonly ContentFile[],
   settings: ParseSettings,
-  batchSize: number,
+  shared: SharedValues,
   onProgress?: (filesDone: number) => void,
 ): Promise<ParsedEntries> {
   const result: ParsedEntries = { entries: [], readMs: 0, parseMs: 0 };
   let done = 0;
   let { readMs, parseMs } = result;
-  for await (const batch of parseInBatches(files, settings, batchSize, onProgress)) {
-    result.entries.push(...storeBatch(files.slice(done, done + batch.files), batch, settings));
+  for await (const batch of parseInBatches(files, settings, DEFAULT_WORKER_BATCH_FILES, onProgress)) {
+    for (const entry of storeBatch(files.slice(done, done + batch.files), batch, settings)) result.entries.push(shared.entry(entry));
     done += batch.files;
     readMs += batch.readMs;
     parseMs += batch.parseMs;
@@ -236,22 +317,47 @@ async function parseAndStore(
 }
 
 /**
- * Shares what many summaries repeat (providers, topics, categories, types) as one frozen object or
- * string each, and freezes the summaries: entries read from the store or posted by a worker are
- * fresh copies.
+ * Takes over file entries as they arrive from a parse thread or the store: shares what many
+ * summaries repeat (providers, topics, categories, types) as one frozen object or string each,
+ * freezes summaries and records, and shares the strings of records kept on the heap. Entries are
+ * adopted batch by batch, so the copies a thread posts die young.
  */
-class SharedRefs {
+class SharedValues {
   private readonly providers = new Map<string, ProviderRef>();
   private readonly topics = new Map<string, TopicRef>();
   private readonly strings = new Map<string, string>();
 
-  adopt(summary: ArticleSummary): ArticleSummary {
+  entry(entry: FileToStore): FileToStore {
+    return {
+      relativePath: entry.relativePath,
+      loaded: this.loaded(entry.loaded),
+      article: entry.article === null ? null : adopt(entry.article, this.strings),
+    };
+  }
+
+  loaded(loaded: LoadedFile): LoadedFile {
+    if (Object.isFrozen(loaded)) return loaded;
+    return Object.freeze({
+      size: loaded.size,
+      mtimeMs: loaded.mtimeMs,
+      summary: loaded.summary === null ? null : this.summary(loaded.summary),
+      diagnostics: loaded.diagnostics.length === 0 ? NO_DIAGNOSTICS : deepFreeze(loaded.diagnostics),
+    });
+  }
+
+  private summary(summary: ArticleSummary): ArticleSummary {
     return Object.freeze({
       ...summary,
       category: this.string(summary.category),
       type: this.string(summary.type),
       provider: this.provider(summary.provider),
       topics: Object.freeze(summary.topics.map((topic) => this.topic(topic))),
+      urlKeys: Object.freeze(summary.urlKeys),
+      related: Object.freeze(
+        summary.related.map((entry) =>
+          Object.freeze({ urlKeys: Object.freeze(entry.urlKeys), provider: this.provider(entry.provider), imageCount: entry.imageCount }),
+        ),
+      ),
     });
   }
 
@@ -268,7 +374,7 @@ class SharedRefs {
     const key = JSON.stringify(provider);
     let kept = this.providers.get(key);
     if (kept === undefined) {
-      kept = deepFrozen(provider);
+      kept = deepFreeze(provider);
       this.providers.set(key, kept);
     }
     return kept;
@@ -285,13 +391,7 @@ class SharedRefs {
   }
 }
 
-function deepFrozen<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFrozen(child);
-    Object.freeze(value);
-  }
-  return value;
-}
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
 
 /** The bytes of the files a scan found to parse. */
 export function contentBytes(scan: ScanResult): number {
@@ -313,21 +413,21 @@ async function parseOnWorkers(
   settings: ParseSettings,
   threads: number,
   batchSize: number,
+  shared: SharedValues,
   reportProgress: (run: number, filesDone: number) => void,
 ): Promise<{ parsed: ParsedEntries; onWorker: boolean }[]> {
   const runLength = Math.ceil(files.length / threads);
   const runs = Array.from({ length: threads }, (_, index) => files.slice(index * runLength, (index + 1) * runLength));
-  const strings = new Map<string, string>();
   const workerSettings = { ...settings, internStrings: false };
   const parts = await Promise.all(
     runs.map((run, index) =>
-      parseOnWorker(run, workerSettings, batchSize, strings, (done) => reportProgress(index, done)).catch(() => null),
+      parseOnWorker(run, workerSettings, batchSize, shared, (done) => reportProgress(index, done)).catch(() => null),
     ),
   );
   return Promise.all(
     parts.map(async (part, index) =>
       part === null
-        ? { parsed: await parseAndStore(runs[index]!, settings, Infinity, (done) => reportProgress(index, done)), onWorker: false }
+        ? { parsed: await parseAndStore(runs[index]!, settings, shared, (done) => reportProgress(index, done)), onWorker: false }
         : { parsed: part, onWorker: true },
     ),
   );
@@ -365,7 +465,7 @@ async function parseOnWorker(
   files: readonly ContentFile[],
   settings: ParseSettings,
   batchSize: number,
-  strings: Map<string, string>,
+  shared: SharedValues,
   onProgress: (filesDone: number) => void,
 ): Promise<ParsedEntries> {
   const worker = await startWorker({ files, settings, batchSize });
@@ -375,7 +475,7 @@ async function parseOnWorker(
     // Batches arrive in file order; each is adopted as it comes, while the worker parses the next.
     worker.on('message', ({ batch, last }: { batch: ParsedEntries; last: boolean }) => {
       for (const entry of batch.entries) {
-        parsed.entries.push(entry.article === null ? entry : { ...entry, article: adopt(entry.article, strings) });
+        parsed.entries.push(shared.entry(entry));
       }
       onProgress(parsed.entries.length);
       parsed.readMs += batch.readMs;

@@ -2,8 +2,7 @@ import type { Article } from './model.js';
 import { type ArticleOrder, articleComparator, DEFAULT_ARTICLE_ORDER, isDefaultOrder } from './order.js';
 import { slugify } from './slug.js';
 import { StoredArticle } from './stored-article.js';
-import { searchTextOf } from './summary.js';
-import { foldAccents } from './text.js';
+import { foldForSearch, searchTextOf } from './summary.js';
 import { normalizeDomain } from './urls.js';
 
 /** Conditions on articles; every given condition must hold, an absent one always holds. */
@@ -91,7 +90,7 @@ export function articlePredicate(filter: ArticleFilter | null | undefined): ((ar
     tests.push((article) => imageCount(article) > 0 === wanted);
   }
   if (filter.search != null) {
-    const words = foldAccents(filter.search).toLowerCase().split(/\s+/).filter(Boolean);
+    const words = foldForSearch(filter.search).split(/\s+/).filter(Boolean);
     if (words.length > 0) {
       tests.push((article) => {
         const haystack = searchText(article);

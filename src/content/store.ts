@@ -15,11 +15,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open } from 'lmdb';
+import { deepFreeze } from './freeze.js';
 import type { Article, Diagnostic } from './model.js';
 import type { RecordSource } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
@@ -42,7 +43,7 @@ export interface FileToStore {
 
 /** The layout of the store itself; the loader version covers what its entries mean. */
 const FORMAT_VERSION = 1;
-const DATABASES = { meta: 'meta', files: 'files', records: 'records' } as const;
+const DATABASES = { meta: 'meta', files: 'files', records: 'records', snapshot: 'snapshot' } as const;
 
 let loaderVersion: string | null = null;
 
@@ -80,7 +81,7 @@ export function storeDirectory(cacheDir: string, contentRoot: string, settings: 
 
 /** Opens a store, an environment of three databases; throws what LMDB throws. */
 function openEnvironment(directory: string) {
-  const env = open({ path: directory, maxDbs: 3 });
+  const env = open({ path: directory, maxDbs: 4 });
   return {
     env,
     meta: env.openDB<{ format: number; loader: string }, string>({ name: DATABASES.meta }),
@@ -90,6 +91,7 @@ function openEnvironment(directory: string) {
     // Decoded records are kept in lmdb-js's cache (recently used ones strongly, others weakly), so
     // a hot list does not decode its articles again on every request.
     records: env.openDB<Article, string>({ name: DATABASES.records, cache: true }),
+    snapshot: env.openDB<Buffer, string>({ name: DATABASES.snapshot, encoding: 'binary' }),
   };
 }
 
@@ -103,7 +105,7 @@ function checkInChildProcess(directory: string): string | null {
     const { open } = require(process.argv[1]);
     const { statSync } = require('node:fs');
     const directory = process.argv[2];
-    const env = open({ path: directory, maxDbs: 3, readOnly: true });
+    const env = open({ path: directory, maxDbs: 4, readOnly: true });
     const { lastPageNumber, pageSize } = env.getStats();
     const size = statSync(directory + '/data.mdb').size;
     if ((lastPageNumber + 1) * pageSize > size) {
@@ -127,6 +129,24 @@ function checkInChildProcess(directory: string): string | null {
     return `it is not a readable LMDB store: ${reason.slice(0, 200)}`;
   }
   return null;
+}
+
+/** Where a store records the identity of its data file when a load last checked it (markChecked). */
+const CHECKED_FILE = 'checked.json';
+
+function dataFileIdentity(directory: string): { size: number; mtimeMs: number; ino: number } {
+  const { size, mtimeMs, ino } = statSync(path.join(directory, 'data.mdb'));
+  return { size, mtimeMs, ino };
+}
+
+/** True when the data file is exactly as a load of ours last left it: same size, mtime and inode. */
+function isUnchangedSinceChecked(directory: string): boolean {
+  try {
+    const recorded: unknown = JSON.parse(readFileSync(path.join(directory, CHECKED_FILE), 'utf8'));
+    return JSON.stringify(recorded) === JSON.stringify(dataFileIdentity(directory));
+  } catch {
+    return false;
+  }
 }
 
 /** Moves an untrusted store out of the way (`….bad`), keeping it for inspection; returns where it went. */
@@ -158,7 +178,7 @@ export class ContentStore implements RecordSource {
    */
   static open(directory: string, onProblem: (message: string) => void = () => {}): ContentStore {
     mkdirSync(path.dirname(directory), { recursive: true });
-    if (existsSync(path.join(directory, 'data.mdb'))) {
+    if (existsSync(path.join(directory, 'data.mdb')) && !isUnchangedSinceChecked(directory)) {
       const problem = checkInChildProcess(directory);
       if (problem !== null)
         onProblem(`the content store ${directory} is not used because ${problem}; it was moved to ${setAside(directory)} and is rebuilt`);
@@ -190,6 +210,18 @@ export class ContentStore implements RecordSource {
     return store;
   }
 
+  /**
+   * Records the data file's size, mtime and inode as checked, once a load has read and written it:
+   * the next start skips the check in a child process while the file is unchanged since.
+   */
+  markChecked(): void {
+    try {
+      writeFileSync(path.join(this.directory, CHECKED_FILE), JSON.stringify(dataFileIdentity(this.directory)));
+    } catch {
+      // Only a shortcut: without it the next start checks the store again.
+    }
+  }
+
   /** Reads from the latest write on, including other threads' and processes' writes. */
   refresh(): void {
     this.databases.env.resetReadTxn();
@@ -197,13 +229,14 @@ export class ContentStore implements RecordSource {
 
   /** Empties a store written by another format or loader version, and stamps it with this one. */
   private checkVersion(onProblem: (message: string) => void): void {
-    const { env, meta, files, records } = this.databases;
+    const { env, meta, files, records, snapshot } = this.databases;
     const stamp = meta.get('version');
     if (stamp?.format === FORMAT_VERSION && stamp.loader === currentLoaderVersion()) return;
     if (stamp !== undefined) onProblem(`the content store ${this.directory} was written by another version of the loader; it is rebuilt`);
     env.transactionSync(() => {
       files.clearSync();
       records.clearSync();
+      snapshot.clearSync();
       meta.putSync('version', { format: FORMAT_VERSION, loader: currentLoaderVersion() });
     });
   }
@@ -248,6 +281,24 @@ export class ContentStore implements RecordSource {
     });
   }
 
+  /** The bytes of the corpus snapshot (snapshot.ts), or undefined when there is none. */
+  readSnapshot(): Buffer | undefined {
+    // A view of the memory map or of lmdb-js's read buffer, valid until the next read: the caller
+    // decodes it at once. Its `length` is the value's; its underlying view may be longer.
+    const bytes = this.databases.snapshot.getBinaryFast('corpus');
+    return bytes?.subarray(0, bytes.length);
+  }
+
+  /** Replaces the corpus snapshot. */
+  writeSnapshot(bytes: Buffer): void {
+    this.databases.snapshot.putSync('corpus', bytes);
+  }
+
+  /** Removes the corpus snapshot: the entries changed and it no longer matches them. */
+  dropSnapshot(): void {
+    this.databases.snapshot.removeSync('corpus');
+  }
+
   record(sourcePath: string): Article | undefined {
     let record: Article | undefined;
     try {
@@ -255,7 +306,7 @@ export class ContentStore implements RecordSource {
     } catch {
       return undefined;
     }
-    if (record !== undefined && !Object.isFrozen(record)) deepFreeze(record);
+    if (record !== undefined) deepFreeze(record);
     return record;
   }
 
@@ -276,9 +327,4 @@ function isLoadedFile(value: unknown): value is LoadedFile {
     Array.isArray(entry.diagnostics) &&
     (entry.summary === null || (typeof entry.summary === 'object' && typeof entry.summary.slug === 'string'))
   );
-}
-
-function deepFreeze(value: object): void {
-  for (const child of Object.values(value)) if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
-  Object.freeze(value);
 }

@@ -62,7 +62,7 @@ export class StoredArticle implements Article {
   readonly imageCount: number;
   readonly #records: RecordSource;
 
-  constructor(summary: ArticleSummary, records: RecordSource) {
+  constructor(summary: Omit<ArticleSummary, 'urlKeys' | 'related'>, records: RecordSource) {
     this.#records = records;
     this.slug = summary.slug;
     this.sourcePath = summary.sourcePath;

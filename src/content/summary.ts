@@ -60,9 +60,22 @@ export function summarize(article: Article): ArticleSummary {
   };
 }
 
-/** The text `filter.search` matches words in: title and excerpt, accent-folded and lowercase. */
+/** The text `filter.search` matches words in: title and excerpt, folded by foldForSearch. */
 export function searchTextOf(title: string, excerpt: string | null): string {
-  return foldAccents(`${title}\n${excerpt ?? ''}`).toLowerCase();
+  return foldForSearch(`${title}\n${excerpt ?? ''}`);
+}
+
+/**
+ * Text as search compares it: accents removed, lowercase, typographic quotes and dashes as their
+ * ASCII forms (`Pleadra’s` matches `pleadra's`). Mostly Latin text then takes one byte per
+ * character in memory instead of two.
+ */
+export function foldForSearch(text: string): string {
+  return foldAccents(text)
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'")
+    .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
+    .replace(/[\u2010-\u2015]/g, '-');
 }
 
 function urlKeysOf(urls: readonly (string | null)[]): string[] {

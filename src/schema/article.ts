@@ -68,7 +68,11 @@ const ArticleFilter = builder.inputType('ArticleFilter', {
     minQuality: t.int({ required: false, description: 'Quality score at least this; articles without a score are excluded.' }),
     minHeat: t.int({ required: false, description: 'Heat score at least this; articles without a score are excluded.' }),
     hasImages: t.boolean({ required: false, description: 'True: only articles with an image; false: only articles without.' }),
-    search: t.string({ required: false, description: 'Every word appears in the title or excerpt (case- and accent-insensitive).' }),
+    search: t.string({
+      required: false,
+      description:
+        'Every word appears in the title or excerpt (case- and accent-insensitive; typographic quotes and dashes match their ASCII forms).',
+    }),
   }),
 });
 

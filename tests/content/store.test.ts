@@ -41,9 +41,15 @@ describe('loading with the content store', () => {
     const cacheDir = createTempDirectory('newsgraph-store-');
     const inHeap = await loadCorpus(directory);
     const cold = await loadWithStore(directory, cacheDir);
-    expect(cold.result.store).toMatchObject({ reused: 0, parsed: files, removed: 0 });
+    expect(cold.result.store).toMatchObject({ reused: 0, parsed: files, removed: 0, snapshot: 'written' });
     const warm = await loadWithStore(directory, cacheDir);
-    expect(warm.result.store).toEqual({ directory: cold.result.store.directory, reused: files, parsed: 0, removed: 0 });
+    expect(warm.result.store).toEqual({
+      directory: cold.result.store.directory,
+      reused: files,
+      parsed: 0,
+      removed: 0,
+      snapshot: 'restored',
+    });
     expect([cold.problems, warm.problems]).toEqual([[], []]);
     expect(servedContent(cold.result)).toEqual(servedContent(inHeap));
     expect(servedContent(warm.result)).toEqual(servedContent(inHeap));
@@ -180,6 +186,21 @@ describe('a store that cannot be trusted', () => {
     expect(servedContent(second.result)).toEqual(servedContent(first.result));
   });
 
+  it('should build the corpus from the file entries when the corpus snapshot is damaged, with one message, and write it again', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const first = await loadWithStore(CONTENT_DIR, cacheDir);
+    const directory = first.result.store.directory!;
+    await damageSnapshot(directory);
+    const second = await loadWithStore(CONTENT_DIR, cacheDir);
+    expect(second.problems).toEqual([
+      `the corpus snapshot in ${directory} is not used because its checksum does not match; the corpus is built from the file entries`,
+    ]);
+    expect(second.result.store).toMatchObject({ reused: 32, parsed: 0, snapshot: 'written' });
+    expect(servedContent(second.result)).toEqual(servedContent(first.result));
+    const third = await loadWithStore(CONTENT_DIR, cacheDir);
+    expect([third.problems, third.result.store.snapshot]).toEqual([[], 'restored']);
+  });
+
   it('should let two processes load on the same cache directory at once, and a third reuse every file', async () => {
     const cacheDir = createTempDirectory('newsgraph-store-');
     const directory = createTempCorpus(
@@ -218,14 +239,26 @@ describe('a store that cannot be trusted', () => {
 
 /** Writes a version stamp into a store, as another loader would have. */
 async function stampStore(directory: string, stamp: unknown): Promise<void> {
-  const env = open({ path: directory, maxDbs: 3 });
+  const env = open({ path: directory, maxDbs: 4 });
   await env.openDB({ name: 'meta' }).put('version', stamp);
   await env.close();
 }
 
-/** Writes a raw file entry into a store. */
+/** Writes a raw file entry into a store, and removes the corpus snapshot so that the next load reads the entries. */
 async function putFileEntry(directory: string, relativePath: string, text: string): Promise<void> {
-  const env = open({ path: directory, maxDbs: 3 });
+  const env = open({ path: directory, maxDbs: 4 });
   await env.openDB({ name: 'files', encoding: 'string' }).put(relativePath, text);
+  await env.openDB({ name: 'snapshot', encoding: 'binary' }).remove('corpus');
+  await env.close();
+}
+
+/** Flips a byte in the middle of a store's corpus snapshot. */
+async function damageSnapshot(directory: string): Promise<void> {
+  const env = open({ path: directory, maxDbs: 4 });
+  const snapshots = env.openDB<Buffer, string>({ name: 'snapshot', encoding: 'binary' });
+  const bytes = Buffer.from(snapshots.get('corpus')!);
+  const middle = bytes.length >> 1;
+  bytes[middle] = bytes[middle]! ^ 0xff;
+  await snapshots.put('corpus', bytes);
   await env.close();
 }

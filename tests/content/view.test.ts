@@ -109,7 +109,7 @@ describe('CorpusView stats and maxima', () => {
   });
 
   it('should be frozen, as are its lists', () => {
-    const view = new CorpusView('public', indexArticles(corpus.public.articles.map(recordOf)));
+    const view = CorpusView.build('public', indexArticles(corpus.public.articles.map(recordOf)));
     expect(Object.isFrozen(view)).toBe(true);
     expect([view.articles, view.providers, view.topics, view.stats, view.maxima].every(Object.isFrozen)).toBe(true);
     expect(view.stats).toEqual(corpus.public.stats);

@@ -1,0 +1,279 @@
+/**
+ * A corpus snapshot: everything a built corpus holds in memory (the indexed fields of every
+ * article, the slug and URL index, both views with their resolved related graph, providers and
+ * topics, the diagnostics) in columns of strings and typed arrays, with a fingerprint of the
+ * content files it was built from. A start whose scan has the same fingerprint restores the corpus
+ * from it instead of reading every file's entry and building the views again: the restart the
+ * content store exists for (bench/RESULTS.md). Articles are numbered by their position in the
+ * preview view (newest first); -1 stands for none.
+ */
+import { createHash } from 'node:crypto';
+import v8 from 'node:v8';
+import { crc32 } from 'node:zlib';
+import type { Corpus } from './corpus.js';
+import { deepFreeze } from './freeze.js';
+import type { Article, Diagnostic, ListMaxima, Provider, ProviderRef, Topic, TopicRef, ViewKind, ViewStats } from './model.js';
+import type { ScanResult } from './scan.js';
+import { type RecordSource, StoredArticle } from './stored-article.js';
+import { ArticleIndex, CorpusView, type ViewParts } from './view.js';
+
+/** The fields a StoredArticle holds, a column each, by article number. */
+interface ArticleColumns {
+  readonly slug: string[];
+  readonly sourcePath: string[];
+  readonly title: string[];
+  readonly searchText: string[];
+  /** NaN for null. */
+  readonly publishedDateTime: Float64Array;
+  readonly quality: Float64Array;
+  readonly heat: Float64Array;
+  readonly published: Uint8Array;
+  /** Into `strings`. */
+  readonly category: Int32Array;
+  readonly type: Int32Array;
+  /** Into `providerRefs`. */
+  readonly provider: Int32Array;
+  /** Article n's topics are topicRefs[topics[topicOffsets[n]] ... topics[topicOffsets[n + 1] - 1]]. */
+  readonly topicOffsets: Int32Array;
+  readonly topics: Int32Array;
+  readonly imageCount: Int32Array;
+}
+
+/** A list of lists of article numbers: list i is items[offsets[i]] ... items[offsets[i + 1] - 1]. */
+interface NumberLists {
+  readonly offsets: Int32Array;
+  readonly items: Int32Array;
+}
+
+interface ViewColumns {
+  readonly articles: Int32Array;
+  readonly stats: ViewStats;
+  readonly maxima: ListMaxima;
+  /** Articles with resolved related entries, and each one's targets in entry order (-1: external). */
+  readonly sources: Int32Array;
+  readonly targets: NumberLists;
+  readonly providers: { readonly domain: string; readonly name: string; readonly images: Provider['images'] }[];
+  readonly providerArticles: NumberLists;
+  readonly topics: { readonly slug: string; readonly name: string }[];
+  readonly topicArticles: NumberLists;
+}
+
+/** A corpus as plain data (v8.serialize keeps typed arrays and strings as they are). */
+export interface CorpusSnapshot {
+  readonly fingerprint: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly strings: string[];
+  readonly providerRefs: ProviderRef[];
+  readonly topicRefs: TopicRef[];
+  readonly articles: ArticleColumns;
+  readonly urlKeys: string[];
+  readonly urlKeyArticles: Int32Array;
+  readonly publishedUrlKeys: string[];
+  readonly publishedUrlKeyArticles: Int32Array;
+  readonly views: { readonly preview: ViewColumns; readonly public: ViewColumns };
+}
+
+/** A hash of what a load reads: every content file's path, size and mtime, and what the scan refused. */
+export function fingerprintOf(scan: ScanResult): string {
+  const hash = createHash('sha256');
+  for (const file of scan.files) hash.update(`${file.relativePath}\0${file.size}\0${file.mtimeMs}\n`);
+  hash.update(JSON.stringify(scan.diagnostics));
+  return hash.digest('hex');
+}
+
+/** Numbers each distinct value in order of first use. */
+class Table<T> {
+  readonly values: T[] = [];
+  private readonly numbers = new Map<T, number>();
+
+  numberOf(value: T | null): number {
+    if (value === null) return -1;
+    let number = this.numbers.get(value);
+    if (number === undefined) {
+      number = this.values.length;
+      this.values.push(value);
+      this.numbers.set(value, number);
+    }
+    return number;
+  }
+}
+
+/** The snapshot of a corpus built from content files with this fingerprint. */
+export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnapshot {
+  const all = corpus.preview.articles as readonly StoredArticle[];
+  const numberOf = new Map<Article, number>(all.map((article, number) => [article, number]));
+  const strings = new Table<string>();
+  const providerRefs = new Table<ProviderRef>();
+  const topicRefs = new Table<TopicRef>();
+  const count = all.length;
+  const articles: ArticleColumns = {
+    slug: all.map((article) => article.slug),
+    sourcePath: all.map((article) => article.sourcePath),
+    title: all.map((article) => article.title),
+    searchText: all.map((article) => article.searchText),
+    publishedDateTime: Float64Array.from(all, (article) => article.publishedDateTime ?? Number.NaN),
+    quality: Float64Array.from(all, (article) => article.quality ?? Number.NaN),
+    heat: Float64Array.from(all, (article) => article.heat ?? Number.NaN),
+    published: Uint8Array.from(all, (article) => (article.published ? 1 : 0)),
+    category: Int32Array.from(all, (article) => strings.numberOf(article.category)),
+    type: Int32Array.from(all, (article) => strings.numberOf(article.type)),
+    provider: Int32Array.from(all, (article) => providerRefs.numberOf(article.provider)),
+    ...numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic)), 'topicOffsets', 'topics'),
+    imageCount: Int32Array.from(all, (article) => article.imageCount),
+  };
+  if (articles.slug.length !== count) throw new Error('the corpus changed while it was being written');
+  const { index } = corpus.preview;
+  const keysOf = (map: ReadonlyMap<string, Article>) => ({
+    keys: [...map.keys()],
+    articles: Int32Array.from(map.values(), (article) => numberOf.get(article)!),
+  });
+  const urlKeys = keysOf(index.byUrlKey);
+  const publishedUrlKeys = keysOf(index.publishedByUrlKey);
+  return {
+    fingerprint,
+    diagnostics: corpus.diagnostics,
+    strings: strings.values,
+    providerRefs: providerRefs.values,
+    topicRefs: topicRefs.values,
+    articles,
+    urlKeys: urlKeys.keys,
+    urlKeyArticles: urlKeys.articles,
+    publishedUrlKeys: publishedUrlKeys.keys,
+    publishedUrlKeyArticles: publishedUrlKeys.articles,
+    views: { preview: viewColumns(corpus.preview, numberOf), public: viewColumns(corpus.public, numberOf) },
+  };
+}
+
+function numberLists<T, O extends string, I extends string>(
+  lists: readonly T[],
+  itemsOf: (list: T) => readonly number[],
+  offsetsName: O,
+  itemsName: I,
+): Record<O | I, Int32Array> {
+  const offsets = new Int32Array(lists.length + 1);
+  const items: number[] = [];
+  lists.forEach((list, position) => {
+    items.push(...itemsOf(list));
+    offsets[position + 1] = items.length;
+  });
+  return { [offsetsName]: offsets, [itemsName]: Int32Array.from(items) } as Record<O | I, Int32Array>;
+}
+
+function viewColumns(view: CorpusView, numberOf: ReadonlyMap<Article, number>): ViewColumns {
+  const number = (article: Article | null) => (article === null ? -1 : numberOf.get(article)!);
+  const sources = [...view.targetsOfSource.keys()];
+  return {
+    articles: Int32Array.from(view.articles, number),
+    stats: view.stats,
+    maxima: view.maxima,
+    sources: Int32Array.from(sources, number),
+    targets: asLists(numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number), 'offsets', 'items')),
+    providers: view.providers.map(({ domain, name, images }) => ({ domain, name, images })),
+    providerArticles: asLists(numberLists(view.providers, (provider) => provider.articles.map(number), 'offsets', 'items')),
+    topics: view.topics.map(({ slug, name }) => ({ slug, name })),
+    topicArticles: asLists(numberLists(view.topics, (topic) => topic.articles.map(number), 'offsets', 'items')),
+  };
+}
+
+function asLists(lists: Record<'offsets' | 'items', Int32Array>): NumberLists {
+  return lists;
+}
+
+/** The corpus a snapshot was made of, its articles reading their records from `records`. */
+export function restoreCorpus(snapshot: CorpusSnapshot, records: RecordSource): Corpus {
+  const columns = snapshot.articles;
+  const providerRefs = snapshot.providerRefs.map(deepFreeze);
+  const topicRefs = snapshot.topicRefs.map((topic) => Object.freeze(topic));
+  const orNull = (value: number) => (Number.isNaN(value) ? null : value);
+  const articles = columns.slug.map((slug, number) => {
+    const topics: TopicRef[] = [];
+    for (let at = columns.topicOffsets[number]!; at < columns.topicOffsets[number + 1]!; at++) topics.push(topicRefs[columns.topics[at]!]!);
+    return new StoredArticle(
+      {
+        slug,
+        sourcePath: columns.sourcePath[number]!,
+        title: columns.title[number]!,
+        searchText: columns.searchText[number]!,
+        publishedDateTime: orNull(columns.publishedDateTime[number]!),
+        quality: orNull(columns.quality[number]!),
+        heat: orNull(columns.heat[number]!),
+        published: columns.published[number] === 1,
+        category: snapshot.strings[columns.category[number]!] ?? null,
+        type: snapshot.strings[columns.type[number]!] ?? null,
+        provider: providerRefs[columns.provider[number]!] ?? null,
+        topics: Object.freeze(topics),
+        imageCount: columns.imageCount[number]!,
+      },
+      records,
+    );
+  });
+  const keyed = (keys: readonly string[], numbers: Int32Array) => new Map(keys.map((key, at) => [key, articles[numbers[at]!]!] as const));
+  const index = new ArticleIndex(
+    new Map(articles.map((article) => [article.slug, article])),
+    keyed(snapshot.urlKeys, snapshot.urlKeyArticles),
+    keyed(snapshot.publishedUrlKeys, snapshot.publishedUrlKeyArticles),
+  );
+  const view = (kind: ViewKind) => new CorpusView(kind, restoreView(snapshot.views[kind], articles), index);
+  return Object.freeze({
+    public: view('public'),
+    preview: view('preview'),
+    diagnostics: Object.freeze(snapshot.diagnostics.map(deepFreeze)),
+  });
+}
+
+function restoreView(columns: ViewColumns, all: readonly Article[]): ViewParts {
+  const article = (number: number) => (number === -1 ? null : all[number]!);
+  const listAt = (lists: NumberLists, position: number) => {
+    const list: (Article | null)[] = [];
+    for (let at = lists.offsets[position]!; at < lists.offsets[position + 1]!; at++) list.push(article(lists.items[at]!));
+    return list;
+  };
+  const targetsOfSource = new Map<Article, readonly (Article | null)[]>();
+  for (const [position, source] of columns.sources.entries())
+    targetsOfSource.set(all[source]!, Object.freeze(listAt(columns.targets, position)));
+  const providers = columns.providers.map(
+    ({ domain, name, images }, position): Provider =>
+      Object.freeze({
+        kind: 'provider',
+        domain,
+        name,
+        images: deepFreeze(images),
+        articles: Object.freeze(listAt(columns.providerArticles, position) as Article[]),
+      }),
+  );
+  const topics = columns.topics.map(
+    ({ slug, name }, position): Topic =>
+      Object.freeze({ kind: 'topic', slug, name, articles: Object.freeze(listAt(columns.topicArticles, position) as Article[]) }),
+  );
+  return {
+    articles: Object.freeze(Array.from(columns.articles, (number) => all[number]!)),
+    providers: Object.freeze(providers),
+    topics: Object.freeze(topics),
+    stats: Object.freeze(columns.stats),
+    maxima: Object.freeze(columns.maxima),
+    targetsOfSource,
+  };
+}
+
+/** A snapshot as bytes: its CRC-32, then its v8 serialization. */
+export function encodeSnapshot(snapshot: CorpusSnapshot): Buffer {
+  const body = v8.serialize(snapshot);
+  const bytes = Buffer.allocUnsafe(4 + body.length);
+  bytes.writeUInt32LE(crc32(body), 0);
+  body.copy(bytes, 4);
+  return bytes;
+}
+
+/** The snapshot in these bytes, or why there is none to trust. Never throws. */
+export function decodeSnapshot(bytes: Uint8Array): { snapshot: CorpusSnapshot } | { problem: string } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length < 4 || crc32(buffer.subarray(4)) !== buffer.readUInt32LE(0)) return { problem: 'its checksum does not match' };
+  try {
+    const snapshot = v8.deserialize(buffer.subarray(4)) as CorpusSnapshot;
+    if (typeof snapshot?.fingerprint !== 'string' || !Array.isArray(snapshot.articles?.slug))
+      return { problem: 'it is not a corpus snapshot' };
+    return { snapshot };
+  } catch (error) {
+    return { problem: `it cannot be decoded (${(error as Error).message})` };
+  }
+}
