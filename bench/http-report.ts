@@ -6,6 +6,7 @@ import { fmt, table, verdict } from './lib/report.js';
 
 const SERVER_LABELS: Record<ServerName, string> = {
   ours: 'ours (npm start)',
+  'ours-heap': 'ours, records on the heap (CACHE_DIR=off)',
   mercurius: 'mercurius + graphql-jit',
   apollo: 'apollo server 4',
   ceiling: 'ceiling (node:http, no GraphQL)',

@@ -133,6 +133,7 @@ export function targetsOf(byServer: ReadonlyMap<ServerName, ServerQueryResult>):
     p99,
     targets: [
       check('ours / mercurius+jit req/s', oursOver.mercurius, '>= 0.5', (v) => v >= 0.5),
+      check('ours (content store) / ours-heap req/s', oursOver['ours-heap'], '>= 0.9', (v) => v >= 0.9),
       check('ours / apollo req/s', oursOver.apollo, '>= 2', (v) => v >= 2),
       check('p99 ours / mercurius', p99, '<= 3', (v) => v <= 3),
     ],

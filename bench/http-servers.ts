@@ -8,7 +8,7 @@ import { BENCH_DIR, PROJECT_DIR } from './lib/paths.js';
 import { freePort, sleep, spawnPinned, tail } from './lib/processes.js';
 
 /** Every server the benchmark knows, in report order. */
-export const SERVER_NAMES = ['ours', 'mercurius', 'apollo', 'ceiling'] as const;
+export const SERVER_NAMES = ['ours', 'ours-heap', 'mercurius', 'apollo', 'ceiling'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
 /** The core every server is pinned to (idle ones cost nothing). */
@@ -34,7 +34,11 @@ function exitMessage(name: string, child: ChildProcess, stderr: () => string): s
 }
 
 /** Starts a peer (the ceiling serves `responsesFile`, the others load `contentDir`); resolves once it serves. */
-export async function startPeer(name: Exclude<ServerName, 'ours'>, contentDir: string, responsesFile: string): Promise<RunningServer> {
+export async function startPeer(
+  name: Exclude<ServerName, 'ours' | 'ours-heap'>,
+  contentDir: string,
+  responsesFile: string,
+): Promise<RunningServer> {
   const args = name === 'ceiling' ? ['--kind', 'ceiling', '--responses', responsesFile] : ['--kind', name, '--content-dir', contentDir];
   const child = spawnPinned(SERVER_CORE, [], path.join(BENCH_DIR, 'http-peers.ts'), args, { ...process.env, NODE_ENV: 'production' });
   const stderr = tail(child.stderr);
@@ -51,16 +55,33 @@ export async function startPeer(name: Exclude<ServerName, 'ours'>, contentDir: s
   return { name, child, pid: child.pid!, url: `http://${HOST}:${port}/graphql`, stderr };
 }
 
-/** Ours as shipped: dist/main.mjs as `npm start` runs it (build it first); resolves once `/ready` answers 200. */
-export async function startOurs(contentDir: string, nodeArgs: readonly string[] = [], timeoutMs = 300_000): Promise<RunningServer> {
+/**
+ * Ours as shipped: dist/main.mjs as `npm start` runs it (build it first), its content store in
+ * `cacheDir` (`off`: records on the heap, as `ours-heap`); resolves once `/ready` answers 200.
+ */
+export async function startOurs(
+  contentDir: string,
+  cacheDir: string,
+  nodeArgs: readonly string[] = [],
+  timeoutMs = 300_000,
+  name: 'ours' | 'ours-heap' = cacheDir === 'off' ? 'ours-heap' : 'ours',
+): Promise<RunningServer> {
   const port = await freePort(HOST);
-  const env = { ...process.env, CONTENT_DIR: contentDir, PORT: String(port), HOST, LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+  const env = {
+    ...process.env,
+    CONTENT_DIR: contentDir,
+    CACHE_DIR: cacheDir,
+    PORT: String(port),
+    HOST,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  };
   const child = spawnPinned(SERVER_CORE, ['--enable-source-maps', ...nodeArgs], path.join(PROJECT_DIR, 'dist', 'main.mjs'), [], env);
   const stderr = tail(child.stderr);
   tail(child.stdout);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(exitMessage('ours', child, stderr));
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(exitMessage(name, child, stderr));
     try {
       const response = await fetch(`http://${HOST}:${port}/ready`);
       await response.arrayBuffer();
@@ -68,8 +89,8 @@ export async function startOurs(contentDir: string, nodeArgs: readonly string[] 
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`ours was not ready within ${timeoutMs / 1000} s:\n${stderr()}`);
+    if (Date.now() > deadline) throw new Error(`${name} was not ready within ${timeoutMs / 1000} s:\n${stderr()}`);
     await sleep(100);
   }
-  return { name: 'ours', child, pid: child.pid!, url: `http://${HOST}:${port}/graphql`, stderr };
+  return { name, child, pid: child.pid!, url: `http://${HOST}:${port}/graphql`, stderr };
 }

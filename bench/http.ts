@@ -157,7 +157,11 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
         .filter((name) => name !== 'ceiling')
         .map((name) => [
           name,
-          name === 'ours' ? startOurs(contentDirectory) : startPeer(name as 'mercurius' | 'apollo', contentDirectory, ''),
+          name === 'ours'
+            ? startOurs(contentDirectory, path.join(work, 'cache'))
+            : name === 'ours-heap'
+              ? startOurs(contentDirectory, 'off')
+              : startPeer(name, contentDirectory, ''),
         ]),
     );
     for (const promise of starting.values()) promise.catch(() => undefined);
@@ -332,7 +336,7 @@ async function profileOurs(
 ): Promise<NonNullable<HttpBenchmarkResult['profile']>> {
   const profileDir = path.join(work, 'cpu-prof');
   log(`\nprofiling ours on ${query.name} (--cpu-prof, warm-up ${settings.warmupSeconds} s, profiled ${settings.durationSeconds} s) ...`);
-  const server = await startOurs(contentDir, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const server = await startOurs(contentDir, path.join(work, 'cache'), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   const request = {
     url: server.url,
     bodies: query.bodies,

@@ -13,7 +13,7 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly contentDir: string;
-  /** Where the parse cache is kept between starts; null (`CACHE_DIR=off`) keeps none. */
+  /** Where the content store keeps records between starts; null (`CACHE_DIR=off`) keeps them on the heap. */
   readonly cacheDir: string | null;
   /** Bearer token that unlocks the preview view (drafts); null disables preview. */
   readonly previewToken: string | null;

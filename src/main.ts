@@ -69,6 +69,11 @@ async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): 
       onProgress: (latest) => {
         progress = latest;
       },
+      onIndexing: (articles) => {
+        progress = null;
+        if (Date.now() - started >= PROGRESS_EVERY_MS)
+          log.info(`loading: every file read; building the indexes of ${articles.toLocaleString('en')} articles`);
+      },
       onStoreProblem: (message) => log.warn(message),
     });
   } catch (error) {

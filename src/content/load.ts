@@ -44,6 +44,11 @@ export interface LoadOptions {
   /** Hears how many of the files are read and parsed, every few hundred files (every batch on workers). */
   readonly onProgress?: (progress: LoadProgress) => void;
   /**
+   * Hears that every file is read and the indexes are being built, with the number of articles:
+   * a step of seconds for a large corpus that reports no progress of its own.
+   */
+  readonly onIndexing?: (articles: number) => void;
+  /**
    * Where the content store lives (store.ts): article records are kept there instead of on the
    * heap, and files whose size and modification time match their entry are not parsed again.
    * Default null: no store, every record on the heap, every file parsed.
@@ -180,6 +185,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     diagnostics.push(...loaded.diagnostics);
     if (loaded.summary !== null) indexed.push({ article: new StoredArticle(loaded.summary, records), summary: loaded.summary });
   }
+  options.onIndexing?.(indexed.length);
   const unique = keepFirstOfEachSlug(indexed, diagnostics);
   diagnostics.sort((a, b) => compareStrings(a.file, b.file));
   const corpus = createCorpus(unique, diagnostics);

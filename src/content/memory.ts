@@ -16,7 +16,7 @@ const HEAP_BYTES_PER_FILE_BYTE = 1;
  * Heap per loaded file, records in the content store: the indexed fields and indexes kept, and the
  * summary that is read or parsed on the way (bench/RESULTS.md).
  */
-const STORE_HEAP_BYTES_PER_FILE = 2.5 * 1024;
+const STORE_HEAP_BYTES_PER_FILE = 5 * 1024;
 /** A raised heap limit leaves the machine this share of its memory. */
 const MACHINE_MEMORY_SHARE = 0.8;
 /** A raised heap limit is the estimate times this: the peak of a load is above what it keeps. */

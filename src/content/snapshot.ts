@@ -12,7 +12,7 @@ import v8 from 'node:v8';
 import { crc32 } from 'node:zlib';
 import type { Corpus } from './corpus.js';
 import { deepFreeze } from './freeze.js';
-import type { Article, Diagnostic, ListMaxima, Provider, ProviderRef, Topic, TopicRef, ViewKind, ViewStats } from './model.js';
+import type { Article, Diagnostic, ListMaxima, Provider, ProviderRef, Topic, TopicRef, ViewStats } from './model.js';
 import type { ScanResult } from './scan.js';
 import { type RecordSource, StoredArticle } from './stored-article.js';
 import { ArticleIndex, CorpusView, type ViewParts } from './view.js';
@@ -81,6 +81,24 @@ export function fingerprintOf(scan: ScanResult): string {
   return hash.digest('hex');
 }
 
+/** A typed array of one value per item. */
+function column<T, C extends Float64Array | Int32Array | Uint8Array>(
+  ArrayType: new (length: number) => C,
+  items: readonly T[],
+  valueOf: (item: T) => number,
+): C {
+  const values = new ArrayType(items.length);
+  for (let at = 0; at < items.length; at++) values[at] = valueOf(items[at]!);
+  return values;
+}
+
+/** A list of exactly `length` items (an array grown by push keeps spare room, a cost per article here). */
+function listOf<T>(length: number, itemAt: (at: number) => T): T[] {
+  const list = new Array<T>(length);
+  for (let at = 0; at < length; at++) list[at] = itemAt(at);
+  return list;
+}
+
 /** Numbers each distinct value in order of first use. */
 class Table<T> {
   readonly values: T[] = [];
@@ -111,21 +129,21 @@ export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnaps
     sourcePath: all.map((article) => article.sourcePath),
     title: all.map((article) => article.title),
     searchText: all.map((article) => article.searchText),
-    publishedDateTime: Float64Array.from(all, (article) => article.publishedDateTime ?? Number.NaN),
-    quality: Float64Array.from(all, (article) => article.quality ?? Number.NaN),
-    heat: Float64Array.from(all, (article) => article.heat ?? Number.NaN),
-    published: Uint8Array.from(all, (article) => (article.published ? 1 : 0)),
-    category: Int32Array.from(all, (article) => strings.numberOf(article.category)),
-    type: Int32Array.from(all, (article) => strings.numberOf(article.type)),
-    provider: Int32Array.from(all, (article) => providerRefs.numberOf(article.provider)),
+    publishedDateTime: column(Float64Array, all, (article) => article.publishedDateTime ?? Number.NaN),
+    quality: column(Float64Array, all, (article) => article.quality ?? Number.NaN),
+    heat: column(Float64Array, all, (article) => article.heat ?? Number.NaN),
+    published: column(Uint8Array, all, (article) => (article.published ? 1 : 0)),
+    category: column(Int32Array, all, (article) => strings.numberOf(article.category)),
+    type: column(Int32Array, all, (article) => strings.numberOf(article.type)),
+    provider: column(Int32Array, all, (article) => providerRefs.numberOf(article.provider)),
     ...numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic)), 'topicOffsets', 'topics'),
-    imageCount: Int32Array.from(all, (article) => article.imageCount),
+    imageCount: column(Int32Array, all, (article) => article.imageCount),
   };
   if (articles.slug.length !== count) throw new Error('the corpus changed while it was being written');
   const { index } = corpus.preview;
   const keysOf = (map: ReadonlyMap<string, Article>) => ({
     keys: [...map.keys()],
-    articles: Int32Array.from(map.values(), (article) => numberOf.get(article)!),
+    articles: column(Int32Array, [...map.values()], (article) => numberOf.get(article)!),
   });
   const urlKeys = keysOf(index.byUrlKey);
   const publishedUrlKeys = keysOf(index.publishedByUrlKey);
@@ -152,10 +170,11 @@ function numberLists<T, O extends string, I extends string>(
 ): Record<O | I, Int32Array> {
   const offsets = new Int32Array(lists.length + 1);
   const items: number[] = [];
-  lists.forEach((list, position) => {
-    items.push(...itemsOf(list));
+  for (const [position, list] of lists.entries()) {
+    // One at a time: a list can hold more items than a call takes arguments.
+    for (const item of itemsOf(list)) items.push(item);
     offsets[position + 1] = items.length;
-  });
+  }
   return { [offsetsName]: offsets, [itemsName]: Int32Array.from(items) } as Record<O | I, Int32Array>;
 }
 
@@ -163,10 +182,10 @@ function viewColumns(view: CorpusView, numberOf: ReadonlyMap<Article, number>): 
   const number = (article: Article | null) => (article === null ? -1 : numberOf.get(article)!);
   const sources = [...view.targetsOfSource.keys()];
   return {
-    articles: Int32Array.from(view.articles, number),
+    articles: column(Int32Array, view.articles, number),
     stats: view.stats,
     maxima: view.maxima,
-    sources: Int32Array.from(sources, number),
+    sources: column(Int32Array, sources, number),
     targets: asLists(numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number), 'offsets', 'items')),
     providers: view.providers.map(({ domain, name, images }) => ({ domain, name, images })),
     providerArticles: asLists(numberLists(view.providers, (provider) => provider.articles.map(number), 'offsets', 'items')),
@@ -186,8 +205,8 @@ export function restoreCorpus(snapshot: CorpusSnapshot, records: RecordSource): 
   const topicRefs = snapshot.topicRefs.map((topic) => Object.freeze(topic));
   const orNull = (value: number) => (Number.isNaN(value) ? null : value);
   const articles = columns.slug.map((slug, number) => {
-    const topics: TopicRef[] = [];
-    for (let at = columns.topicOffsets[number]!; at < columns.topicOffsets[number + 1]!; at++) topics.push(topicRefs[columns.topics[at]!]!);
+    const first = columns.topicOffsets[number]!;
+    const topics = listOf(columns.topicOffsets[number + 1]! - first, (at) => topicRefs[columns.topics[first + at]!]!);
     return new StoredArticle(
       {
         slug,
@@ -213,24 +232,29 @@ export function restoreCorpus(snapshot: CorpusSnapshot, records: RecordSource): 
     keyed(snapshot.urlKeys, snapshot.urlKeyArticles),
     keyed(snapshot.publishedUrlKeys, snapshot.publishedUrlKeyArticles),
   );
-  const view = (kind: ViewKind) => new CorpusView(kind, restoreView(snapshot.views[kind], articles), index);
+  const preview = new CorpusView('preview', restoreView(snapshot.views.preview, articles), index);
   return Object.freeze({
-    public: view('public'),
-    preview: view('preview'),
+    public: new CorpusView('public', restoreView(snapshot.views.public, articles, preview), index),
+    preview,
     diagnostics: Object.freeze(snapshot.diagnostics.map(deepFreeze)),
   });
 }
 
-function restoreView(columns: ViewColumns, all: readonly Article[]): ViewParts {
+/** The parts of a view; where `wider` resolved a source's entries to the same targets, its list is shared (as CorpusView.build does). */
+function restoreView(columns: ViewColumns, all: readonly Article[], wider?: CorpusView): ViewParts {
   const article = (number: number) => (number === -1 ? null : all[number]!);
   const listAt = (lists: NumberLists, position: number) => {
-    const list: (Article | null)[] = [];
-    for (let at = lists.offsets[position]!; at < lists.offsets[position + 1]!; at++) list.push(article(lists.items[at]!));
-    return list;
+    const start = lists.offsets[position]!;
+    return listOf(lists.offsets[position + 1]! - start, (at) => article(lists.items[start + at]!));
   };
   const targetsOfSource = new Map<Article, readonly (Article | null)[]>();
-  for (const [position, source] of columns.sources.entries())
-    targetsOfSource.set(all[source]!, Object.freeze(listAt(columns.targets, position)));
+  for (const [position, number] of columns.sources.entries()) {
+    const source = all[number]!;
+    const targets = listAt(columns.targets, position);
+    const same = wider?.targetsOfSource.get(source);
+    const shared = same?.every((target, at) => target === targets[at]) === true;
+    targetsOfSource.set(source, shared ? same! : Object.freeze(targets));
+  }
   const providers = columns.providers.map(
     ({ domain, name, images }, position): Provider =>
       Object.freeze({
@@ -246,7 +270,7 @@ function restoreView(columns: ViewColumns, all: readonly Article[]): ViewParts {
       Object.freeze({ kind: 'topic', slug, name, articles: Object.freeze(listAt(columns.topicArticles, position) as Article[]) }),
   );
   return {
-    articles: Object.freeze(Array.from(columns.articles, (number) => all[number]!)),
+    articles: Object.freeze(listOf(columns.articles.length, (at) => all[columns.articles[at]!]!)),
     providers: Object.freeze(providers),
     topics: Object.freeze(topics),
     stats: Object.freeze(columns.stats),

@@ -48,9 +48,9 @@ const DATABASES = { meta: 'meta', files: 'files', records: 'records', snapshot: 
 let loaderVersion: string | null = null;
 
 /**
- * The version of the code that turns files into entries: a hash of its source (the bundle when
- * compiled, every module of src/content/ when run from the sources). Any change to it empties
- * older stores, so an entry never outlives the rules that made it.
+ * The version of the code that writes and reads the store: a hash of its source (every compiled
+ * module of the build when compiled, every module of src/content/ when run from the sources). Any
+ * change to it empties older stores, so an entry or a snapshot never outlives the rules that made it.
  */
 function currentLoaderVersion(): string {
   loaderVersion ??= hashLoaderSources(fileURLToPath(import.meta.url));
@@ -60,12 +60,11 @@ function currentLoaderVersion(): string {
 function hashLoaderSources(here: string): string {
   const hash = createHash('sha256').update(`format ${FORMAT_VERSION}\n`);
   const directory = path.dirname(here);
-  const sources = here.endsWith('.ts')
-    ? readdirSync(directory)
-        .filter((name) => name.endsWith('.ts'))
-        .sort()
-        .map((name) => path.join(directory, name))
-    : [here];
+  const extension = path.extname(here);
+  const sources = readdirSync(directory)
+    .filter((name) => name.endsWith(extension))
+    .sort()
+    .map((name) => path.join(directory, name));
   for (const source of sources) hash.update(readFileSync(source));
   return hash.digest('hex');
 }

@@ -40,6 +40,18 @@ export function relatedOrigin(entry: RelatedEntry): RelatedOrigin | undefined {
   return origins.get(entry);
 }
 
+const sharedParts = new Map<string, string>();
+
+/** One copy of each folder and extension string. */
+function shared(part: string): string {
+  let kept = sharedParts.get(part);
+  if (kept === undefined) {
+    kept = part;
+    sharedParts.set(part, kept);
+  }
+  return kept;
+}
+
 /** Thrown when an article's record cannot be read from its source; names the file. */
 class RecordUnavailableError extends Error {}
 
@@ -47,7 +59,10 @@ class RecordUnavailableError extends Error {}
 export class StoredArticle implements Article {
   readonly kind = 'article';
   readonly slug: string;
-  readonly sourcePath: string;
+  /** The folder of the file, with a trailing `/` (empty at the top), shared by the articles in it. */
+  readonly sourceDirectory: string;
+  /** The file's extension as written (`.md`), shared. */
+  readonly sourceExtension: string;
   readonly title: string;
   readonly publishedDateTime: EpochMs | null;
   readonly quality: number | null;
@@ -65,7 +80,10 @@ export class StoredArticle implements Article {
   constructor(summary: Omit<ArticleSummary, 'urlKeys' | 'related'>, records: RecordSource) {
     this.#records = records;
     this.slug = summary.slug;
-    this.sourcePath = summary.sourcePath;
+    // The path is the folder, the slug and the extension (slug.ts): kept as its shared parts.
+    const folderEnd = summary.sourcePath.lastIndexOf('/') + 1;
+    this.sourceDirectory = shared(summary.sourcePath.slice(0, folderEnd));
+    this.sourceExtension = shared(summary.sourcePath.slice(folderEnd + summary.slug.length));
     this.title = summary.title;
     this.publishedDateTime = summary.publishedDateTime;
     this.quality = summary.quality;
@@ -78,6 +96,10 @@ export class StoredArticle implements Article {
     this.searchText = summary.searchText;
     this.imageCount = summary.imageCount;
     Object.freeze(this);
+  }
+
+  get sourcePath(): string {
+    return `${this.sourceDirectory}${this.slug}${this.sourceExtension}`;
   }
 
   /** The full record. Throws RecordUnavailableError when the source has lost it. */

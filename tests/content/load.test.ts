@@ -187,6 +187,20 @@ describe('progress and memory', () => {
     expect(done.at(-1)).toBe(threading.threads === 1 ? 511 : 600);
   });
 
+  it('should say once, after the last progress report, that the indexes of every article are being built', async () => {
+    const directory = createTempCorpus({ ...files, 'broken.md': '---\ntitle: [unclosed\n---\n' }, 'newsgraph-progress-');
+    const events: string[] = [];
+    await loadCorpus(directory, {
+      threads: 2,
+      workerBatchFiles: 100,
+      onProgress: (progress) => events.push(`progress ${progress.filesDone}`),
+      onIndexing: (articles) => events.push(`indexing ${articles}`),
+    });
+    expect(events.filter((event) => event.startsWith('indexing'))).toEqual(['indexing 600']);
+    expect(events.at(-1)).toBe('indexing 600');
+    expect(events.at(-2)).toBe('progress 601');
+  });
+
   it('should refuse a corpus that does not fit the memory limits before parsing, with the line that says what to do', async () => {
     const directory = createTempCorpus(files, 'newsgraph-memory-');
     const load = loadCorpus(directory, {

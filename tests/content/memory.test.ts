@@ -15,7 +15,7 @@ describe('estimateHeapBytes', () => {
   it('should count files only, and less per file, when the records live in the content store', () => {
     const base = estimateHeapBytes(0, 0, true);
     expect(base).toBe(64 * MIB);
-    expect(estimateHeapBytes(1000, 10 * MIB, true) - base).toBe(1000 * 2.5 * 1024);
+    expect(estimateHeapBytes(1000, 10 * MIB, true) - base).toBe(1000 * 5 * 1024);
   });
 });
 
