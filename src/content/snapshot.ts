@@ -85,10 +85,10 @@ export function fingerprintOf(scan: ScanResult): string {
 function column<T, C extends Float64Array | Int32Array | Uint8Array>(
   ArrayType: new (length: number) => C,
   items: readonly T[],
-  valueOf: (item: T) => number,
+  numberOf: (item: T) => number,
 ): C {
   const values = new ArrayType(items.length);
-  for (let at = 0; at < items.length; at++) values[at] = valueOf(items[at]!);
+  for (let at = 0; at < items.length; at++) values[at] = numberOf(items[at]!);
   return values;
 }
 
