@@ -8,9 +8,9 @@ import { type Corpus, createCorpus } from './corpus.js';
 import { deepFreeze } from './freeze.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import { CorpusTooLargeError, currentMemoryLimits, type MemoryLimits, planMemory } from './memory.js';
-import type { Diagnostic, ProviderRef, TopicRef } from './model.js';
+import type { Article, Diagnostic, ProviderRef, TopicRef } from './model.js';
 import { compareStrings } from './order.js';
-import { type ParseSettings, parseInBatches, storeBatch } from './parse-files.js';
+import { type ParseSettings, parseInBatches, readArticle, storeBatch } from './parse-files.js';
 import { type ContentFile, type ScanResult, scanContent } from './scan.js';
 import { decodeSnapshot, encodeSnapshot, fingerprintOf, restoreCorpus, snapshotCorpus } from './snapshot.js';
 import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from './store.js';
@@ -141,6 +141,11 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       ? null
       : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), fingerprint, options.onStoreProblem);
   const opened = performance.now();
+  if (store !== null) {
+    store.store.setFallback(
+      rereadFromFile(path.resolve(directory), { ...parseSettings, internStrings: false, storeDirectory: null }, options.onStoreProblem),
+    );
+  }
   if (store?.corpus) {
     store.store.markChecked();
     return {
@@ -289,6 +294,25 @@ function restoreSnapshot(store: ContentStore, fingerprint: string, onProblem: ((
     return null;
   }
   return decoded.snapshot.fingerprint === fingerprint ? restoreCorpus(decoded.snapshot, store) : null;
+}
+
+/**
+ * The fallback of a content store (ContentStore.setFallback): a record the store cannot give is
+ * read again from its file, once, and the problem reported once per file.
+ */
+function rereadFromFile(root: string, settings: ParseSettings, onProblem: ((message: string) => void) | undefined) {
+  const reread = new Map<string, Article | undefined>();
+  return (sourcePath: string, problem: string): Article | undefined => {
+    if (!reread.has(sourcePath)) {
+      const article = readArticle({ absolutePath: path.join(root, sourcePath), relativePath: sourcePath }, settings) ?? undefined;
+      reread.set(sourcePath, article === undefined ? undefined : deepFreeze(article));
+      onProblem?.(
+        `the record of ${sourcePath} in the content store is not used because ${problem}; ` +
+          (article === undefined ? 'the file no longer holds a valid article' : 'it was read from the file instead'),
+      );
+    }
+    return reread.get(sourcePath);
+  };
 }
 
 /** True when a store entry was made from the file as it is now (same size, same modification time). */

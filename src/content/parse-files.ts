@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { normalizeArticle } from './article.js';
+import { type NormalizeOptions, normalizeArticle } from './article.js';
 import { type FrontMatterLimits, parseFrontMatter } from './front-matter.js';
 import type { Article, Diagnostic } from './model.js';
 import type { ContentFile } from './scan.js';
@@ -86,33 +86,11 @@ export async function* parseInBatches(
       batch = { files: 0, articles: [], diagnostics: [], readMs: 0, parseMs: 0 };
     }
     batch.files++;
-    const readStarted = performance.now();
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file.absolutePath);
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      batch.diagnostics.push({
-        file: file.relativePath,
-        field: null,
-        severity: 'error',
-        message: `the file could not be read (${reason})`,
-      });
-      continue;
-    } finally {
-      batch.readMs += performance.now() - readStarted;
-    }
-    const parseStarted = performance.now();
-    const parsed = parseFrontMatter(bytes, settings.frontMatterLimits);
-    if (!parsed.ok) {
-      batch.diagnostics.push({ file: file.relativePath, field: null, severity: 'error', message: parsed.message });
-    } else {
-      const slug = path.posix.basename(file.relativePath).replace(/\.(?:md|markdown)$/i, '');
-      const result = normalizeArticle({ slug, sourcePath: file.relativePath, data: parsed.data, body: parsed.body }, normalizeOptions);
-      batch.diagnostics.push(...result.diagnostics);
-      if (result.article !== null) batch.articles.push(result.article);
-    }
-    batch.parseMs += performance.now() - parseStarted;
+    const parsed = parseFile(file, settings, normalizeOptions);
+    batch.diagnostics.push(...parsed.diagnostics);
+    if (parsed.article !== null) batch.articles.push(parsed.article);
+    batch.readMs += parsed.readMs;
+    batch.parseMs += parsed.parseMs;
   }
   yield batch;
 }
@@ -146,4 +124,45 @@ export function storeBatch(files: readonly ContentFile[], batch: ParsedFiles, se
   if (settings.storeDirectory === null) return entries;
   ContentStore.attach(settings.storeDirectory).write(entries);
   return entries.map((entry) => ({ ...entry, article: null }));
+}
+
+/** What reading one file produced, and the time it took. */
+interface ParsedFile {
+  readonly article: Article | null;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly readMs: number;
+  readonly parseMs: number;
+}
+
+/** Reads, parses and normalizes one file; a bad file becomes diagnostics. */
+function parseFile(file: FileToParse, settings: ParseSettings, normalizeOptions: NormalizeOptions): ParsedFile {
+  const readStarted = performance.now();
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file.absolutePath);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const diagnostic: Diagnostic = {
+      file: file.relativePath,
+      field: null,
+      severity: 'error',
+      message: `the file could not be read (${reason})`,
+    };
+    return { article: null, diagnostics: [diagnostic], readMs: performance.now() - readStarted, parseMs: 0 };
+  }
+  const parseStarted = performance.now();
+  const readMs = parseStarted - readStarted;
+  const parsed = parseFrontMatter(bytes, settings.frontMatterLimits);
+  if (!parsed.ok) {
+    const diagnostic: Diagnostic = { file: file.relativePath, field: null, severity: 'error', message: parsed.message };
+    return { article: null, diagnostics: [diagnostic], readMs, parseMs: performance.now() - parseStarted };
+  }
+  const slug = path.posix.basename(file.relativePath).replace(/\.(?:md|markdown)$/i, '');
+  const result = normalizeArticle({ slug, sourcePath: file.relativePath, data: parsed.data, body: parsed.body }, normalizeOptions);
+  return { article: result.article, diagnostics: result.diagnostics, readMs, parseMs: performance.now() - parseStarted };
+}
+
+/** The record of one file read again, as a load reads it; null when the file no longer holds a valid article. */
+export function readArticle(file: FileToParse, settings: ParseSettings): Article | null {
+  return parseFile(file, settings, { siteUrl: settings.siteUrl, shared: new Map() }).article;
 }

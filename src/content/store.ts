@@ -298,22 +298,40 @@ export class ContentStore implements RecordSource {
     this.databases.snapshot.removeSync('corpus');
   }
 
+  /**
+   * The record of a file. One that is missing or cannot be decoded is asked of the fallback (see
+   * setFallback), with why: the store is only a cache of the files.
+   */
   record(sourcePath: string): Article | undefined {
     let record: Article | undefined;
+    let problem: string;
     try {
       record = this.databases.records.get(sourcePath);
-    } catch {
-      return undefined;
+      problem = record === undefined ? 'it is missing' : 'it is not an article record';
+    } catch (error) {
+      problem = `it cannot be decoded (${(error as Error).message})`;
     }
-    if (record !== undefined) deepFreeze(record);
-    return record;
+    if (isRecordOf(record, sourcePath)) return deepFreeze(record);
+    return this.fallback(sourcePath, problem);
   }
+
+  /** Where records the store cannot give come from instead (by default, nowhere). */
+  setFallback(fallback: (sourcePath: string, problem: string) => Article | undefined): void {
+    this.fallback = fallback;
+  }
+
+  private fallback: (sourcePath: string, problem: string) => Article | undefined = () => undefined;
 
   /** Closes the environment (its memory map); records can no longer be read. */
   close(): Promise<void> {
     if (openStores.get(this.directory) === this) openStores.delete(this.directory);
     return this.databases.env.close();
   }
+}
+
+function isRecordOf(value: unknown, sourcePath: string): value is Article {
+  const record = value as Article | null | undefined;
+  return typeof record === 'object' && record !== null && record.sourcePath === sourcePath && typeof record.title === 'string';
 }
 
 function isLoadedFile(value: unknown): value is LoadedFile {

@@ -12,6 +12,7 @@ import {
   createTempCorpus,
   createTempDirectory,
   PROJECT_ROOT,
+  recordOf,
   requireSharedCorpus,
   SAMPLE_CORPUS,
   servedContent,
@@ -209,6 +210,34 @@ describe('a store that cannot be trusted', () => {
     expect([third.problems, third.result.store.snapshot]).toEqual([[], 'restored']);
   });
 
+  it.each([
+    [
+      'cannot be decoded',
+      'it cannot be decoded',
+      (records: ReturnType<typeof recordsOf>, key: string) => records.put(key, Buffer.from([0xd4, 0xff])),
+    ],
+    ['is missing', 'it is missing', (records: ReturnType<typeof recordsOf>, key: string) => records.remove(key)],
+  ])('should read a record that %s from its file instead, and say so once', async (_name, reason, damage) => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const first = await loadWithStore(CONTENT_DIR, cacheDir);
+    const inHeap = (await loadCorpus(CONTENT_DIR)).corpus.preview;
+    const victim = first.result.corpus.preview.articles.find((article) => article.related.length > 0)!;
+    const env = open({ path: first.result.store.directory!, maxDbs: 4 });
+    await damage(recordsOf(env), victim.sourcePath);
+    await env.close();
+    const second = await loadWithStore(CONTENT_DIR, cacheDir);
+    const article = second.result.corpus.preview.articleBySlug(victim.slug)!;
+    expect(recordOf(article)).toEqual(recordOf(inHeap.articleBySlug(victim.slug)!));
+    expect(article.body).toBe(inHeap.articleBySlug(victim.slug)!.body);
+    expect(second.problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^the record of ${escapeRegExp(victim.sourcePath)} in the content store is not used because ${reason}.*; it was read from the file instead$`,
+        ),
+      ),
+    ]);
+  });
+
   it('should let two processes load on the same cache directory at once, and a third reuse every file', async () => {
     const cacheDir = createTempDirectory('newsgraph-store-');
     const directory = createTempCorpus(
@@ -244,6 +273,11 @@ describe('a store that cannot be trusted', () => {
     expect(JSON.parse(third.stdout)).toEqual({ ...expected, parsed: 0, reused: 3000 });
   });
 });
+
+/** The records database of an open store, its values as raw bytes. */
+function recordsOf(env: ReturnType<typeof open>) {
+  return env.openDB<Buffer, string>({ name: 'records', encoding: 'binary' });
+}
 
 /** Writes a version stamp into a store, as another loader would have. */
 async function stampStore(directory: string, stamp: unknown): Promise<void> {
