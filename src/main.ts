@@ -14,7 +14,7 @@ import { CorpusTooLargeError, currentMemoryLimits, planMemory } from './content/
 import { countBySeverity, formatDiagnostic, formatLoadLine, formatProgressLine } from './content/report.js';
 import { type ScanResult, scanContent } from './content/scan.js';
 import { listen } from './http/listener.js';
-import { createLogger, type Logger } from './log.js';
+import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js';
 
 /** How often a long load logs how far it is. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -59,9 +59,14 @@ async function start(config: Config, log: Logger): Promise<void> {
 async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): Promise<LoadResult> {
   const started = Date.now();
   let progress: LoadProgress | null = null;
+  const busy: { log?: BusyLog } = {};
   const timer = setInterval(() => {
     if (progress !== null) log.info(formatProgressLine(progress, Date.now() - started));
   }, PROGRESS_EVERY_MS);
+  const stopProgress = (): void => {
+    clearInterval(timer);
+    void busy.log?.stop();
+  };
   try {
     return await loadCorpus(config.contentDir, {
       ...loadOptionsOf(config),
@@ -69,10 +74,14 @@ async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): 
       onProgress: (latest) => {
         progress = latest;
       },
-      onIndexing: (articles) => {
+      onIndexing: (articles, restoring) => {
         progress = null;
-        if (Date.now() - started >= PROGRESS_EVERY_MS)
-          log.info(`loading: every file read; building the indexes of ${articles.toLocaleString('en')} articles`);
+        const what = restoring
+          ? `loading: no file changed; restoring the indexes of ${articles.toLocaleString('en')} articles from the content store`
+          : `loading: every file read; building the indexes of ${articles.toLocaleString('en')} articles`;
+        if (Date.now() - started >= PROGRESS_EVERY_MS) log.info(what);
+        // The indexes are built on this thread, so the progress timer cannot fire until they are done.
+        busy.log ??= logWhileBusy(config.logLevel, what, PROGRESS_EVERY_MS);
       },
       onStoreProblem: (message) => log.warn(message),
     });
@@ -81,7 +90,7 @@ async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): 
     else log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
     process.exit(1);
   } finally {
-    clearInterval(timer);
+    stopProgress();
   }
 }
 

@@ -1,6 +1,9 @@
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import type { LogLevel } from '../src/config.js';
-import { createLogger } from '../src/log.js';
+import { createLogger, logWhileBusy } from '../src/log.js';
+import { createTempDirectory } from './support.js';
 
 let stdout: MockInstance<typeof process.stdout.write>;
 let stderr: MockInstance<typeof process.stderr.write>;
@@ -66,5 +69,33 @@ describe('createLogger', () => {
     logger.error('');
     expect(written(stderr).map(withoutTime)).toEqual(['error line one\nline two\n', 'error \n']);
     expect(stdout).not.toHaveBeenCalled();
+  });
+});
+
+describe('logWhileBusy', () => {
+  /** Runs logWhileBusy into a file while this thread spins for `busyMs`, and returns the lines written. */
+  async function linesWhileBusy(level: LogLevel, busyMs: number): Promise<string[]> {
+    const file = path.join(createTempDirectory('newsgraph-log-'), 'busy.log');
+    const fd = openSync(file, 'w');
+    const busy = logWhileBusy(level, 'loading: building the indexes', 100, fd);
+    const until = Date.now() + busyMs;
+    while (Date.now() < until) {
+      // Blocks this thread, as building the indexes of a large corpus does.
+    }
+    await busy.stop();
+    closeSync(fd);
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  }
+
+  it('should log from its own thread while this one is blocked, every interval, until stopped', async () => {
+    const lines = await linesWhileBusy('info', 1200);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) {
+      expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z info {2}loading: building the indexes \(\d+ s so far\)$/);
+    }
+  });
+
+  it('should log nothing at a level above info', async () => {
+    expect(await linesWhileBusy('warn', 400)).toEqual([]);
   });
 });

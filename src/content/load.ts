@@ -44,10 +44,11 @@ export interface LoadOptions {
   /** Hears how many of the files are read and parsed, every few hundred files (every batch on workers). */
   readonly onProgress?: (progress: LoadProgress) => void;
   /**
-   * Hears that every file is read and the indexes are being built, with the number of articles:
+   * Hears that every file is read and the indexes are being built, with the number of articles, or
+   * (`restoring`) that no file changed and the indexes are being restored from the content store:
    * a step of seconds for a large corpus that reports no progress of its own.
    */
-  readonly onIndexing?: (articles: number) => void;
+  readonly onIndexing?: (articles: number, restoring: boolean) => void;
   /**
    * Where the content store lives (store.ts): article records are kept there instead of on the
    * heap, and files whose size and modification time match their entry are not parsed again.
@@ -139,7 +140,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const store =
     cacheDir === null
       ? null
-      : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), fingerprint, options.onStoreProblem);
+      : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), fingerprint, options);
   const opened = performance.now();
   if (store !== null) {
     store.store.setFallback(
@@ -190,7 +191,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     diagnostics.push(...loaded.diagnostics);
     if (loaded.summary !== null) indexed.push({ article: new StoredArticle(loaded.summary, records), summary: loaded.summary });
   }
-  options.onIndexing?.(indexed.length);
+  options.onIndexing?.(indexed.length, false);
   const unique = keepFirstOfEachSlug(indexed, diagnostics);
   diagnostics.sort((a, b) => compareStrings(a.file, b.file));
   const corpus = createCorpus(unique, diagnostics);
@@ -256,10 +257,11 @@ function saveSnapshot(
 function openStore(
   directory: string,
   fingerprint: string,
-  onProblem: ((message: string) => void) | undefined,
+  options: Pick<LoadOptions, 'onStoreProblem' | 'onIndexing'>,
 ): { store: ContentStore; corpus?: Corpus; entries: Map<string, LoadedFile> } {
+  const onProblem = options.onStoreProblem;
   const store = ContentStore.open(directory, onProblem);
-  const corpus = restoreSnapshot(store, fingerprint, onProblem);
+  const corpus = restoreSnapshot(store, fingerprint, options);
   if (corpus !== null) return { store, corpus, entries: new Map() };
   try {
     return { store, entries: store.readFiles() };
@@ -275,7 +277,11 @@ function openStore(
 }
 
 /** The corpus of the store's snapshot when it was made of files with this fingerprint, else null. */
-function restoreSnapshot(store: ContentStore, fingerprint: string, onProblem: ((message: string) => void) | undefined): Corpus | null {
+function restoreSnapshot(
+  store: ContentStore,
+  fingerprint: string,
+  { onStoreProblem: onProblem, onIndexing }: Pick<LoadOptions, 'onStoreProblem' | 'onIndexing'>,
+): Corpus | null {
   let bytes: Buffer | undefined;
   try {
     bytes = store.readSnapshot();
@@ -293,7 +299,9 @@ function restoreSnapshot(store: ContentStore, fingerprint: string, onProblem: ((
     );
     return null;
   }
-  return decoded.snapshot.fingerprint === fingerprint ? restoreCorpus(decoded.snapshot, store) : null;
+  if (decoded.snapshot.fingerprint !== fingerprint) return null;
+  onIndexing?.(decoded.snapshot.articles.slug.length, true);
+  return restoreCorpus(decoded.snapshot, store);
 }
 
 /**

@@ -40,7 +40,9 @@ describe('loading with the content store', () => {
     const inHeap = await loadCorpus(directory);
     const cold = await loadWithStore(directory, cacheDir);
     expect(cold.result.store).toMatchObject({ reused: 0, parsed: files, removed: 0, snapshot: 'written' });
-    const warm = await loadWithStore(directory, cacheDir);
+    const indexing: [number, boolean][] = [];
+    const warm = await loadWithStore(directory, cacheDir, { onIndexing: (articles, restoring) => indexing.push([articles, restoring]) });
+    expect(indexing).toEqual([[inHeap.corpus.preview.stats.articles, true]]);
     expect(warm.result.store).toEqual({
       directory: cold.result.store.directory,
       reused: files,
