@@ -21,11 +21,15 @@ const PROGRESS_EVERY_MS = 5_000;
 
 async function start(config: Config, log: Logger): Promise<void> {
   let scan: ScanResult;
+  // Listing a million files takes seconds of this thread.
+  const listing = logWhileBusy(config.logLevel, `loading: listing the files of ${config.contentDir}`, PROGRESS_EVERY_MS);
   try {
     scan = await scanContent(path.resolve(config.contentDir), { maxFileBytes: config.maxFileBytes });
   } catch (error) {
     log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
     process.exit(1);
+  } finally {
+    void listing.stop();
   }
   const plan = planMemory(scan.files.length, contentBytes(scan), currentMemoryLimits(), config.cacheDir !== null);
   if (plan.decision === 'refuse') {
@@ -74,14 +78,15 @@ async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): 
       onProgress: (latest) => {
         progress = latest;
       },
-      onIndexing: (articles, restoring) => {
+      onIndexing: (count, restoring) => {
         progress = null;
         const what = restoring
-          ? `loading: no file changed; restoring the indexes of ${articles.toLocaleString('en')} articles from the content store`
-          : `loading: every file read; building the indexes of ${articles.toLocaleString('en')} articles`;
+          ? `loading: no file changed; restoring the corpus of ${count.toLocaleString('en')} files from the content store`
+          : `loading: every file read; building the indexes of ${count.toLocaleString('en')} articles`;
         if (Date.now() - started >= PROGRESS_EVERY_MS) log.info(what);
         // The indexes are built on this thread, so the progress timer cannot fire until they are done.
-        busy.log ??= logWhileBusy(config.logLevel, what, PROGRESS_EVERY_MS);
+        void busy.log?.stop();
+        busy.log = logWhileBusy(config.logLevel, what, PROGRESS_EVERY_MS);
       },
       onStoreProblem: (message) => log.warn(message),
     });

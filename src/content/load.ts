@@ -45,8 +45,8 @@ export interface LoadOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /**
    * Hears that every file is read and the indexes are being built, with the number of articles, or
-   * (`restoring`) that no file changed and the indexes are being restored from the content store:
-   * a step of seconds for a large corpus that reports no progress of its own.
+   * (`restoring`) that no file changed and the corpus is being restored from the content store,
+   * with the number of files: a step of seconds for a large corpus that reports no progress of its own.
    */
   readonly onIndexing?: (articles: number, restoring: boolean) => void;
   /**
@@ -140,7 +140,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const store =
     cacheDir === null
       ? null
-      : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), fingerprint, options);
+      : openStore(storeDirectory(cacheDir, realpathSync(path.resolve(directory)), parseSettings), fingerprint, scan.files.length, options);
   const opened = performance.now();
   if (store !== null) {
     store.store.setFallback(
@@ -238,7 +238,7 @@ function saveSnapshot(
   onProblem: ((message: string) => void) | undefined,
 ): 'written' | 'none' {
   try {
-    store.writeSnapshot(encodeSnapshot(snapshotCorpus(corpus, fingerprint)));
+    store.writeSnapshot(fingerprint, encodeSnapshot(snapshotCorpus(corpus, fingerprint)));
     return 'written';
   } catch (error) {
     store.dropSnapshot();
@@ -257,11 +257,12 @@ function saveSnapshot(
 function openStore(
   directory: string,
   fingerprint: string,
+  files: number,
   options: Pick<LoadOptions, 'onStoreProblem' | 'onIndexing'>,
 ): { store: ContentStore; corpus?: Corpus; entries: Map<string, LoadedFile> } {
   const onProblem = options.onStoreProblem;
   const store = ContentStore.open(directory, onProblem);
-  const corpus = restoreSnapshot(store, fingerprint, options);
+  const corpus = restoreSnapshot(store, fingerprint, files, options);
   if (corpus !== null) return { store, corpus, entries: new Map() };
   try {
     return { store, entries: store.readFiles() };
@@ -280,10 +281,13 @@ function openStore(
 function restoreSnapshot(
   store: ContentStore,
   fingerprint: string,
+  files: number,
   { onStoreProblem: onProblem, onIndexing }: Pick<LoadOptions, 'onStoreProblem' | 'onIndexing'>,
 ): Corpus | null {
   let bytes: Buffer | undefined;
   try {
+    if (store.snapshotFingerprint() !== fingerprint) return null;
+    onIndexing?.(files, true);
     bytes = store.readSnapshot();
   } catch (error) {
     bytes = undefined;
@@ -299,9 +303,7 @@ function restoreSnapshot(
     );
     return null;
   }
-  if (decoded.snapshot.fingerprint !== fingerprint) return null;
-  onIndexing?.(decoded.snapshot.articles.slug.length, true);
-  return restoreCorpus(decoded.snapshot, store);
+  return decoded.snapshot.fingerprint === fingerprint ? restoreCorpus(decoded.snapshot, store) : null;
 }
 
 /**

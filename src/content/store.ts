@@ -280,6 +280,11 @@ export class ContentStore implements RecordSource {
     });
   }
 
+  /** The fingerprint of the content the corpus snapshot was made of, or undefined when there is none. */
+  snapshotFingerprint(): string | undefined {
+    return this.databases.snapshot.get('fingerprint')?.toString('latin1');
+  }
+
   /** The bytes of the corpus snapshot (snapshot.ts), or undefined when there is none. */
   readSnapshot(): Buffer | undefined {
     // A view of the memory map or of lmdb-js's read buffer, valid until the next read: the caller
@@ -288,14 +293,22 @@ export class ContentStore implements RecordSource {
     return bytes?.subarray(0, bytes.length);
   }
 
-  /** Replaces the corpus snapshot. */
-  writeSnapshot(bytes: Buffer): void {
-    this.databases.snapshot.putSync('corpus', bytes);
+  /** Replaces the corpus snapshot, made of content with this fingerprint. */
+  writeSnapshot(fingerprint: string, bytes: Buffer): void {
+    const { env, snapshot } = this.databases;
+    env.transactionSync(() => {
+      snapshot.put('corpus', bytes);
+      snapshot.put('fingerprint', Buffer.from(fingerprint, 'latin1'));
+    });
   }
 
   /** Removes the corpus snapshot: the entries changed and it no longer matches them. */
   dropSnapshot(): void {
-    this.databases.snapshot.removeSync('corpus');
+    const { env, snapshot } = this.databases;
+    env.transactionSync(() => {
+      snapshot.remove('corpus');
+      snapshot.remove('fingerprint');
+    });
   }
 
   /**

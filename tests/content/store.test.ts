@@ -42,7 +42,7 @@ describe('loading with the content store', () => {
     expect(cold.result.store).toMatchObject({ reused: 0, parsed: files, removed: 0, snapshot: 'written' });
     const indexing: [number, boolean][] = [];
     const warm = await loadWithStore(directory, cacheDir, { onIndexing: (articles, restoring) => indexing.push([articles, restoring]) });
-    expect(indexing).toEqual([[inHeap.corpus.preview.stats.articles, true]]);
+    expect(indexing).toEqual([[files, true]]);
     expect(warm.result.store).toEqual({
       directory: cold.result.store.directory,
       reused: files,
