@@ -1,4 +1,4 @@
-import { realpathSync, renameSync, rmSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -267,13 +267,7 @@ function openStore(
   try {
     return { store, entries: store.readFiles() };
   } catch (error) {
-    void store.close();
-    const aside = `${directory}.bad`;
-    rmSync(aside, { recursive: true, force: true });
-    renameSync(directory, aside);
-    onProblem?.(`the content store ${directory} is not used because ${(error as Error).message}; it was moved to ${aside} and is rebuilt`);
-    const fresh = ContentStore.open(directory, onProblem);
-    return { store: fresh, entries: new Map<string, LoadedFile>() };
+    return { store: ContentStore.replace(store, (error as Error).message, onProblem), entries: new Map<string, LoadedFile>() };
   }
 }
 

@@ -33,9 +33,8 @@ interface ArticleColumns {
   readonly type: Int32Array;
   /** Into `providerRefs`. */
   readonly provider: Int32Array;
-  /** Article n's topics are topicRefs[topics[topicOffsets[n]] ... topics[topicOffsets[n + 1] - 1]]. */
-  readonly topicOffsets: Int32Array;
-  readonly topics: Int32Array;
+  /** Article n's topics, as numbers into `topicRefs`. */
+  readonly topics: NumberLists;
   readonly imageCount: Int32Array;
 }
 
@@ -136,7 +135,7 @@ export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnaps
     category: column(Int32Array, all, (article) => strings.numberOf(article.category)),
     type: column(Int32Array, all, (article) => strings.numberOf(article.type)),
     provider: column(Int32Array, all, (article) => providerRefs.numberOf(article.provider)),
-    ...numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic)), 'topicOffsets', 'topics'),
+    topics: numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic))),
     imageCount: column(Int32Array, all, (article) => article.imageCount),
   };
   if (articles.slug.length !== count) throw new Error('the corpus changed while it was being written');
@@ -162,12 +161,7 @@ export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnaps
   };
 }
 
-function numberLists<T, O extends string, I extends string>(
-  lists: readonly T[],
-  itemsOf: (list: T) => readonly number[],
-  offsetsName: O,
-  itemsName: I,
-): Record<O | I, Int32Array> {
+function numberLists<T>(lists: readonly T[], itemsOf: (list: T) => readonly number[]): NumberLists {
   const offsets = new Int32Array(lists.length + 1);
   const items: number[] = [];
   for (const [position, list] of lists.entries()) {
@@ -175,7 +169,7 @@ function numberLists<T, O extends string, I extends string>(
     for (const item of itemsOf(list)) items.push(item);
     offsets[position + 1] = items.length;
   }
-  return { [offsetsName]: offsets, [itemsName]: Int32Array.from(items) } as Record<O | I, Int32Array>;
+  return { offsets, items: Int32Array.from(items) };
 }
 
 function viewColumns(view: CorpusView, numberOf: ReadonlyMap<Article, number>): ViewColumns {
@@ -186,16 +180,12 @@ function viewColumns(view: CorpusView, numberOf: ReadonlyMap<Article, number>): 
     stats: view.stats,
     maxima: view.maxima,
     sources: column(Int32Array, sources, number),
-    targets: asLists(numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number), 'offsets', 'items')),
+    targets: numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number)),
     providers: view.providers.map(({ domain, name, images }) => ({ domain, name, images })),
-    providerArticles: asLists(numberLists(view.providers, (provider) => provider.articles.map(number), 'offsets', 'items')),
+    providerArticles: numberLists(view.providers, (provider) => provider.articles.map(number)),
     topics: view.topics.map(({ slug, name }) => ({ slug, name })),
-    topicArticles: asLists(numberLists(view.topics, (topic) => topic.articles.map(number), 'offsets', 'items')),
+    topicArticles: numberLists(view.topics, (topic) => topic.articles.map(number)),
   };
-}
-
-function asLists(lists: Record<'offsets' | 'items', Int32Array>): NumberLists {
-  return lists;
 }
 
 /** The corpus a snapshot was made of, its articles reading their records from `records`. */
@@ -205,8 +195,9 @@ export function restoreCorpus(snapshot: CorpusSnapshot, records: RecordSource): 
   const topicRefs = snapshot.topicRefs.map((topic) => Object.freeze(topic));
   const orNull = (value: number) => (Number.isNaN(value) ? null : value);
   const articles = columns.slug.map((slug, number) => {
-    const first = columns.topicOffsets[number]!;
-    const topics = listOf(columns.topicOffsets[number + 1]! - first, (at) => topicRefs[columns.topics[first + at]!]!);
+    const { offsets, items } = columns.topics;
+    const first = offsets[number]!;
+    const topics = listOf(offsets[number + 1]! - first, (at) => topicRefs[items[first + at]!]!);
     return new StoredArticle(
       {
         slug,

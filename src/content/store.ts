@@ -148,8 +148,11 @@ function isUnchangedSinceChecked(directory: string): boolean {
   }
 }
 
-/** Moves an untrusted store out of the way (`….bad`), keeping it for inspection; returns where it went. */
-function setAside(directory: string): string {
+/**
+ * Moves an untrusted store out of the way (`….bad`), keeping it for inspection, and tells
+ * `onProblem` why and where it went.
+ */
+function setAside(directory: string, reason: string, onProblem: (message: string) => void): void {
   const aside = `${directory}.bad`;
   rmSync(aside, { recursive: true, force: true });
   try {
@@ -157,7 +160,7 @@ function setAside(directory: string): string {
   } catch {
     rmSync(directory, { recursive: true, force: true });
   }
-  return aside;
+  onProblem(`the content store ${directory} is not used because ${reason}; it was moved to ${aside} and is rebuilt`);
 }
 
 /** The store each directory is open as on this thread. */
@@ -179,21 +182,29 @@ export class ContentStore implements RecordSource {
     mkdirSync(path.dirname(directory), { recursive: true });
     if (existsSync(path.join(directory, 'data.mdb')) && !isUnchangedSinceChecked(directory)) {
       const problem = checkInChildProcess(directory);
-      if (problem !== null)
-        onProblem(`the content store ${directory} is not used because ${problem}; it was moved to ${setAside(directory)} and is rebuilt`);
+      if (problem !== null) setAside(directory, problem, onProblem);
     }
     let databases: ReturnType<typeof openEnvironment>;
     try {
       databases = openEnvironment(directory);
     } catch (error) {
-      const aside = setAside(directory);
-      onProblem(`the content store ${directory} cannot be opened (${(error as Error).message}); it was moved to ${aside} and is rebuilt`);
+      setAside(directory, `it cannot be opened (${(error as Error).message})`, onProblem);
       databases = openEnvironment(directory);
     }
     const store = new ContentStore(directory, databases);
     store.checkVersion(onProblem);
     openStores.set(directory, store);
     return store;
+  }
+
+  /**
+   * Closes a store found untrusted after it was opened, sets it aside (`onProblem` hears why) and
+   * opens a new, empty one in its place.
+   */
+  static replace(store: ContentStore, reason: string, onProblem: (message: string) => void = () => {}): ContentStore {
+    void store.close();
+    setAside(store.directory, reason, onProblem);
+    return ContentStore.open(store.directory, onProblem);
   }
 
   /**
