@@ -19,9 +19,12 @@ export interface RequestContext {
   readonly batchCalls: BatchCall[];
 }
 
+/** Where requests get the corpus: a loaded one, or a live one (each request takes its current version once). */
+export type CorpusSource = Corpus | { readonly current: Corpus };
+
 /** Options for deciding a request's view. */
 export interface ContextOptions {
-  readonly corpus: Corpus;
+  readonly corpus: CorpusSource;
   /** The preview token; null disables preview. */
   readonly previewToken: string | null;
 }
@@ -49,10 +52,19 @@ export function authorizedView(options: ContextOptions, authorization: string | 
   return 'preview';
 }
 
-/** The context of one request, with the view its Authorization header grants (authorizedView). */
+/** The corpus version a request starts now should use to the end. */
+function currentCorpus(source: CorpusSource): Corpus {
+  return 'current' in source ? source.current : source;
+}
+
+/**
+ * The context of one request, with the view its Authorization header grants (authorizedView), of
+ * the corpus version current when the request starts: every resolver of the request sees that one.
+ */
 export function createContext(options: ContextOptions, authorization: string | null): RequestContext {
-  const view = authorizedView(options, authorization) === 'preview' ? options.corpus.preview : options.corpus.public;
-  return { view, corpus: options.corpus, batchCalls: [] };
+  const corpus = currentCorpus(options.corpus);
+  const view = authorizedView(options, authorization) === 'preview' ? corpus.preview : corpus.public;
+  return { view, corpus, batchCalls: [] };
 }
 
 function tokensEqual(given: string, expected: string): boolean {

@@ -147,7 +147,7 @@ export function recordOf(article: Article): Article {
 }
 
 /** Everything a load produces that the API serves, with each view's order. */
-export function servedContent(result: LoadResult) {
+export function servedContent(result: Pick<LoadResult, 'corpus'>) {
   const { corpus } = result;
   return {
     diagnostics: corpus.diagnostics,

@@ -9,10 +9,21 @@ export interface Corpus {
   readonly public: CorpusView;
   readonly preview: CorpusView;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Which version of the content this is: the start of the fingerprint of the files it was loaded
+   * from, then `.1`, `.2`, ... for each live update (live.ts). Two corpora loaded from the same
+   * files have the same version.
+   */
+  readonly version: string;
+}
+
+/** The version of a corpus loaded from files with this fingerprint (snapshot.ts: fingerprintOf). */
+export function versionOfFingerprint(fingerprint: string): string {
+  return fingerprint.slice(0, 12);
 }
 
 /** Builds both views of a corpus from its indexed articles (slugs already unique), sorting once. */
-export function createCorpus(indexed: readonly IndexedArticle[], diagnostics: readonly Diagnostic[]): Corpus {
+export function createCorpus(indexed: readonly IndexedArticle[], diagnostics: readonly Diagnostic[], version = '0'): Corpus {
   const newestFirst = [...indexed].sort((a, b) => compareNewestFirst(a.article, b.article));
   const index = ArticleIndex.build(newestFirst);
   const preview = CorpusView.build('preview', newestFirst, index);
@@ -25,6 +36,7 @@ export function createCorpus(indexed: readonly IndexedArticle[], diagnostics: re
     ),
     preview,
     diagnostics: Object.freeze([...diagnostics]),
+    version,
   });
 }
 

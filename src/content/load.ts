@@ -4,7 +4,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type Corpus, createCorpus } from './corpus.js';
+import { type Corpus, createCorpus, versionOfFingerprint } from './corpus.js';
+import { type ContentEntries, HeapEntries } from './entries.js';
 import { deepFreeze } from './freeze.js';
 import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-matter.js';
 import { CorpusTooLargeError, currentMemoryLimits, type MemoryLimits, planMemory } from './memory.js';
@@ -14,7 +15,7 @@ import { type ParseSettings, parseInBatches, readArticle, storeBatch } from './p
 import { type ContentFile, type ScanResult, scanContent } from './scan.js';
 import { decodeSnapshot, encodeSnapshot, fingerprintOf, restoreCorpus, snapshotCorpus } from './snapshot.js';
 import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from './store.js';
-import { HeapRecords, StoredArticle } from './stored-article.js';
+import { StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
 import type { IndexedArticle } from './view.js';
 
@@ -107,6 +108,8 @@ export interface LoadResult {
   readonly fileCount: number;
   readonly timings: LoadTimings;
   readonly store: StoreUse;
+  /** Where the corpus' entries, records and keys are: what a live update (update.ts) writes to. */
+  readonly content: ContentEntries;
 }
 
 /** The default size cap of one content file: 1 MiB. */
@@ -153,6 +156,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       corpus: store.corpus,
       fileCount: scan.files.length + scan.diagnostics.length,
       store: { directory: store.store.directory, reused: scan.files.length, parsed: 0, removed: 0, snapshot: 'restored' },
+      content: store.store,
       timings: { ...NO_TIME, scanMs: scanned - started, storeMs: opened - scanned, totalMs: opened - started },
     };
   }
@@ -179,7 +183,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const gone = [...previous.keys()].filter((relativePath) => !present.has(relativePath));
   store?.store.remove(gone);
   store?.store.refresh();
-  const records = store?.store ?? new HeapRecords();
+  const records: ContentEntries = store?.store ?? new HeapEntries();
   const fresh = new Map<string, FileToStore>();
   for (const part of parts) for (const entry of part.parsed.entries) fresh.set(entry.relativePath, entry);
   const diagnostics: Diagnostic[] = [...scan.diagnostics];
@@ -187,14 +191,14 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   for (const file of scan.files) {
     const entry = fresh.get(file.relativePath);
     const loaded = entry?.loaded ?? shared.loaded(previous.get(file.relativePath)!);
-    if (entry?.article && records instanceof HeapRecords) records.add(entry.article);
+    if (entry !== undefined && records instanceof HeapEntries) records.write([entry]);
     diagnostics.push(...loaded.diagnostics);
     if (loaded.summary !== null) indexed.push({ article: new StoredArticle(loaded.summary, records), summary: loaded.summary });
   }
   options.onIndexing?.(indexed.length, false);
   const unique = keepFirstOfEachSlug(indexed, diagnostics);
   diagnostics.sort((a, b) => compareStrings(a.file, b.file));
-  const corpus = createCorpus(unique, diagnostics);
+  const corpus = createCorpus(unique, diagnostics, versionOfFingerprint(fingerprint));
   const indexedAt = performance.now();
   const snapshot = store === null ? 'none' : saveSnapshot(store.store, corpus, fingerprint, options.onStoreProblem);
   store?.store.markChecked();
@@ -203,6 +207,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     corpus,
     fileCount: scan.files.length + scan.diagnostics.length,
     store: { directory: store?.store.directory ?? null, reused, parsed: toParse.length, removed: gone.length, snapshot },
+    content: records,
     timings: {
       scanMs: scanned - started,
       readMs: parts.reduce((sum, part) => sum + part.parsed.readMs, 0),

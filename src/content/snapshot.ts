@@ -10,12 +10,12 @@
 import { createHash } from 'node:crypto';
 import v8 from 'node:v8';
 import { crc32 } from 'node:zlib';
-import type { Corpus } from './corpus.js';
+import { type Corpus, versionOfFingerprint } from './corpus.js';
 import { deepFreeze } from './freeze.js';
 import type { Article, Diagnostic, ListMaxima, Provider, ProviderRef, Topic, TopicRef, ViewStats } from './model.js';
 import type { ScanResult } from './scan.js';
 import { type RecordSource, StoredArticle } from './stored-article.js';
-import { ArticleIndex, CorpusView, type ViewParts } from './view.js';
+import { ArticleIndex, CorpusView, type ViewParts, type ViewTallies } from './view.js';
 
 /** The fields a StoredArticle holds, a column each, by article number. */
 interface ArticleColumns {
@@ -55,6 +55,8 @@ interface ViewColumns {
   readonly providerArticles: NumberLists;
   readonly topics: { readonly slug: string; readonly name: string }[];
   readonly topicArticles: NumberLists;
+  /** As counted by the view (plain Maps: v8.serialize keeps them). */
+  readonly tallies: ViewTallies;
 }
 
 /** A corpus as plain data (v8.serialize keeps typed arrays and strings as they are). */
@@ -185,6 +187,15 @@ function viewColumns(view: CorpusView, numberOf: ReadonlyMap<Article, number>): 
     providerArticles: numberLists(view.providers, (provider) => provider.articles.map(number)),
     topics: view.topics.map(({ slug, name }) => ({ slug, name })),
     topicArticles: numberLists(view.topics, (topic) => topic.articles.map(number)),
+    tallies: {
+      providers: new Map(
+        [...view.tallies.providers].map(([domain, tally]) => [
+          domain,
+          { ...tally, names: new Map(tally.names), logos: new Map(tally.logos) },
+        ]),
+      ),
+      topicNames: new Map([...view.tallies.topicNames].map(([slug, names]) => [slug, new Map(names)])),
+    },
   };
 }
 
@@ -228,6 +239,7 @@ export function restoreCorpus(snapshot: CorpusSnapshot, records: RecordSource): 
     public: new CorpusView('public', restoreView(snapshot.views.public, articles, preview), index),
     preview,
     diagnostics: Object.freeze(snapshot.diagnostics.map(deepFreeze)),
+    version: versionOfFingerprint(snapshot.fingerprint),
   });
 }
 
@@ -267,6 +279,7 @@ function restoreView(columns: ViewColumns, all: readonly Article[], wider?: Corp
     stats: Object.freeze(columns.stats),
     maxima: Object.freeze(columns.maxima),
     targetsOfSource,
+    tallies: deepFreeze(columns.tallies),
   };
 }
 

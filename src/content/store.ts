@@ -20,9 +20,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open } from 'lmdb';
+import { type ContentEntries, type KeyKind, keysOfSummary } from './entries.js';
 import { deepFreeze } from './freeze.js';
 import type { Article, Diagnostic } from './model.js';
-import type { RecordSource } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
 
 /** What loading one content file produced: its summary and diagnostics, with the size and mtime it had then. */
@@ -43,7 +43,7 @@ export interface FileToStore {
 
 /** The layout of the store itself; the loader version covers what its entries mean. */
 const FORMAT_VERSION = 1;
-const DATABASES = { meta: 'meta', files: 'files', records: 'records', snapshot: 'snapshot' } as const;
+const DATABASES = { meta: 'meta', files: 'files', records: 'records', snapshot: 'snapshot', keys: 'keys' } as const;
 
 let loaderVersion: string | null = null;
 
@@ -78,9 +78,9 @@ export function storeDirectory(cacheDir: string, contentRoot: string, settings: 
   return path.join(cacheDir, `store-${key}`);
 }
 
-/** Opens a store, an environment of three databases; throws what LMDB throws. */
+/** Opens a store, an environment of five databases; throws what LMDB throws. */
 function openEnvironment(directory: string) {
-  const env = open({ path: directory, maxDbs: 4 });
+  const env = open({ path: directory, maxDbs: 5 });
   return {
     env,
     meta: env.openDB<{ format: number; loader: string }, string>({ name: DATABASES.meta }),
@@ -91,7 +91,17 @@ function openEnvironment(directory: string) {
     // a hot list does not decode its articles again on every request.
     records: env.openDB<Article, string>({ name: DATABASES.records, cache: true }),
     snapshot: env.openDB<Buffer, string>({ name: DATABASES.snapshot, encoding: 'binary' }),
+    // For each key of a file's summary (entries.ts: its slug, its URL keys, its related entries'
+    // URL keys), the paths of the files that hold it: one LMDB value per path.
+    keys: env.openDB<string, string>({ name: DATABASES.keys, encoding: 'string', dupSort: true }),
   };
+}
+
+/** LMDB keys are at most 1,978 bytes: a longer key is stored as its hash. */
+const MAX_KEY_CHARACTERS = 480;
+
+function storedKey(kind: KeyKind, key: string): string {
+  return key.length <= MAX_KEY_CHARACTERS ? `${kind}\0${key}` : `${kind}\0#${createHash('sha256').update(key).digest('hex')}`;
 }
 
 /**
@@ -104,7 +114,7 @@ function checkInChildProcess(directory: string): string | null {
     const { open } = require(process.argv[1]);
     const { statSync } = require('node:fs');
     const directory = process.argv[2];
-    const env = open({ path: directory, maxDbs: 4, readOnly: true });
+    const env = open({ path: directory, maxDbs: 5, readOnly: true });
     const { lastPageNumber, pageSize } = env.getStats();
     const size = statSync(directory + '/data.mdb').size;
     if ((lastPageNumber + 1) * pageSize > size) {
@@ -112,7 +122,7 @@ function checkInChildProcess(directory: string): string | null {
       process.exit(1);
     }
     for (const name of ${JSON.stringify(Object.values(DATABASES))}) {
-      for (const key of env.openDB({ name }).getKeys()) void key;
+      for (const key of env.openDB({ name, dupSort: name === ${JSON.stringify(DATABASES.keys)} }).getKeys()) void key;
     }`;
   const lmdbPath = createRequire(import.meta.url).resolve('lmdb');
   const child = spawnSync(process.execPath, ['-e', script, lmdbPath, directory], { encoding: 'utf8', timeout: 120_000 });
@@ -167,7 +177,7 @@ function setAside(directory: string, reason: string, onProblem: (message: string
 const openStores = new Map<string, ContentStore>();
 
 /** The content store of one content directory; see the module comment. */
-export class ContentStore implements RecordSource {
+export class ContentStore implements ContentEntries {
   private constructor(
     readonly directory: string,
     private readonly databases: ReturnType<typeof openEnvironment>,
@@ -239,7 +249,7 @@ export class ContentStore implements RecordSource {
 
   /** Empties a store written by another format or loader version, and stamps it with this one. */
   private checkVersion(onProblem: (message: string) => void): void {
-    const { env, meta, files, records, snapshot } = this.databases;
+    const { env, meta, files, records, snapshot, keys } = this.databases;
     const stamp = meta.get('version');
     if (stamp?.format === FORMAT_VERSION && stamp.loader === currentLoaderVersion()) return;
     if (stamp !== undefined) onProblem(`the content store ${this.directory} was written by another version of the loader; it is rebuilt`);
@@ -247,6 +257,7 @@ export class ContentStore implements RecordSource {
       files.clearSync();
       records.clearSync();
       snapshot.clearSync();
+      keys.clearSync();
       meta.putSync('version', { format: FORMAT_VERSION, loader: currentLoaderVersion() });
     });
   }
@@ -267,28 +278,72 @@ export class ContentStore implements RecordSource {
     return entries;
   }
 
-  /** Writes the entries and records of these files in one transaction; a file without an article loses its old record. */
+  /** The entry of one file, or undefined when it has none or it cannot be decoded. */
+  entry(relativePath: string): LoadedFile | undefined {
+    const text = this.databases.files.get(relativePath);
+    if (text === undefined) return undefined;
+    try {
+      const value: unknown = JSON.parse(text);
+      return isLoadedFile(value) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every file with an entry whose path starts with this prefix. */
+  pathsUnder(prefix: string): string[] {
+    const paths: string[] = [];
+    for (const key of this.databases.files.getKeys({ start: prefix })) {
+      if (!key.startsWith(prefix)) break;
+      paths.push(key);
+    }
+    return paths;
+  }
+
+  /** Files whose entry holds this key (see entries.ts). */
+  pathsWithKey(kind: KeyKind, key: string): string[] {
+    return [...this.databases.keys.getValues(storedKey(kind, key))];
+  }
+
+  /**
+   * Writes the entries and records of these files in one transaction, with their keys; a file
+   * whose entry has no summary loses its old record, and one given no record keeps its record.
+   */
   write(files: readonly FileToStore[]): void {
     const { env, files: entries, records } = this.databases;
     env.transactionSync(() => {
       for (const file of files) {
+        this.forgetKeys(file.relativePath);
         entries.put(file.relativePath, JSON.stringify(file.loaded));
+        this.putKeys(file.relativePath, file.loaded.summary);
         if (file.article !== null) records.put(file.relativePath, file.article);
-        else records.remove(file.relativePath);
+        else if (file.loaded.summary === null) records.remove(file.relativePath);
       }
     });
   }
 
-  /** Removes the entries and records of files that are gone, in one transaction. */
+  /** Removes the entries, records and keys of files that are gone, in one transaction. */
   remove(relativePaths: readonly string[]): void {
     if (relativePaths.length === 0) return;
     const { env, files, records } = this.databases;
     env.transactionSync(() => {
       for (const relativePath of relativePaths) {
+        this.forgetKeys(relativePath);
         files.remove(relativePath);
         records.remove(relativePath);
       }
     });
+  }
+
+  /** Within a write transaction: removes the keys of the file's current entry. */
+  private forgetKeys(relativePath: string): void {
+    const summary = this.entry(relativePath)?.summary ?? null;
+    for (const [kind, keys] of keysOfSummary(summary))
+      for (const key of keys) this.databases.keys.remove(storedKey(kind, key), relativePath);
+  }
+
+  private putKeys(relativePath: string, summary: ArticleSummary | null): void {
+    for (const [kind, keys] of keysOfSummary(summary)) for (const key of keys) this.databases.keys.put(storedKey(kind, key), relativePath);
   }
 
   /** The fingerprint of the content the corpus snapshot was made of, or undefined when there is none. */

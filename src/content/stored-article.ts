@@ -22,6 +22,11 @@ export class HeapRecords implements RecordSource {
     this.records.set(article.sourcePath, article);
   }
 
+  /** Forgets the record of a file. */
+  delete(sourcePath: string): void {
+    this.records.delete(sourcePath);
+  }
+
   record(sourcePath: string): Article | undefined {
     return this.records.get(sourcePath);
   }
@@ -76,6 +81,8 @@ export class StoredArticle implements Article {
   readonly searchText: string;
   readonly imageCount: number;
   readonly #records: RecordSource;
+  /** The record as it was when the file changed (see pin): what this version of the article serves from then on. */
+  #pinned: Article | undefined;
 
   constructor(summary: Omit<ArticleSummary, 'urlKeys' | 'related'>, records: RecordSource) {
     this.#records = records;
@@ -102,8 +109,23 @@ export class StoredArticle implements Article {
     return `${this.sourceDirectory}${this.slug}${this.sourceExtension}`;
   }
 
+  /**
+   * Keeps the record as it is now, for as long as this article lives: called before its file's
+   * record is replaced or removed, so that a request still holding this version of the article
+   * never reads the next version's fields.
+   */
+  pin(): void {
+    if (this.#pinned !== undefined) return;
+    try {
+      this.#pinned = this.record();
+    } catch {
+      // A record the source had lost already is read again from the file by record() as before.
+    }
+  }
+
   /** The full record. Throws RecordUnavailableError when the source has lost it. */
   record(): Article {
+    if (this.#pinned !== undefined) return this.#pinned;
     const record = this.#records.record(this.sourcePath);
     if (record === undefined) throw new RecordUnavailableError(`the record of ${this.sourcePath} cannot be read from the content store`);
     const { related } = record;

@@ -1,4 +1,4 @@
-import type { Article, Image, ListMaxima, Provider, RelatedEntry, Topic, ViewKind, ViewStats } from './model.js';
+import type { Article, Image, ListMaxima, Provider, ProviderRef, RelatedEntry, Topic, ViewKind, ViewStats } from './model.js';
 import { compareCountThenKey } from './order.js';
 import { relatedOrigin, type StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
@@ -10,26 +10,90 @@ export interface IndexedArticle {
   readonly summary: ArticleSummary;
 }
 
-/** Counts spellings and returns the most frequent (ties: the alphabetically first). */
-class SpellingVote {
-  private readonly counts = new Map<string, number>();
+/** How often each spelling (or logo set) is given; the most frequent wins (ties: the first in code-unit order). */
+function mostFrequent<T>(counts: ReadonlyMap<string, T>, countOf: (value: T) => number): string | null {
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [key, value] of counts) {
+    const count = countOf(value);
+    if (count > bestCount || (count === bestCount && best !== null && key < best)) {
+      best = key;
+      bestCount = count;
+    }
+  }
+  return best;
+}
 
-  add(spelling: string | null): void {
-    if (spelling !== null) this.counts.set(spelling, (this.counts.get(spelling) ?? 0) + 1);
+/** Every mention of one provider in a view: by its articles and by related entries. */
+export interface ProviderTally {
+  readonly mentions: number;
+  /** How often each spelling of its name is given. */
+  readonly names: ReadonlyMap<string, number>;
+  /** How often each set of logos (by its JSON) is given, with the set. */
+  readonly logos: ReadonlyMap<string, { readonly images: readonly Image[]; readonly count: number }>;
+}
+
+/** What a view counted to name its providers and topics: kept so that an update only adjusts the counts. */
+export interface ViewTallies {
+  readonly providers: ReadonlyMap<string, ProviderTally>;
+  /** For each topic slug, how often each spelling of its name is given. */
+  readonly topicNames: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+/** A mutable tally while a view is built or updated. */
+export class TallyBuilder {
+  mentions = 0;
+  readonly names: Map<string, number>;
+  readonly logos: Map<string, { images: readonly Image[]; count: number }>;
+
+  constructor(from?: ProviderTally) {
+    this.mentions = from?.mentions ?? 0;
+    this.names = new Map(from?.names ?? []);
+    this.logos = new Map(from?.logos ?? []);
   }
 
-  winner(fallback: string): string {
-    let best: string | null = null;
-    let bestCount = 0;
-    for (const [spelling, count] of this.counts) {
-      if (count > bestCount || (count === bestCount && best !== null && spelling < best)) {
-        best = spelling;
-        bestCount = count;
-      }
+  /** Counts (delta 1) or uncounts (delta -1) one mention. */
+  count(provider: ProviderRef, delta: 1 | -1): void {
+    this.mentions += delta;
+    if (provider.name !== null) adjust(this.names, provider.name, delta);
+    if (provider.images.length > 0) {
+      const key = JSON.stringify(provider.images);
+      const count = (this.logos.get(key)?.count ?? 0) + delta;
+      if (count > 0) this.logos.set(key, { images: this.logos.get(key)?.images ?? provider.images, count });
+      else this.logos.delete(key);
     }
-    return best ?? fallback;
+  }
+
+  freeze(): ProviderTally {
+    return Object.freeze({ mentions: this.mentions, names: this.names, logos: this.logos });
   }
 }
+
+/** Adds delta to a count, dropping it at zero. */
+export function adjust(counts: Map<string, number>, key: string, delta: number): void {
+  const count = (counts.get(key) ?? 0) + delta;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
+}
+
+/** The provider a tally names, with its articles. */
+export function providerOf(domain: string, tally: ProviderTally, articles: readonly Article[]): Provider {
+  const logos = mostFrequent(tally.logos, (logo) => logo.count);
+  return Object.freeze({
+    kind: 'provider',
+    domain,
+    name: mostFrequent(tally.names, (count) => count) ?? domain,
+    images: logos === null ? NO_IMAGES : tally.logos.get(logos)!.images,
+    articles: Object.freeze(articles),
+  });
+}
+
+/** The topic a tally of spellings names, with its articles. */
+export function topicOf(slug: string, names: ReadonlyMap<string, number>, articles: readonly Article[]): Topic {
+  return Object.freeze({ kind: 'topic', slug, name: mostFrequent(names, (count) => count) ?? slug, articles: Object.freeze(articles) });
+}
+
+const NO_IMAGES: readonly Image[] = Object.freeze([]);
 
 /**
  * Slug and URL indexes over every article of a corpus, built once and shared by its views: a
@@ -93,6 +157,15 @@ export interface ViewParts {
   readonly maxima: ListMaxima;
   /** For each article with a resolved related entry: the target of each entry, in list order (null: external). */
   readonly targetsOfSource: ReadonlyMap<Article, readonly (Article | null)[]>;
+  readonly tallies: ViewTallies;
+}
+
+/** The lookups a view derives from its parts; an update passes them on, changed where the parts changed. */
+export interface ViewLookups {
+  readonly providersByDomain: ReadonlyMap<string, Provider>;
+  readonly topicsBySlug: ReadonlyMap<string, Topic>;
+  /** For each article that related entries resolve to, the sources of those entries, newest first. */
+  readonly sourcesOfTarget: ReadonlyMap<Article, readonly Article[]>;
 }
 
 /**
@@ -101,25 +174,27 @@ export interface ViewParts {
  * outside the view is reachable from it, so a public view cannot leak a draft. Built from the
  * articles' summaries alone: no record is read.
  */
-export class CorpusView implements ViewParts {
-  // Documented on ViewParts.
+export class CorpusView implements ViewParts, ViewLookups {
+  // Documented on ViewParts and ViewLookups.
   readonly articles: readonly Article[];
   readonly providers: readonly Provider[];
   readonly topics: readonly Topic[];
   readonly stats: ViewStats;
   readonly maxima: ListMaxima;
   readonly targetsOfSource: ReadonlyMap<Article, readonly (Article | null)[]>;
+  readonly tallies: ViewTallies;
+  readonly providersByDomain: ReadonlyMap<string, Provider>;
+  readonly topicsBySlug: ReadonlyMap<string, Topic>;
+  readonly sourcesOfTarget: ReadonlyMap<Article, readonly Article[]>;
   /** The slug and URL index of the corpus, shared by its views. */
   readonly index: ArticleIndex;
-  private readonly providersByDomain = new Map<string, Provider>();
-  private readonly topicsBySlug = new Map<string, Topic>();
-  private readonly sourcesOfTarget = new Map<Article, Article[]>();
 
-  /** A view of these parts, looking articles up in the corpus' index. */
+  /** A view of these parts, looking articles up in the corpus' index; its lookups are derived from the parts when not given. */
   constructor(
     readonly kind: ViewKind,
     parts: ViewParts,
     index: ArticleIndex,
+    lookups: ViewLookups = deriveLookups(parts),
   ) {
     this.articles = parts.articles;
     this.providers = parts.providers;
@@ -127,21 +202,11 @@ export class CorpusView implements ViewParts {
     this.stats = parts.stats;
     this.maxima = parts.maxima;
     this.targetsOfSource = parts.targetsOfSource;
+    this.tallies = parts.tallies;
     this.index = index;
-    for (const provider of this.providers) this.providersByDomain.set(provider.domain, provider);
-    for (const topic of this.topics) this.topicsBySlug.set(topic.slug, topic);
-    // Sources newest first, each listed once per target however many of its entries point there.
-    for (const source of this.articles) {
-      const targets = this.targetsOfSource.get(source);
-      if (targets === undefined) continue;
-      for (const [position, target] of targets.entries()) {
-        if (target === null || targets.indexOf(target) !== position) continue;
-        const sources = this.sourcesOfTarget.get(target);
-        if (sources === undefined) this.sourcesOfTarget.set(target, [source]);
-        else sources.push(source);
-      }
-    }
-    for (const sources of this.sourcesOfTarget.values()) Object.freeze(sources);
+    this.providersByDomain = lookups.providersByDomain;
+    this.topicsBySlug = lookups.topicsBySlug;
+    this.sourcesOfTarget = lookups.sourcesOfTarget;
     Object.freeze(this);
   }
 
@@ -155,8 +220,8 @@ export class CorpusView implements ViewParts {
   static build(kind: ViewKind, indexed: readonly IndexedArticle[], index = ArticleIndex.build(indexed), wider?: CorpusView): CorpusView {
     const articles = Object.freeze(indexed.map((item) => item.article));
     const { targetsOfSource, resolved } = resolveRelated(kind, indexed, index, wider);
-    const providers = buildProviders(indexed);
-    const topics = buildTopics(articles);
+    const { providers, tallies: providerTallies } = buildProviders(indexed);
+    const { topics, names: topicNames } = buildTopics(articles);
     const stats: ViewStats = Object.freeze({
       articles: articles.length,
       drafts: articles.filter((article) => !article.published).length,
@@ -165,7 +230,12 @@ export class CorpusView implements ViewParts {
       relatedEntries: indexed.reduce((sum, { summary }) => sum + summary.related.length, 0),
       relatedResolved: resolved,
     });
-    return new CorpusView(kind, { articles, providers, topics, stats, maxima: measureLists(indexed, providers), targetsOfSource }, index);
+    const maxima = measureLists(indexed, providers);
+    return new CorpusView(
+      kind,
+      { articles, providers, topics, stats, maxima, targetsOfSource, tallies: { providers: providerTallies, topicNames } },
+      index,
+    );
   }
 
   /** The article with this slug, or undefined. */
@@ -206,6 +276,27 @@ export class CorpusView implements ViewParts {
   topicBySlug(slug: string): Topic | undefined {
     return this.topicsBySlug.get(slug);
   }
+}
+
+/** The lookups of a view, from its parts: sources of each target newest first, each listed once however many of its entries point there. */
+function deriveLookups(parts: ViewParts): ViewLookups {
+  const sourcesOfTarget = new Map<Article, Article[]>();
+  for (const source of parts.articles) {
+    const targets = parts.targetsOfSource.get(source);
+    if (targets === undefined) continue;
+    for (const [position, target] of targets.entries()) {
+      if (target === null || targets.indexOf(target) !== position) continue;
+      const sources = sourcesOfTarget.get(target);
+      if (sources === undefined) sourcesOfTarget.set(target, [source]);
+      else sources.push(source);
+    }
+  }
+  for (const sources of sourcesOfTarget.values()) Object.freeze(sources);
+  return {
+    providersByDomain: new Map(parts.providers.map((provider) => [provider.domain, provider])),
+    topicsBySlug: new Map(parts.topics.map((topic) => [topic.slug, topic])),
+    sourcesOfTarget,
+  };
 }
 
 /** The longest list of each kind among these articles. */
@@ -250,7 +341,7 @@ function resolveRelated(kind: ViewKind, indexed: readonly IndexedArticle[], inde
   return { targetsOfSource, resolved };
 }
 
-function findTarget(kind: ViewKind, index: ArticleIndex, urlKeys: readonly string[], source: Article): Article | undefined {
+export function findTarget(kind: ViewKind, index: ArticleIndex, urlKeys: readonly string[], source: Article): Article | undefined {
   for (const key of urlKeys) {
     const target = index.byUrlKeyIn(kind, key);
     if (target !== undefined && target !== source) return target;
@@ -258,63 +349,62 @@ function findTarget(kind: ViewKind, index: ArticleIndex, urlKeys: readonly strin
   return undefined;
 }
 
-/** Providers named by these articles and their related entries, most articles first, then by domain. */
-function buildProviders(indexed: readonly IndexedArticle[]): Provider[] {
-  const builders = new Map<string, { names: SpellingVote; images: readonly Image[]; articles: Article[] }>();
-  const builderFor = (domain: string) => {
-    let builder = builders.get(domain);
+/** Providers named by these articles and their related entries, most articles first, then by domain, with their tallies. */
+function buildProviders(indexed: readonly IndexedArticle[]): { providers: Provider[]; tallies: Map<string, ProviderTally> } {
+  const builders = new Map<string, { tally: TallyBuilder; articles: Article[] }>();
+  const count = (provider: ProviderRef) => {
+    let builder = builders.get(provider.domain);
     if (builder === undefined) {
-      builder = { names: new SpellingVote(), images: [], articles: [] };
-      builders.set(domain, builder);
+      builder = { tally: new TallyBuilder(), articles: [] };
+      builders.set(provider.domain, builder);
     }
+    builder.tally.count(provider, 1);
     return builder;
   };
   for (const { article, summary } of indexed) {
-    if (article.provider !== null) {
-      const builder = builderFor(article.provider.domain);
-      builder.names.add(article.provider.name);
-      builder.articles.push(article);
-      if (builder.images.length === 0) builder.images = article.provider.images;
-    }
-    for (const entry of summary.related) {
-      if (entry.provider === null) continue;
-      const builder = builderFor(entry.provider.domain);
-      builder.names.add(entry.provider.name);
-      if (builder.images.length === 0) builder.images = entry.provider.images;
-    }
+    if (article.provider !== null) count(article.provider).articles.push(article);
+    for (const entry of summary.related) if (entry.provider !== null) count(entry.provider);
   }
-  const providers = [...builders].map(
-    ([domain, builder]): Provider =>
-      Object.freeze({
-        kind: 'provider',
-        domain,
-        name: builder.names.winner(domain),
-        images: builder.images,
-        articles: Object.freeze(builder.articles),
-      }),
-  );
-  providers.sort((a, b) => compareCountThenKey(a.articles.length, a.domain, b.articles.length, b.domain));
-  return Object.freeze(providers) as Provider[];
+  const tallies = new Map<string, ProviderTally>();
+  const providers: Provider[] = [];
+  for (const [domain, builder] of builders) {
+    const tally = builder.tally.freeze();
+    tallies.set(domain, tally);
+    providers.push(providerOf(domain, tally, builder.articles));
+  }
+  providers.sort(compareProviders);
+  return { providers: Object.freeze(providers) as Provider[], tallies };
 }
 
-/** Topics listed by these articles, most articles first, then by slug. */
-function buildTopics(articles: readonly Article[]): Topic[] {
-  const builders = new Map<string, { names: SpellingVote; articles: Article[] }>();
+/** Providers by number of articles, most first, then by domain. */
+export function compareProviders(a: Provider, b: Provider): number {
+  return compareCountThenKey(a.articles.length, a.domain, b.articles.length, b.domain);
+}
+
+/** Topics by number of articles, most first, then by slug. */
+export function compareTopics(a: Topic, b: Topic): number {
+  return compareCountThenKey(a.articles.length, a.slug, b.articles.length, b.slug);
+}
+
+/** Topics listed by these articles, most articles first, then by slug, with the tallies of their spellings. */
+function buildTopics(articles: readonly Article[]): { topics: Topic[]; names: Map<string, Map<string, number>> } {
+  const builders = new Map<string, { names: Map<string, number>; articles: Article[] }>();
   for (const article of articles) {
     for (const topic of article.topics) {
       let builder = builders.get(topic.slug);
       if (builder === undefined) {
-        builder = { names: new SpellingVote(), articles: [] };
+        builder = { names: new Map(), articles: [] };
         builders.set(topic.slug, builder);
       }
-      builder.names.add(topic.name);
+      adjust(builder.names, topic.name, 1);
       builder.articles.push(article);
     }
   }
-  const topics = [...builders].map(
-    ([slug, builder]): Topic =>
-      Object.freeze({ kind: 'topic', slug, name: builder.names.winner(slug), articles: Object.freeze(builder.articles) }),
-  );
-  topics.sort((a, b) => compareCountThenKey(a.articles.length, a.slug, b.articles.length, b.slug));
-  return Object.freeze(topics) as Topic[];
+  const names = new Map<string, Map<string, number>>();
+  const topics = [...builders].map(([slug, builder]) => {
+    names.set(slug, builder.names);
+    return topicOf(slug, builder.names, builder.articles);
+  });
+  topics.sort(compareTopics);
+  return { topics: Object.freeze(topics) as Topic[], names };
 }

@@ -1,16 +1,15 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { Corpus } from '../content/corpus.js';
-import { createContext, type RequestContext } from '../context.js';
+import { type CorpusSource, createContext, type RequestContext } from '../context.js';
 import { schema } from '../schema/index.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { useJitErrorLocations } from './jit-error-locations.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
 import { useAuthenticationFirst, useBatchCallReport, useJsonParameterErrors, useReadOnly } from './plugins.js';
 
-/** What the server needs: a loaded corpus and the settings that shape responses. */
+/** What the server needs: a loaded or live corpus and the settings that shape responses. */
 export interface ServerOptions {
-  readonly corpus: Corpus;
+  readonly corpus: CorpusSource;
   /** Bearer token that unlocks drafts; null disables preview. */
   readonly previewToken: string | null;
   /** Limits on each operation; default DEFAULT_QUERY_LIMITS. */

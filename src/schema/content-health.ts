@@ -7,6 +7,11 @@ import { Diagnostic } from './diagnostic.js';
 const ContentHealth = builder.objectRef<Corpus>('ContentHealth').implement({
   description: 'The state of the loaded content: counts and every problem found in the files.',
   fields: (t) => ({
+    version: t.string({
+      description:
+        'Which version of the content this is: the start of a hash of the files it was loaded from, then `.1`, `.2`, ... for each update the server applied since. The same files load as the same version.',
+      resolve: (corpus) => corpus.version,
+    }),
     articleCount: t.int({ description: 'Articles loaded, drafts included.', resolve: (corpus) => corpus.preview.stats.articles }),
     draftCount: t.int({ description: 'Drafts among them.', resolve: (corpus) => corpus.preview.stats.drafts }),
     errorCount: t.int({

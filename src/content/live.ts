@@ -1,0 +1,149 @@
+/**
+ * A live corpus: the current version of the content, replaced by a new immutable version each
+ * time files change (update.ts). Paths named by the watcher (watch.ts), by a poll or by a full
+ * rescan are read again by the rules of the first load (scan.ts: caps, links, skipped names);
+ * unchanged files (same size and mtime as their entry) cost nothing. A file still being written
+ * is not published early: it is read only once its modification time is a moment old, and read
+ * again when it changed while it was read. Updates run one at a time, in order.
+ */
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import type { Corpus } from './corpus.js';
+import type { ContentEntries } from './entries.js';
+import type { ParseSettings } from './parse-files.js';
+import { parseInBatches, storeBatch } from './parse-files.js';
+import { type ContentFile, scanPaths } from './scan.js';
+import { type CorpusUpdate, type FileChange, pathOfChange, updateCorpus } from './update.js';
+
+/** What a live corpus needs to read files as the load did. */
+export interface LiveOptions {
+  /** The content directory. */
+  readonly root: string;
+  readonly maxFileBytes: number;
+  readonly parseSettings: Pick<ParseSettings, 'siteUrl' | 'frontMatterLimits'>;
+  /** How long a file's modification time must lie in the past before it is read. Default 25 ms. */
+  readonly settleMs?: number;
+}
+
+/** What one call of LiveCorpus.apply did. */
+export interface ApplyResult {
+  /** The update published, or null when nothing changed. */
+  readonly update: CorpusUpdate | null;
+  /** Paths that changed again while they were read: apply them again (the watcher will also name them). */
+  readonly unsettled: readonly string[];
+}
+
+const DEFAULT_SETTLE_MS = 25;
+/** Files parsed between two yields to the event loop, so requests are served during a large burst. */
+const PARSE_BATCH_FILES = 256;
+
+/** The current corpus and its updates; see the module comment. */
+export class LiveCorpus {
+  #current: Corpus;
+  readonly #listeners = new Set<(update: CorpusUpdate) => void>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #updates = 0;
+
+  constructor(
+    corpus: Corpus,
+    private readonly content: ContentEntries,
+    private readonly options: LiveOptions,
+  ) {
+    this.#current = corpus;
+  }
+
+  /** The version a request should use from start to end: read it once. */
+  get current(): Corpus {
+    return this.#current;
+  }
+
+  /** Hears every published update, in order; returns the function that stops it. */
+  subscribe(listener: (update: CorpusUpdate) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Reads these paths again (files or folders, relative with `/`; '' is the whole directory) and
+   * publishes a new version when anything changed. Calls run one after the other.
+   */
+  apply(relativePaths: Iterable<string>): Promise<ApplyResult> {
+    const paths = [...new Set(relativePaths)];
+    const run = this.#queue.then(() => this.#apply(paths));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #apply(relativePaths: readonly string[]): Promise<ApplyResult> {
+    const { changes, unsettled } = await this.#readChanges(relativePaths);
+    if (changes.length === 0) return { update: null, unsettled };
+    this.#updates++;
+    const update = updateCorpus(this.#current, this.content, changes, `${this.#current.version.split('.')[0]}.${this.#updates}`);
+    this.#current = update.corpus;
+    for (const listener of this.#listeners) listener(update);
+    return { update, unsettled };
+  }
+
+  /** The changes of these paths: what the scan finds there now, compared with the entries and diagnostics of the current version. */
+  async #readChanges(relativePaths: readonly string[]): Promise<{ changes: FileChange[]; unsettled: string[] }> {
+    const settleMs = this.options.settleMs ?? DEFAULT_SETTLE_MS;
+    let scan = await scanPaths(this.options.root, relativePaths, { maxFileBytes: this.options.maxFileBytes });
+    const youngest = Math.max(0, ...scan.files.map((file) => file.mtimeMs));
+    const wait = youngest + settleMs - Date.now();
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      scan = await scanPaths(this.options.root, relativePaths, { maxFileBytes: this.options.maxFileBytes });
+    }
+    const changes: FileChange[] = [];
+    const seen = new Set<string>();
+    const toParse: ContentFile[] = [];
+    for (const file of scan.files) {
+      seen.add(file.relativePath);
+      const entry = this.content.entry(file.relativePath);
+      if (entry !== undefined && entry.size === file.size && entry.mtimeMs === file.mtimeMs) continue;
+      toParse.push(file);
+    }
+    const reported = new Map(this.#current.diagnostics.map((diagnostic) => [diagnostic.file, diagnostic.message]));
+    for (const diagnostic of scan.diagnostics) {
+      seen.add(diagnostic.file);
+      if (reported.get(diagnostic.file) === diagnostic.message && this.content.entry(diagnostic.file) === undefined) continue;
+      const stats = lstatSync(path.join(this.options.root, diagnostic.file), { throwIfNoEntry: false });
+      changes.push({
+        kind: 'refused',
+        relativePath: diagnostic.file,
+        size: stats?.size ?? 0,
+        mtimeMs: stats?.mtimeMs ?? 0,
+        diagnostic,
+      });
+    }
+    // Whatever the current version has under these paths and the scan no longer finds is gone.
+    const known = new Set<string>();
+    for (const relativePath of relativePaths) {
+      const prefix = relativePath === '' ? '' : `${relativePath}/`;
+      if (relativePath !== '') known.add(relativePath);
+      for (const inside of this.content.pathsUnder(prefix)) known.add(inside);
+      for (const file of reported.keys()) if (file === relativePath || file.startsWith(prefix)) known.add(file);
+    }
+    for (const relativePath of known) {
+      if (!seen.has(relativePath) && (this.content.entry(relativePath) !== undefined || reported.has(relativePath))) {
+        changes.push({ kind: 'gone', relativePath });
+      }
+    }
+    const unsettled: string[] = [];
+    const settings: ParseSettings = { ...this.options.parseSettings, internStrings: false, storeDirectory: null };
+    let done = 0;
+    for await (const batch of parseInBatches(toParse, settings, PARSE_BATCH_FILES)) {
+      const files = toParse.slice(done, done + batch.files);
+      done += batch.files;
+      for (const [position, entry] of storeBatch(files, batch, settings).entries()) {
+        const file = files[position]!;
+        const now = lstatSync(file.absolutePath, { throwIfNoEntry: false });
+        // Changed while it was read: it is not published; the caller reads it again.
+        if (now !== undefined && (now.size !== file.size || now.mtimeMs !== file.mtimeMs)) unsettled.push(file.relativePath);
+        else changes.push({ kind: 'parsed', file: entry });
+      }
+    }
+    changes.sort((a, b) => (pathOfChange(a) < pathOfChange(b) ? -1 : 1));
+    return { changes, unsettled };
+  }
+}

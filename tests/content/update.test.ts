@@ -1,0 +1,262 @@
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Corpus } from '../../src/content/corpus.js';
+import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
+import { LiveCorpus } from '../../src/content/live.js';
+import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
+import type { CorpusView } from '../../src/content/view.js';
+import { CONTENT_DIR, createTempDirectory, requireSharedCorpus, SAMPLE_CORPUS, servedContent } from '../support.js';
+
+const sharedCorpus = requireSharedCorpus();
+
+/** Everything a corpus serves, lookups included; list maxima left out (an update only grows them). */
+function served(corpus: Corpus) {
+  const content = servedContent({ corpus });
+  const lookups = (view: CorpusView) => ({
+    relatedFrom: view.articles.map((article) => view.relatedFrom(article).map((source) => source.slug)),
+    byUrl: view.articles.flatMap((article) =>
+      [article.webUrl, article.originalUrl, article.ampWebUrl, ...article.related.map((entry) => entry.webUrl)].map(
+        (url) => url !== null && view.articleByUrl(url)?.slug,
+      ),
+    ),
+    providers: view.providers.map((provider) => view.providerByDomain(provider.domain) === provider),
+    topics: view.topics.map((topic) => view.topicBySlug(topic.slug) === topic),
+  });
+  return {
+    diagnostics: content.diagnostics,
+    views: content.views.map(({ maxima: _maxima, ...view }) => view),
+    lookups: [lookups(corpus.public), lookups(corpus.preview)],
+  };
+}
+
+/** How a live corpus starts: loaded into a new content store, restored from one, or on the heap. */
+type Start = 'stored' | 'restored' | 'heap';
+
+/** A copy of a content directory, loaded as `start` says, as a live corpus. */
+async function liveCopy(source: string, start: Start) {
+  const root = createTempDirectory('newsgraph-live-');
+  cpSync(source, root, { recursive: true });
+  const cacheDir = start === 'heap' ? null : createTempDirectory('newsgraph-live-cache-');
+  if (start === 'restored') await loadCorpus(root, { cacheDir });
+  const loaded = await loadCorpus(root, { cacheDir });
+  expect(loaded.store.snapshot).toBe(start === 'restored' ? 'restored' : start === 'stored' ? 'written' : 'none');
+  const live = new LiveCorpus(loaded.corpus, loaded.content, {
+    root,
+    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+    parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
+  });
+  return { root, live };
+}
+
+/** Expects the live corpus to serve exactly what a fresh load of its directory serves. */
+async function expectSameAsFreshLoad(root: string, live: LiveCorpus) {
+  const fresh = await loadCorpus(root);
+  expect(served(live.current)).toEqual(served(fresh.corpus));
+}
+
+/** The front matter's top-level `field: value` line replaced (or added). */
+function withField(text: string, field: string, value: string): string {
+  const line = new RegExp(`^${field}:.*$`, 'm');
+  return line.test(text) ? text.replace(line, `${field}: ${value}`) : text.replace(/^---\n/, `---\n${field}: ${value}\n`);
+}
+
+const files = (root: string) => readdirSync(root).filter((name) => name.endsWith('.md'));
+const read = (root: string, name: string) => readFileSync(path.join(root, name), 'utf8');
+const write = (root: string, name: string, text: string) => writeFileSync(path.join(root, name), text);
+
+describe.each<[string, Start]>([
+  ['loaded into a content store', 'stored'],
+  ['restored from a content store', 'restored'],
+  ['loaded on the heap', 'heap'],
+])('updating a live corpus %s', (_name, withStore) => {
+  it('should publish a new version with only the changed file read, equal to a fresh load', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const first = live.current;
+    const [name] = files(root);
+    write(root, name!, withField(read(root, name!), 'title', '"A changed title"'));
+    const { update } = await live.apply([name!]);
+    expect(update?.corpus.version).toBe(`${first.version}.1`);
+    expect(update?.changes.preview).toEqual({ added: [], updated: [live.current.preview.articleBySlug(name!.slice(0, -3))], removed: [] });
+    expect(live.current.preview.articleBySlug(name!.slice(0, -3))?.title).toBe('A changed title');
+    expect(first.preview.articleBySlug(name!.slice(0, -3))?.title).not.toBe('A changed title');
+    await expectSameAsFreshLoad(root, live);
+    // Nothing changed since: no new version.
+    expect((await live.apply([name!])).update).toBeNull();
+    expect(live.current.version).toBe(`${first.version}.1`);
+  });
+
+  it('should keep serving a version to whoever holds it, records included, after its file changes', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const held = live.current;
+    const [name] = files(root);
+    const slug = name!.slice(0, -3);
+    const body = held.preview.articleBySlug(slug)!.body;
+    write(root, name!, `${read(root, name!)}\nA new closing paragraph.\n`);
+    await live.apply([name!]);
+    expect(live.current.preview.articleBySlug(slug)!.body).toBe(`${body}\nA new closing paragraph.\n`);
+    expect(held.preview.articleBySlug(slug)!.body).toBe(body);
+  });
+
+  it('should resolve a related link when its target appears, and drop it when the target goes', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const source = live.current.public.articles.find((article) =>
+      article.related.some((entry) => entry.webUrl !== null && !live.current.public.articleByUrl(entry.webUrl)),
+    );
+    const entry = source!.related.find((candidate) => candidate.webUrl !== null && !live.current.public.articleByUrl(candidate.webUrl))!;
+    const [template] = files(root);
+    let text = withField(read(root, template!), 'webUrl', entry.webUrl!);
+    for (const field of ['originalUrl', 'ampWebUrl', 'cdnAmpWebUrl']) text = text.replace(new RegExp(`^${field}:.*\\n`, 'm'), '');
+    write(root, 'zz-new-target.md', text);
+    await live.apply(['zz-new-target.md']);
+    expect(live.current.public.articleByUrl(entry.webUrl!)?.slug).toBe('zz-new-target');
+    expect(live.current.public.relatedFrom(live.current.public.articleBySlug('zz-new-target')!).map((article) => article.slug)).toContain(
+      source!.slug,
+    );
+    await expectSameAsFreshLoad(root, live);
+    rmSync(path.join(root, 'zz-new-target.md'));
+    const { update } = await live.apply(['zz-new-target.md']);
+    expect(update?.changes.public.removed.map((article) => article.slug)).toEqual(['zz-new-target']);
+    expect(live.current.public.articleByUrl(entry.webUrl!)).toBeUndefined();
+    await expectSameAsFreshLoad(root, live);
+  });
+
+  it('should hand a slug to the file that sorts first, and back when it goes', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const [name] = files(root);
+    mkdirSync(path.join(root, '0-first'));
+    write(root, `0-first/${name}`, withField(read(root, name!), 'title', '"The same slug, sorting first"'));
+    await live.apply(['0-first']);
+    expect(live.current.preview.articleBySlug(name!.slice(0, -3))?.sourcePath).toBe(`0-first/${name}`);
+    expect(live.current.diagnostics.filter((diagnostic) => diagnostic.file === name)).toEqual([
+      expect.objectContaining({ severity: 'error', message: expect.stringContaining(`already taken by 0-first/${name}`) }),
+    ]);
+    await expectSameAsFreshLoad(root, live);
+    rmSync(path.join(root, '0-first'), { recursive: true });
+    await live.apply(['0-first']);
+    expect(live.current.preview.articleBySlug(name!.slice(0, -3))?.sourcePath).toBe(name);
+    await expectSameAsFreshLoad(root, live);
+  });
+
+  it('should take a draft out of the public view in the version in which it becomes one, and back', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const name = files(root).find((file) => live.current.public.articleBySlug(file.slice(0, -3)) !== undefined)!;
+    const slug = name.slice(0, -3);
+    write(root, name, withField(read(root, name), 'published', 'false'));
+    const { update } = await live.apply([name]);
+    expect(update?.corpus.public.articleBySlug(slug)).toBeUndefined();
+    expect(update?.changes.public.removed.map((article) => article.slug)).toEqual([slug]);
+    expect(update?.changes.preview.updated.map((article) => article.slug)).toEqual([slug]);
+    await expectSameAsFreshLoad(root, live);
+    write(root, name, withField(read(root, name), 'published', 'true'));
+    const again = await live.apply([name]);
+    expect(again.update?.changes.public.added.map((article) => article.slug)).toEqual([slug]);
+    await expectSameAsFreshLoad(root, live);
+  });
+
+  it('should drop a provider with its last article, and move a URL from one file to another', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const [first, second] = files(root);
+    write(
+      root,
+      first!,
+      read(root, first!).replace(/^provider:\n(?: {2}.*\n)+/m, 'provider:\n  name: Only Once\n  domain: only-once.example\n'),
+    );
+    await live.apply([first!]);
+    expect(live.current.preview.providerByDomain('only-once.example')?.articles.map((article) => article.sourcePath)).toEqual([first]);
+    const url = live.current.preview.articleBySlug(second!.slice(0, -3))!.webUrl!;
+    write(root, first!, withField(read(root, first!), 'webUrl', url));
+    await live.apply([first!]);
+    await expectSameAsFreshLoad(root, live);
+    rmSync(path.join(root, first!));
+    await live.apply([first!]);
+    expect(live.current.preview.providerByDomain('only-once.example')).toBeUndefined();
+    expect(live.current.preview.articleByUrl(url)?.sourcePath).toBe(second);
+    await expectSameAsFreshLoad(root, live);
+  });
+
+  it('should keep serving the last valid version of a file that turns invalid, and say why', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const [name] = files(root);
+    const slug = name!.slice(0, -3);
+    const before = live.current.preview.articleBySlug(slug)!;
+    write(root, name!, '---\ntitle: [unclosed\n---\nbody\n');
+    await live.apply([name!]);
+    expect(live.current.preview.articleBySlug(slug)).toBe(before);
+    expect(live.current.diagnostics.filter((diagnostic) => diagnostic.file === name).map((diagnostic) => diagnostic.severity)).toEqual([
+      'error',
+      'warning',
+    ]);
+    expect(live.current.diagnostics.find((diagnostic) => diagnostic.file === name && diagnostic.severity === 'warning')?.message).toBe(
+      'the file no longer holds a valid article; its last valid version is served until it is fixed',
+    );
+    rmSync(path.join(root, name!));
+    await live.apply([name!]);
+    expect(live.current.preview.articleBySlug(slug)).toBeUndefined();
+    expect(live.current.diagnostics.filter((diagnostic) => diagnostic.file === name)).toEqual([]);
+    await expectSameAsFreshLoad(root, live);
+  });
+
+  it('should follow a rename and a folder moved out', async () => {
+    const { root, live } = await liveCopy(CONTENT_DIR, withStore);
+    const [first, second] = files(root);
+    renameSync(path.join(root, first!), path.join(root, `renamed-${first}`));
+    await live.apply([first!, `renamed-${first}`]);
+    mkdirSync(path.join(root, 'folder'));
+    renameSync(path.join(root, second!), path.join(root, 'folder', second!));
+    await live.apply([second!, 'folder']);
+    await expectSameAsFreshLoad(root, live);
+    renameSync(path.join(root, 'folder'), path.join(createTempDirectory(), 'folder'));
+    await live.apply(['folder']);
+    await expectSameAsFreshLoad(root, live);
+    expect(live.current.preview.articleBySlug(second!.slice(0, -3))).toBeUndefined();
+  });
+
+  it.skipIf(!sharedCorpus)(
+    'should equal a fresh load of the real sample after a long series of random edits',
+    async () => {
+      const { root, live } = await liveCopy(SAMPLE_CORPUS, withStore);
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+      const relatedUrls = files(root).flatMap((name) => [...read(root, name).matchAll(/^ {4}webUrl: (.*)$/gm)].map((match) => match[1]!));
+      for (let step = 0; step < 60; step++) {
+        const names = files(root);
+        const name = pick(names);
+        const text = read(root, name);
+        const changed: string[] = [name];
+        switch (Math.floor(random() * 7)) {
+          case 0:
+            write(root, name, withField(text, 'title', `"Edited ${step}"`));
+            break;
+          case 1:
+            write(root, name, withField(text, 'published', random() < 0.5 ? 'false' : 'true'));
+            break;
+          case 2:
+            write(root, name, withField(text, 'webUrl', pick(relatedUrls)));
+            break;
+          case 3:
+            rmSync(path.join(root, name));
+            break;
+          case 4:
+            renameSync(path.join(root, name), path.join(root, `r${step}-${name}`));
+            changed.push(`r${step}-${name}`);
+            break;
+          case 5:
+            write(root, `n${step}.md`, withField(text, 'webUrl', pick(relatedUrls)));
+            changed.push(`n${step}.md`);
+            break;
+          default:
+            write(root, name, text.replace(/^ {2}name: .*$/m, `  name: Spelling ${step % 3}`));
+        }
+        await live.apply(changed);
+        if (step % 20 === 19) await expectSameAsFreshLoad(root, live);
+      }
+      await expectSameAsFreshLoad(root, live);
+    },
+    120_000,
+  );
+});
