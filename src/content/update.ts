@@ -10,7 +10,7 @@
 import type { Corpus } from './corpus.js';
 import type { ContentEntries } from './entries.js';
 import { LayeredMap } from './layered-map.js';
-import type { Article, Diagnostic, ListMaxima, Provider, Topic, ViewKind } from './model.js';
+import type { Article, Diagnostic, Provider, Topic, ViewKind } from './model.js';
 import { compareNewestFirst, compareStrings } from './order.js';
 import type { FileToStore, LoadedFile } from './store.js';
 import { StoredArticle } from './stored-article.js';
@@ -23,6 +23,7 @@ import {
   compareTopics,
   findTarget,
   type IndexedArticle,
+  measureLists,
   type ProviderTally,
   providerOf,
   TallyBuilder,
@@ -345,7 +346,7 @@ function updateView(
   const providers = replaceSorted(view.providers, providerChanges, (provider) => provider.domain, compareProviders);
   const topics = replaceSorted(view.topics, topicChanges, (topic) => topic.slug, compareTopics);
 
-  const maxima = growMaxima(view.maxima, added, providers);
+  const maxima = measureLists(added, providers, view.maxima);
   const next = new CorpusView(
     kind,
     {
@@ -415,17 +416,4 @@ function replaceSorted<T>(
   const drop = new Set(sorted.filter((item) => changes.has(keyOf(item))));
   const adding = present([...changes.values()]).sort(compare);
   return Object.freeze(mergeSorted(sorted, drop, adding, compare)) as T[];
-}
-
-/** The maxima of a view that gained these articles: they only grow (a bound needs no shrinking until the next load). */
-function growMaxima(maxima: ListMaxima, added: readonly IndexedArticle[], providers: readonly Provider[]): ListMaxima {
-  let { related, topics, images, relatedImages, providerImages } = maxima;
-  for (const { summary } of added) {
-    related = Math.max(related, summary.related.length);
-    topics = Math.max(topics, summary.topics.length);
-    images = Math.max(images, summary.imageCount);
-    for (const entry of summary.related) relatedImages = Math.max(relatedImages, entry.imageCount);
-  }
-  for (const provider of providers) providerImages = Math.max(providerImages, provider.images.length);
-  return Object.freeze({ related, topics, images, relatedImages, providerImages });
 }

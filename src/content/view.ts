@@ -299,13 +299,11 @@ function deriveLookups(parts: ViewParts): ViewLookups {
   };
 }
 
-/** The longest list of each kind among these articles. */
-function measureLists(indexed: readonly IndexedArticle[], providers: readonly Provider[]): ListMaxima {
-  let related = 0;
-  let topics = 0;
-  let images = 0;
-  let relatedImages = 0;
-  let providerImages = 0;
+const NO_LISTS: ListMaxima = Object.freeze({ related: 0, topics: 0, images: 0, relatedImages: 0, providerImages: 0 });
+
+/** The longest list of each kind among these articles and providers, and at least `from` (an update's maxima only grow). */
+export function measureLists(indexed: readonly IndexedArticle[], providers: readonly Provider[], from: ListMaxima = NO_LISTS): ListMaxima {
+  let { related, topics, images, relatedImages, providerImages } = from;
   for (const { summary } of indexed) {
     related = Math.max(related, summary.related.length);
     topics = Math.max(topics, summary.topics.length);
