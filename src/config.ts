@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions } from './content/load.js';
+import type { WatchMode } from './content/watch.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './http/limits.js';
 
 /** Log levels, most verbose first. */
@@ -23,6 +24,8 @@ export interface Config {
   readonly maxFileBytes: number;
   /** Exit non-zero at start when the content has any diagnostic. */
   readonly strict: boolean;
+  /** How file changes reach the served corpus: file events (default), a periodic rescan, or not at all. */
+  readonly watch: WatchMode;
   /** Limits on each operation, checked before execution. */
   readonly limits: QueryLimits;
   /** Largest request body in bytes; larger ones are answered 413. */
@@ -93,6 +96,16 @@ function boolean(name: string) {
   };
 }
 
+function watchMode(name: string) {
+  return (raw: string): WatchMode => {
+    const value = raw.trim().toLowerCase();
+    if (['on', 'true', '1', 'yes', 'events'].includes(value)) return 'events';
+    if (['off', 'false', '0', 'no'].includes(value)) return 'off';
+    if (value === 'poll') return 'poll';
+    throw new ConfigError(`${name} must be on, off or poll, found "${raw}"`);
+  };
+}
+
 const SETTINGS = [
   { key: 'port', env: 'PORT', flag: 'port', parse: integer('PORT', 0, 65535) },
   { key: 'host', env: 'HOST', flag: 'host', parse: nonEmpty('HOST') },
@@ -113,6 +126,7 @@ const SETTINGS = [
   },
   { key: 'maxFileBytes', env: 'MAX_FILE_BYTES', flag: 'max-file-bytes', parse: integer('MAX_FILE_BYTES', 1, 1024 * 1024 * 1024) },
   { key: 'strict', env: 'STRICT', flag: 'strict', parse: boolean('STRICT') },
+  { key: 'watch', env: 'WATCH', flag: 'watch', parse: watchMode('WATCH') },
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', parse: integer('MAX_BODY_BYTES', 1_000, 100 * 1024 * 1024) },
   { key: 'maxTokens', env: 'MAX_TOKENS', flag: 'max-tokens', parse: integer('MAX_TOKENS', 100, 1_000_000) },
   { key: 'maxDepth', env: 'MAX_DEPTH', flag: 'max-depth', parse: integer('MAX_DEPTH', 2, 1_000) },
@@ -134,6 +148,7 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: 'info',
   maxFileBytes: DEFAULT_MAX_FILE_BYTES,
   strict: false,
+  watch: 'events',
   limits: DEFAULT_QUERY_LIMITS,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
 };
@@ -165,6 +180,8 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv,
       args: [...argv],
       options: {
         ...Object.fromEntries(SETTINGS.map((setting) => [setting.flag, { type: setting.key === 'strict' ? 'boolean' : 'string' }])),
+        // `--no-watch`: the usual spelling of `--watch off`.
+        'no-watch': { type: 'boolean' },
         ...(shape.help ? { help: { type: 'boolean', short: 'h' } } : {}),
       },
       allowPositionals: shape.positionals ?? false,
@@ -182,6 +199,10 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv,
     const fromEnv = env[setting.env] === '' ? undefined : env[setting.env];
     const raw = typeof flag === 'boolean' ? String(flag) : (flag ?? fromEnv);
     if (raw !== undefined) (LIMIT_KEYS.includes(setting.key) ? limits : config)[setting.key] = setting.parse(raw);
+  }
+  if (flags['no-watch'] === true) {
+    if (flags.watch !== undefined) throw new ConfigError('--no-watch and --watch cannot be given together');
+    config.watch = 'off';
   }
   return { config: { ...config, limits } as unknown as Config, positionals: parsed.positionals, help: flags.help === true };
 }

@@ -9,10 +9,13 @@ import './default-node-env.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { type Config, ConfigError, loadOptionsOf, readConfig } from './config.js';
+import { DEFAULT_FRONT_MATTER_LIMITS } from './content/front-matter.js';
+import { type ApplyResult, LiveCorpus } from './content/live.js';
 import { contentBytes, type LoadProgress, type LoadResult, loadCorpus } from './content/load.js';
 import { CorpusTooLargeError, currentMemoryLimits, planMemory } from './content/memory.js';
 import { countBySeverity, formatDiagnostic, formatLoadLine, formatProgressLine } from './content/report.js';
 import { type ScanResult, scanContent } from './content/scan.js';
+import { ContentWatcher } from './content/watch.js';
 import { listen } from './http/listener.js';
 import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js';
 
@@ -20,6 +23,8 @@ import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js'
 const PROGRESS_EVERY_MS = 5_000;
 
 async function start(config: Config, log: Logger): Promise<void> {
+  // Watching starts before the files are listed, so nothing changed during the load is missed.
+  const watcher = config.watch === 'off' ? null : await startWatching(config, log);
   let scan: ScanResult;
   // Listing a million files takes seconds of this thread.
   const listing = logWhileBusy(config.logLevel, `loading: listing the files of ${config.contentDir}`, PROGRESS_EVERY_MS);
@@ -36,7 +41,10 @@ async function start(config: Config, log: Logger): Promise<void> {
     log.error(plan.message!);
     process.exit(1);
   }
-  if (plan.decision === 'raise') return restartWithHeapLimit(plan.heapLimitMb!, log);
+  if (plan.decision === 'raise') {
+    await watcher?.close();
+    return restartWithHeapLimit(plan.heapLimitMb!, log);
+  }
 
   const listener = await listen({ host: config.host, port: config.port, log });
   // Large corpora are parsed on worker threads, so this thread loads the GraphQL server meanwhile.
@@ -53,10 +61,54 @@ async function start(config: Config, log: Logger): Promise<void> {
   }
   if (listener.phase() === 'stopping') return;
   const { createServer } = await serverModule;
-  listener.serve(createServer({ corpus, previewToken: config.previewToken, limits: config.limits, maxBodyBytes: config.maxBodyBytes }));
+  const live = new LiveCorpus(corpus, loaded.content, {
+    root: path.resolve(config.contentDir),
+    maxFileBytes: config.maxFileBytes,
+    parseSettings: { siteUrl: config.siteUrl, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
+  });
+  listener.serve(
+    createServer({ corpus: live, previewToken: config.previewToken, limits: config.limits, maxBodyBytes: config.maxBodyBytes }),
+  );
   log.info(`${formatLoadLine(config.contentDir, loaded)}; preview ${config.previewToken ? 'enabled' : 'disabled'}`);
+  watcher?.attach(live);
+  log.info(watchingLine(config, watcher));
+  process.on('SIGHUP', () => {
+    log.info(`SIGHUP received: reading ${config.contentDir} again`);
+    if (watcher !== null) watcher.rescan();
+    else
+      void live.apply(['']).then(
+        (result) => logApplied(result, log),
+        (error: Error) => log.warn(`rescan failed: ${error.message}`),
+      );
+  });
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.info(`serving GraphQL and GraphiQL at http://${shownHost}:${listener.port}/graphql`);
+}
+
+/** Starts watching the content directory as configured; a failure to start falls back to polling (watch.ts). */
+function startWatching(config: Config, log: Logger): Promise<ContentWatcher> {
+  return ContentWatcher.start(config.contentDir, config.watch === 'poll' ? 'poll' : 'events', {
+    onWarning: (message) => log.warn(message),
+    onApplied: (result, elapsedMs) => logApplied(result, log, elapsedMs),
+  });
+}
+
+/** Logs what an update changed, with its new problems, when it changed anything. */
+function logApplied(result: ApplyResult, log: Logger, elapsedMs?: number): void {
+  const { update } = result;
+  if (update === null) return;
+  const { added, updated, removed } = update.changes.preview;
+  const took = elapsedMs === undefined ? '' : ` in ${Math.round(elapsedMs)} ms`;
+  log.info(`content version ${update.corpus.version}${took}: ${added.length} added, ${updated.length} updated, ${removed.length} removed`);
+  for (const diagnostic of update.problems) (diagnostic.severity === 'error' ? log.error : log.warn)(formatDiagnostic(diagnostic));
+}
+
+/** The start line that says how changes reach the served corpus. */
+function watchingLine(config: Config, watcher: ContentWatcher | null): string {
+  if (watcher === null) return `not watching ${config.contentDir} (WATCH=off): send SIGHUP to read it again`;
+  return watcher.mode === 'events'
+    ? `watching ${config.contentDir}: changes are served as they are saved`
+    : `polling ${config.contentDir} for changes (WATCH=poll)`;
 }
 
 /** Loads the scanned content, logging how far it is every few seconds; exits 1 when it cannot. */

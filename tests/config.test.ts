@@ -27,6 +27,7 @@ describe('readConfig', () => {
       logLevel: 'info',
       maxFileBytes: DEFAULT_MAX_FILE_BYTES,
       strict: false,
+      watch: 'events',
       limits: DEFAULT_QUERY_LIMITS,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
       cacheDir: path.join(os.homedir(), '.cache', 'newsgraph'),
@@ -45,6 +46,7 @@ describe('readConfig', () => {
       LOG_LEVEL: 'WARN',
       MAX_FILE_BYTES: '2048',
       STRICT: 'yes',
+      WATCH: 'Poll',
       MAX_BODY_BYTES: '5000',
       MAX_TOKENS: '500',
       MAX_DEPTH: '5',
@@ -62,6 +64,7 @@ describe('readConfig', () => {
       logLevel: 'warn',
       maxFileBytes: 2048,
       strict: true,
+      watch: 'poll',
       limits: { maxTokens: 500, maxDepth: 5, maxAliases: 3, maxDirectives: 4, maxCost: 1000 },
       maxBodyBytes: 5000,
     });
@@ -76,6 +79,14 @@ describe('readConfig', () => {
     expect(readConfig(['--strict'], { STRICT: 'false' }).strict).toBe(true);
     expect(readConfig([], { STRICT: 'on' }).strict).toBe(true);
     expect(readConfig([], { STRICT: 'off' }).strict).toBe(false);
+  });
+
+  it('should read WATCH, --watch and --no-watch', () => {
+    expect(readConfig([], { WATCH: 'off' }).watch).toBe('off');
+    expect(readConfig([], { WATCH: 'on' }).watch).toBe('events');
+    expect(readConfig(['--watch', 'poll'], { WATCH: 'off' }).watch).toBe('poll');
+    expect(readConfig(['--no-watch'], { WATCH: 'poll' }).watch).toBe('off');
+    expect(configError(['--no-watch', '--watch', 'on'])).toBe('--no-watch and --watch cannot be given together');
   });
 
   it('should count an empty environment variable as unset', () => {
@@ -95,6 +106,7 @@ describe('readCommandLine validation', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, found "loud"'],
     ['MAX_FILE_BYTES', { MAX_FILE_BYTES: '0' }, 'MAX_FILE_BYTES must be a whole number from 1 to 1073741824, found "0"'],
     ['STRICT', { STRICT: 'maybe' }, 'STRICT must be true or false, found "maybe"'],
+    ['WATCH', { WATCH: 'sometimes' }, 'WATCH must be on, off or poll, found "sometimes"'],
     ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '999' }, 'MAX_BODY_BYTES must be a whole number from 1000 to 104857600, found "999"'],
     ['MAX_TOKENS', { MAX_TOKENS: '1.5' }, 'MAX_TOKENS must be a whole number from 100 to 1000000, found "1.5"'],
     ['MAX_DEPTH', { MAX_DEPTH: '1' }, 'MAX_DEPTH must be a whole number from 2 to 1000, found "1"'],

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,5 +203,55 @@ describe('starting', () => {
     expect(damaged.log).toMatch(/ warn {2}the content store \S+ is not used because .*; it was moved to \S+\.bad and is rebuilt\n/);
     expect(damaged.log).toMatch(/\(0 files from the content store, 32 parsed\)/);
     expect(damaged.article).toEqual(cold.article);
+  });
+});
+
+describe('changing the content of a running server', () => {
+  const article = (title: string) => `---\ntitle: ${JSON.stringify(title)}\npublishedDateTime: 2026-12-01T10:00:00Z\n---\nBody.\n`;
+  const TITLE_AND_VERSION = '{ article(slug: "story") { title } articles(first: 0) { totalCount } }';
+
+  /** Polls the server until the story's title is `title`; fails after 5 s. */
+  async function untilTitle(origin: string, title: string | null): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const { body } = await postTo(origin, TITLE_AND_VERSION);
+      if ((body.data?.article?.title ?? null) === title) return;
+      if (Date.now() > deadline) throw new Error(`the server still answers ${JSON.stringify(body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  it('should serve a saved change, a new file and a deletion without a restart, and log each version', async () => {
+    const directory = createTempCorpus({ 'story.md': article('First title') });
+    const server = await startServerProcess({ CONTENT_DIR: directory });
+    try {
+      expect(server.output()).toContain(`watching ${directory}: changes are served as they are saved`);
+      writeFileSync(path.join(directory, 'story.md'), article('Second title'));
+      await untilTitle(server.origin, 'Second title');
+      writeFileSync(path.join(directory, 'other.md'), article('Another one'));
+      rmSync(path.join(directory, 'story.md'));
+      await untilTitle(server.origin, null);
+      const { body } = await postTo(server.origin, TITLE_AND_VERSION);
+      expect(body.data.articles.totalCount).toBe(1);
+      expect(server.output()).toMatch(/content version [0-9a-f]{12}\.1 in \d+ ms: 0 added, 1 updated, 0 removed/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('should not watch with WATCH=off, and read the directory again on SIGHUP', async () => {
+    const directory = createTempCorpus({ 'story.md': article('First title') });
+    const child = await startServerProcess({ CONTENT_DIR: directory, WATCH: 'off' });
+    try {
+      expect(child.output()).toContain(`not watching ${directory} (WATCH=off): send SIGHUP to read it again`);
+      writeFileSync(path.join(directory, 'story.md'), article('Second title'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await postTo(child.origin, TITLE_AND_VERSION)).body.data.article.title).toBe('First title');
+      child.process.kill('SIGHUP');
+      await untilTitle(child.origin, 'Second title');
+      expect(child.output()).toContain(`SIGHUP received: reading ${directory} again`);
+    } finally {
+      await child.stop();
+    }
   });
 });

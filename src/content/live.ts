@@ -29,7 +29,7 @@ export interface LiveOptions {
 export interface ApplyResult {
   /** The update published, or null when nothing changed. */
   readonly update: CorpusUpdate | null;
-  /** Paths that changed again while they were read: apply them again (the watcher will also name them). */
+  /** Paths still being written, or changed again while they were read: apply them again (the watcher will also name them). */
   readonly unsettled: readonly string[];
 }
 
@@ -89,7 +89,7 @@ export class LiveCorpus {
     const settleMs = this.options.settleMs ?? DEFAULT_SETTLE_MS;
     let scan = await scanPaths(this.options.root, relativePaths, { maxFileBytes: this.options.maxFileBytes });
     const youngest = Math.max(0, ...scan.files.map((file) => file.mtimeMs));
-    const wait = youngest + settleMs - Date.now();
+    const wait = Math.ceil(youngest + settleMs - Date.now()) + 1;
     if (wait > 0) {
       await new Promise((resolve) => setTimeout(resolve, wait));
       scan = await scanPaths(this.options.root, relativePaths, { maxFileBytes: this.options.maxFileBytes });
@@ -97,8 +97,15 @@ export class LiveCorpus {
     const changes: FileChange[] = [];
     const seen = new Set<string>();
     const toParse: ContentFile[] = [];
+    const unsettled: string[] = [];
+    const settledBefore = Date.now() - settleMs;
     for (const file of scan.files) {
       seen.add(file.relativePath);
+      // Still being written: not read now; the caller applies it again.
+      if (file.mtimeMs > settledBefore) {
+        unsettled.push(file.relativePath);
+        continue;
+      }
       const entry = this.content.entry(file.relativePath);
       if (entry !== undefined && entry.size === file.size && entry.mtimeMs === file.mtimeMs) continue;
       toParse.push(file);
@@ -129,7 +136,6 @@ export class LiveCorpus {
         changes.push({ kind: 'gone', relativePath });
       }
     }
-    const unsettled: string[] = [];
     const settings: ParseSettings = { ...this.options.parseSettings, internStrings: false, storeDirectory: null };
     let done = 0;
     for await (const batch of parseInBatches(toParse, settings, PARSE_BATCH_FILES)) {

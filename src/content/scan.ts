@@ -134,6 +134,6 @@ export async function scanPaths(root: string, relativePaths: readonly string[], 
 }
 
 /** Names the scan never enters or lists: dot-entries and `node_modules`. */
-function isSkipped(name: string): boolean {
+export function isSkipped(name: string): boolean {
   return name.startsWith('.') || name === 'node_modules';
 }

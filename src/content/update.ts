@@ -48,8 +48,8 @@ export type FileChange =
 /** What one update did to one view: articles that entered it, were replaced in it, or left it. */
 export interface ViewChanges {
   readonly added: readonly Article[];
-  /** The new version of each replaced article (same file). */
-  readonly updated: readonly Article[];
+  /** Each replaced article (same file): its last version and its new one. */
+  readonly updated: readonly { readonly before: Article; readonly after: Article }[];
   /** The last version of each article that left. */
   readonly removed: readonly Article[];
 }
@@ -58,6 +58,8 @@ export interface ViewChanges {
 export interface CorpusUpdate {
   readonly corpus: Corpus;
   readonly changes: { readonly public: ViewChanges; readonly preview: ViewChanges };
+  /** The diagnostics of the changed files (and of slug collisions the update made) in the new version. */
+  readonly problems: readonly Diagnostic[];
 }
 
 /** The file a change is about. */
@@ -192,7 +194,11 @@ export function updateCorpus(previous: Corpus, content: ContentEntries, changes:
     diagnostics: Object.freeze(diagnostics),
     version,
   });
-  return { corpus, changes: { public: publicView.changes, preview: preview.changes } };
+  return {
+    corpus,
+    changes: { public: publicView.changes, preview: preview.changes },
+    problems: corpus.diagnostics.filter((diagnostic) => before.has(diagnostic.file) || collisions.has(diagnostic.file)),
+  };
 }
 
 /** The article of a corpus index that this summary's file holds, or undefined (no summary, or a slug another file won). */
@@ -375,13 +381,15 @@ function updateView(
       sourcesOfTarget: LayeredMap.of(view.sourcesOfTarget).with(sourcesChanges),
     },
   );
-  const replacedPaths = new Set(removed.map((article) => article.sourcePath));
+  const replaced = new Map(removed.map((article) => [article.sourcePath, article]));
   const addedPaths = new Set(entering.map((article) => article.sourcePath));
   return {
     view: next,
     changes: {
-      added: entering.filter((article) => !replacedPaths.has(article.sourcePath)),
-      updated: entering.filter((article) => replacedPaths.has(article.sourcePath)),
+      added: entering.filter((article) => !replaced.has(article.sourcePath)),
+      updated: entering
+        .filter((article) => replaced.has(article.sourcePath))
+        .map((article) => ({ before: replaced.get(article.sourcePath)!, after: article })),
       removed: removed.filter((article) => !addedPaths.has(article.sourcePath)),
     },
   };

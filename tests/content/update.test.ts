@@ -77,7 +77,10 @@ describe.each<[string, Start]>([
     write(root, name!, withField(read(root, name!), 'title', '"A changed title"'));
     const { update } = await live.apply([name!]);
     expect(update?.corpus.version).toBe(`${first.version}.1`);
-    expect(update?.changes.preview).toEqual({ added: [], updated: [live.current.preview.articleBySlug(name!.slice(0, -3))], removed: [] });
+    const slug = name!.slice(0, -3);
+    const updated = [{ before: first.preview.articleBySlug(slug), after: live.current.preview.articleBySlug(slug) }];
+    expect(update?.changes.preview).toEqual({ added: [], updated, removed: [] });
+    expect(update?.problems).toEqual([]);
     expect(live.current.preview.articleBySlug(name!.slice(0, -3))?.title).toBe('A changed title');
     expect(first.preview.articleBySlug(name!.slice(0, -3))?.title).not.toBe('A changed title');
     await expectSameAsFreshLoad(root, live);
@@ -146,7 +149,7 @@ describe.each<[string, Start]>([
     const { update } = await live.apply([name]);
     expect(update?.corpus.public.articleBySlug(slug)).toBeUndefined();
     expect(update?.changes.public.removed.map((article) => article.slug)).toEqual([slug]);
-    expect(update?.changes.preview.updated.map((article) => article.slug)).toEqual([slug]);
+    expect(update?.changes.preview.updated.map(({ after }) => after.slug)).toEqual([slug]);
     await expectSameAsFreshLoad(root, live);
     write(root, name, withField(read(root, name), 'published', 'true'));
     const again = await live.apply([name]);

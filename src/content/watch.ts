@@ -1,0 +1,170 @@
+/**
+ * Keeps a live corpus (live.ts) in step with its directory. By default it listens to the operating
+ * system's file events through @parcel/watcher (inotify, FSEvents, ReadDirectoryChangesW); in
+ * `poll` mode, for network mounts and container volumes that deliver no events, it rescans the
+ * directory on a timer. Events arriving while an update runs are coalesced into the next one, so a
+ * burst (a `git checkout` of thousands of files) becomes a few updates. When the event source
+ * fails, the watcher logs why and polls instead; the corpus keeps serving throughout.
+ */
+import path from 'node:path';
+import watcher, { type AsyncSubscription, type Event } from '@parcel/watcher';
+import type { ApplyResult, LiveCorpus } from './live.js';
+import { isSkipped } from './scan.js';
+
+/** How changes are noticed: file events, a periodic rescan, or not at all. */
+export type WatchMode = 'events' | 'poll' | 'off';
+
+/** What the watcher reports to its owner. */
+export interface WatchHooks {
+  /** A problem that does not stop the watching (the event source failed; an update failed). */
+  readonly onWarning: (message: string) => void;
+  /** An update was applied: what it did, and how long it took from the first event it covers. */
+  readonly onApplied?: (result: ApplyResult, elapsedMs: number) => void;
+}
+
+/** How long to wait after an event for the events that follow it, so one save is one update. */
+const DEBOUNCE_MS = 10;
+/** The shortest pause between two polls. */
+const MIN_POLL_MS = 1_000;
+/** A poll waits this many times as long as the last rescan took, so polling a large directory stays cheap. */
+const POLL_PAUSE_FACTOR = 4;
+
+/** Names inside the content directory that the scan never reads, as @parcel/watcher ignore globs. */
+const IGNORED = ['**/.*', '**/.*/**', '**/node_modules', '**/node_modules/**'];
+
+/** A running watcher of one content directory; see the module comment. */
+export class ContentWatcher {
+  #mode: 'events' | 'poll';
+  #subscription: AsyncSubscription | null = null;
+  #live: LiveCorpus | null = null;
+  /** Relative paths named since the last update began; '' is the whole directory. */
+  readonly #pending = new Set<string>();
+  #firstPendingAt = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | null = null;
+  #closed = false;
+
+  private constructor(
+    private readonly root: string,
+    mode: 'events' | 'poll',
+    private readonly hooks: WatchHooks,
+  ) {
+    this.#mode = mode;
+  }
+
+  /**
+   * Starts watching `root` (events are kept until `attach` names the corpus they apply to, so
+   * nothing changed during the first load is missed). Falls back to polling, with a warning, when
+   * the event source cannot start (for example when the system's inotify watch limit is reached).
+   */
+  static async start(root: string, mode: 'events' | 'poll', hooks: WatchHooks): Promise<ContentWatcher> {
+    const started = new ContentWatcher(path.resolve(root), mode, hooks);
+    if (mode === 'events') await started.#subscribe();
+    return started;
+  }
+
+  /** How changes are noticed now: `poll` after the event source failed. */
+  get mode(): 'events' | 'poll' {
+    return this.#mode;
+  }
+
+  /** Applies the changes seen so far, and every later one, to `live`. */
+  attach(live: LiveCorpus): void {
+    this.#live = live;
+    if (this.#mode === 'poll') this.#name('');
+    this.#schedule();
+  }
+
+  /** Reads the whole directory again (SIGHUP): catches anything the events missed. */
+  rescan(): void {
+    this.#name('');
+  }
+
+  /** Stops watching and waits for the update in progress, if any. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    clearTimeout(this.#pollTimer);
+    await this.#subscription?.unsubscribe();
+    this.#subscription = null;
+    await this.#running;
+  }
+
+  async #subscribe(): Promise<void> {
+    try {
+      this.#subscription = await watcher.subscribe(this.root, (error, events) => this.#onEvents(error, events), { ignore: IGNORED });
+    } catch (error) {
+      this.#fallBackToPolling(error as Error);
+    }
+  }
+
+  #onEvents(error: Error | null, events: Event[]): void {
+    if (this.#closed) return;
+    if (error !== null) {
+      this.#fallBackToPolling(error);
+      return;
+    }
+    for (const event of events) {
+      const relativePath = path.relative(this.root, event.path).split(path.sep).join('/');
+      if (relativePath.startsWith('..') || relativePath.split('/').some(isSkipped)) continue;
+      this.#name(relativePath);
+    }
+  }
+
+  #fallBackToPolling(error: Error): void {
+    this.hooks.onWarning(`watching ${this.root} for changes failed (${error.message}); polling it instead`);
+    const subscription = this.#subscription;
+    this.#subscription = null;
+    void subscription?.unsubscribe().catch(() => {});
+    this.#mode = 'poll';
+    // Events may have been lost: read everything again.
+    this.#name('');
+  }
+
+  #name(relativePath: string): void {
+    if (this.#pending.size === 0) this.#firstPendingAt = performance.now();
+    this.#pending.add(relativePath);
+    this.#schedule();
+  }
+
+  #schedule(delayMs = DEBOUNCE_MS): void {
+    if (this.#closed || this.#live === null || this.#timer !== null || this.#running !== null || this.#pending.size === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#running = this.#update().finally(() => {
+        this.#running = null;
+        this.#schedule();
+      });
+    }, delayMs);
+  }
+
+  async #update(): Promise<void> {
+    const paths = outermost(this.#pending);
+    const since = this.#firstPendingAt;
+    this.#pending.clear();
+    const scanning = paths.includes('');
+    try {
+      const result = await this.#live!.apply(paths);
+      for (const relativePath of result.unsettled) this.#name(relativePath);
+      this.hooks.onApplied?.(result, performance.now() - since);
+    } catch (error) {
+      this.hooks.onWarning(`updating the corpus from ${paths.length} changed paths failed: ${(error as Error).message}`);
+    }
+    if (this.#mode === 'poll' && scanning && !this.#closed) {
+      const pause = Math.max(MIN_POLL_MS, POLL_PAUSE_FACTOR * (performance.now() - since));
+      clearTimeout(this.#pollTimer);
+      this.#pollTimer = setTimeout(() => this.#name(''), pause).unref();
+    }
+  }
+}
+
+/** The paths of `paths` that lie inside no other one of them ('' holds every path). */
+function outermost(paths: ReadonlySet<string>): string[] {
+  if (paths.has('')) return [''];
+  return [...paths].filter((relativePath) => {
+    const parts = relativePath.split('/');
+    for (let depth = 1; depth < parts.length; depth++) if (paths.has(parts.slice(0, depth).join('/'))) return false;
+    return true;
+  });
+}
