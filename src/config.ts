@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions } from './content/load.js';
 import type { WatchMode } from './content/watch.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits } from './http/limits.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUERY_LIMITS, type QueryLimits } from './http/limits.js';
 
 /** Log levels, most verbose first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -30,6 +30,8 @@ export interface Config {
   readonly limits: QueryLimits;
   /** Largest request body in bytes; larger ones are answered 413. */
   readonly maxBodyBytes: number;
+  /** The most subscriptions open at once; one more is refused (503). */
+  readonly maxSubscriptions: number;
 }
 
 type LimitKey = keyof QueryLimits;
@@ -128,6 +130,12 @@ const SETTINGS = [
   { key: 'strict', env: 'STRICT', flag: 'strict', parse: boolean('STRICT') },
   { key: 'watch', env: 'WATCH', flag: 'watch', parse: watchMode('WATCH') },
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', parse: integer('MAX_BODY_BYTES', 1_000, 100 * 1024 * 1024) },
+  {
+    key: 'maxSubscriptions',
+    env: 'MAX_SUBSCRIPTIONS',
+    flag: 'max-subscriptions',
+    parse: integer('MAX_SUBSCRIPTIONS', 0, 1_000_000),
+  },
   { key: 'maxTokens', env: 'MAX_TOKENS', flag: 'max-tokens', parse: integer('MAX_TOKENS', 100, 1_000_000) },
   { key: 'maxDepth', env: 'MAX_DEPTH', flag: 'max-depth', parse: integer('MAX_DEPTH', 2, 1_000) },
   { key: 'maxAliases', env: 'MAX_ALIASES', flag: 'max-aliases', parse: integer('MAX_ALIASES', 0, 100_000) },
@@ -151,6 +159,7 @@ export const DEFAULT_CONFIG: Config = {
   watch: 'events',
   limits: DEFAULT_QUERY_LIMITS,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  maxSubscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
 };
 
 /** A command line read: the configuration, and what else a command accepted. */

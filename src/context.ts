@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Corpus } from './content/corpus.js';
+import type { CorpusUpdate } from './content/update.js';
 import type { CorpusView } from './content/view.js';
 import { unauthenticated } from './errors.js';
 
@@ -17,10 +18,19 @@ export interface RequestContext {
   readonly corpus: Corpus;
   /** Batch calls made so far, in order, for the `extensions.loaders` report and benchmarks. */
   readonly batchCalls: BatchCall[];
+  /** Where the corpus comes from: a subscription hears its updates. */
+  readonly source: CorpusSource;
+}
+
+/** A corpus that changes: its current version, and its updates as they are published (live.ts). */
+export interface LiveSource {
+  readonly current: Corpus;
+  /** Hears each update, and `onClose` when no more will come; returns the function that stops hearing. */
+  subscribe(listener: (update: CorpusUpdate) => void, onClose: () => void): () => void;
 }
 
 /** Where requests get the corpus: a loaded one, or a live one (each request takes its current version once). */
-export type CorpusSource = Corpus | { readonly current: Corpus };
+export type CorpusSource = Corpus | LiveSource;
 
 /** Options for deciding a request's view. */
 export interface ContextOptions {
@@ -64,7 +74,20 @@ function currentCorpus(source: CorpusSource): Corpus {
 export function createContext(options: ContextOptions, authorization: string | null): RequestContext {
   const corpus = currentCorpus(options.corpus);
   const view = authorizedView(options, authorization) === 'preview' ? corpus.preview : corpus.public;
-  return { view, corpus, batchCalls: [] };
+  return { view, corpus, batchCalls: [], source: options.corpus };
+}
+
+/** The key under which Pothos keeps a context's DataLoaders (`createContextCache` in @pothos/core). */
+const POTHOS_CONTEXT_CACHE = Symbol.for('Pothos.contextCache');
+
+/**
+ * Moves a subscription's context to the corpus version of the event about to be resolved: the
+ * event's fields read that version, in the same view, through loaders of their own. (A
+ * subscription keeps one context for all its events, and resolves them one at a time.)
+ */
+export function moveToVersion(context: RequestContext, corpus: Corpus): void {
+  if (context.corpus === corpus) return;
+  Object.assign(context, { corpus, view: corpus[context.view.kind], [POTHOS_CONTEXT_CACHE]: {} });
 }
 
 function tokensEqual(given: string, expected: string): boolean {

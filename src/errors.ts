@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   OPERATION_RESOLUTION_FAILURE: 'The document holds several operations and `operationName` names none of them (HTTP 400).',
   UNAUTHENTICATED: 'A bearer token was sent that does not unlock preview, or preview is disabled (HTTP 401).',
   REQUEST_ENTITY_TOO_LARGE: 'The request body is larger than MAX_BODY_BYTES (HTTP 413).',
+  TOO_MANY_SUBSCRIPTIONS: 'The server already holds MAX_SUBSCRIPTIONS open subscriptions (HTTP 503 with Retry-After).',
+  SUBSCRIBER_TOO_SLOW: 'A subscription fell too many corpus versions behind: its stream ends with this error.',
   INTERNAL_SERVER_ERROR: 'Anything unexpected; the message is always "Unexpected error." and the details are never sent.',
 } as const;
 
@@ -45,4 +47,20 @@ export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="preview"' } } },
   });
+}
+
+/** TOO_MANY_SUBSCRIPTIONS, HTTP 503 with Retry-After: every subscription the server allows is open. */
+export function tooManySubscriptions(limit: number): GraphQLError {
+  return new GraphQLError(
+    `This server already holds its limit of ${limit} open subscriptions (MAX_SUBSCRIPTIONS); retry later, or close a subscription you no longer read.`,
+    { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', http: { status: 503, headers: { 'Retry-After': '5' } } } },
+  );
+}
+
+/** SUBSCRIBER_TOO_SLOW: a subscription's events were not read while `limit` corpus versions came; its stream ends. */
+export function subscriberBehind(limit: number): GraphQLError {
+  return new GraphQLError(
+    `This subscription fell more than ${limit} content versions behind and was ended: query the articles again, then subscribe again.`,
+    { extensions: { code: 'SUBSCRIBER_TOO_SLOW' } },
+  );
 }

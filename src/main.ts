@@ -67,8 +67,19 @@ async function start(config: Config, log: Logger): Promise<void> {
     parseSettings: { siteUrl: config.siteUrl, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
   });
   listener.serve(
-    createServer({ corpus: live, previewToken: config.previewToken, limits: config.limits, maxBodyBytes: config.maxBodyBytes }),
+    createServer({
+      corpus: live,
+      previewToken: config.previewToken,
+      limits: config.limits,
+      maxBodyBytes: config.maxBodyBytes,
+      maxSubscriptions: config.maxSubscriptions,
+    }),
   );
+  // A stop ends every subscription stream, so open streams do not hold the process for the grace period.
+  listener.onStop(() => {
+    void watcher?.close();
+    live.close();
+  });
   log.info(`${formatLoadLine(config.contentDir, loaded)}; preview ${config.previewToken ? 'enabled' : 'disabled'}`);
   watcher?.attach(live);
   log.info(watchingLine(config, watcher));

@@ -30,6 +30,7 @@ describe('readConfig', () => {
       watch: 'events',
       limits: DEFAULT_QUERY_LIMITS,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      maxSubscriptions: 1_000,
       cacheDir: path.join(os.homedir(), '.cache', 'newsgraph'),
     });
     expect(readConfig([], { HOME: os.homedir() })).toEqual(DEFAULT_CONFIG);
@@ -48,6 +49,7 @@ describe('readConfig', () => {
       STRICT: 'yes',
       WATCH: 'Poll',
       MAX_BODY_BYTES: '5000',
+      MAX_SUBSCRIPTIONS: '7',
       MAX_TOKENS: '500',
       MAX_DEPTH: '5',
       MAX_ALIASES: '3',
@@ -67,6 +69,7 @@ describe('readConfig', () => {
       watch: 'poll',
       limits: { maxTokens: 500, maxDepth: 5, maxAliases: 3, maxDirectives: 4, maxCost: 1000 },
       maxBodyBytes: 5000,
+      maxSubscriptions: 7,
     });
   });
 

@@ -40,7 +40,8 @@ const PARSE_BATCH_FILES = 256;
 /** The current corpus and its updates; see the module comment. */
 export class LiveCorpus {
   #current: Corpus;
-  readonly #listeners = new Set<(update: CorpusUpdate) => void>();
+  readonly #listeners = new Map<(update: CorpusUpdate) => void, (() => void) | undefined>();
+  #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
   #updates = 0;
 
@@ -57,10 +58,26 @@ export class LiveCorpus {
     return this.#current;
   }
 
-  /** Hears every published update, in order; returns the function that stops it. */
-  subscribe(listener: (update: CorpusUpdate) => void): () => void {
-    this.#listeners.add(listener);
+  /**
+   * Hears every published update, in order, and `onClose` when the corpus closes (at once when it
+   * is closed already); returns the function that stops hearing.
+   */
+  subscribe(listener: (update: CorpusUpdate) => void, onClose?: () => void): () => void {
+    if (this.#closed) {
+      onClose?.();
+      return () => {};
+    }
+    this.#listeners.set(listener, onClose);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Publishes no more updates, and tells every listener (the server is stopping). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const closing = [...this.#listeners.values()];
+    this.#listeners.clear();
+    for (const onClose of closing) onClose?.();
   }
 
   /**
@@ -76,11 +93,11 @@ export class LiveCorpus {
 
   async #apply(relativePaths: readonly string[]): Promise<ApplyResult> {
     const { changes, unsettled } = await this.#readChanges(relativePaths);
-    if (changes.length === 0) return { update: null, unsettled };
+    if (changes.length === 0 || this.#closed) return { update: null, unsettled };
     this.#updates++;
     const update = updateCorpus(this.#current, this.content, changes, `${this.#current.version.split('.')[0]}.${this.#updates}`);
     this.#current = update.corpus;
-    for (const listener of this.#listeners) listener(update);
+    for (const listener of this.#listeners.keys()) listener(update);
     return { update, unsettled };
   }
 

@@ -1,6 +1,15 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
-import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, getNullableType, isCompositeType, isListType } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isListType,
+} from 'graphql';
 // The package's ES module build imports 'graphql/index.mjs', a second copy of graphql beside the
 // CommonJS one that Node gives every other package; its CommonJS build shares that one.
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity/cjs';
@@ -8,7 +17,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { CorpusView } from '../content/view.js';
 import type { RequestContext } from '../context.js';
 import { validationFailed } from '../errors.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../schema/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_CHANGES_PER_EVENT, MAX_PAGE_SIZE } from '../schema/connection.js';
 
 /** What a single request may ask for; each limit is checked before any resolver runs. */
 export interface QueryLimits {
@@ -41,6 +50,9 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
 
 /** How many variable sets of one document have their cost remembered. */
 const COST_CACHE_VARIANTS = 256;
+
+/** How many subscriptions a server holds open at once unless told otherwise (MAX_SUBSCRIPTIONS). */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 1_000;
 
 /** The default request body cap: 100 KB, far above any real query, answered 413 beyond. */
 export const DEFAULT_MAX_BODY_BYTES = 100_000;
@@ -78,6 +90,9 @@ function listSizes(view: CorpusView): ReadonlyMap<string, number> {
     ['Article.images', maxima.images],
     ['RelatedArticle.images', maxima.relatedImages],
     ['Provider.images', maxima.providerImages],
+    ['ArticleChanges.added', MAX_CHANGES_PER_EVENT],
+    ['ArticleChanges.updated', MAX_CHANGES_PER_EVENT],
+    ['ArticleChanges.removed', MAX_CHANGES_PER_EVENT],
   ]);
 }
 
@@ -155,29 +170,39 @@ function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
     }
     return cost;
   };
+  /** The operation's cost, or null after refusing it (over the limit) or when execution reports its variables. */
+  const check = (
+    args: Parameters<typeof costOf>[0] & { contextValue: unknown },
+    refuse: (result: ExecutionResult) => void,
+  ): number | null => {
+    let cost: number;
+    try {
+      cost = costOf(args, (args.contextValue as RequestContext).view);
+    } catch (error) {
+      if (error instanceof GraphQLError) return null; // Invalid variables: execution reports them precisely.
+      throw error; // Fail closed: an operation whose cost is unknown does not run.
+    }
+    if (cost <= limits.maxCost) return cost;
+    refuse({
+      errors: [
+        validationFailed(
+          `Query cost limit of ${limits.maxCost} exceeded, found ${cost}. ` +
+            'The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. ' +
+            'See the limits in docs/operations.md.',
+        ),
+      ],
+      extensions: { cost: { value: cost, limit: limits.maxCost } },
+    });
+    return null;
+  };
   return {
+    // A subscription's cost is that of one event: each is resolved as a query of its own.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      check(args, setResultAndStopExecution);
+    },
     onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as RequestContext;
-      let cost: number;
-      try {
-        cost = costOf(args, context.view);
-      } catch (error) {
-        if (error instanceof GraphQLError) return; // Invalid variables: execution reports them precisely.
-        throw error; // Fail closed: an operation whose cost is unknown does not run.
-      }
-      if (cost > limits.maxCost) {
-        setResultAndStopExecution({
-          errors: [
-            validationFailed(
-              `Query cost limit of ${limits.maxCost} exceeded, found ${cost}. ` +
-                'The cost is the most objects the response can hold: ask for smaller pages (first/last) or fewer nested lists. ' +
-                'See the limits in docs/operations.md.',
-            ),
-          ],
-          extensions: { cost: { value: cost, limit: limits.maxCost } },
-        });
-        return;
-      }
+      const cost = check(args, setResultAndStopExecution);
+      if (cost === null) return;
       return {
         onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;

@@ -36,6 +36,8 @@ export interface Listener {
   phase(): Phase;
   /** Hands every request but `/health` and `/ready` to `handler` from now on; readiness turns 200. */
   serve(handler: RequestListener): void;
+  /** Calls `callback` when a graceful stop begins (to end long-lived responses such as subscriptions). */
+  onStop(callback: () => void): void;
 }
 
 /** Answers with a JSON body; a 503 asks the client to retry in a second. */
@@ -48,7 +50,7 @@ function sendJson(response: ServerResponse, status: number, body: object): void 
 /**
  * Starts listening on `host:port` and resolves once the socket is bound; exits the process with
  * code 1 when it cannot listen. Installs the SIGTERM / SIGINT handlers of the graceful stop:
- * readiness turns 503 and new connections are refused at once; requests on open connections still
+ * readiness turns 503, the `onStop` callbacks run, and new connections are refused at once; requests on open connections still
  * get answers (with `Connection: close`); idle connections are closed after a short drain; the
  * process exits 0 when the last connection closes, or after the grace period.
  */
@@ -76,9 +78,11 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
 
+  const stopCallbacks: (() => void)[] = [];
   const stop = (signal: string) => {
     if (phase === 'stopping') return;
     phase = 'stopping';
+    for (const callback of stopCallbacks) callback();
     log.info(`${signal} received: refusing new connections, finishing in-flight requests, exiting within ${SHUTDOWN_GRACE_MS / 1000} s`);
     // http.Server#close would also drop idle keep-alive connections at once; closing only the
     // listening socket refuses new connections while open ones can still hear "stopping".
@@ -99,6 +103,9 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
       if (phase === 'stopping') return;
       handler = next;
       phase = 'serving';
+    },
+    onStop(callback) {
+      stopCallbacks.push(callback);
     },
   };
 }

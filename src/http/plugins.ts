@@ -2,7 +2,7 @@
 import type { ASTVisitor, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { authorizedView, type ContextOptions, type RequestContext } from '../context.js';
-import { badRequest, validationFailed } from '../errors.js';
+import { badRequest, tooManySubscriptions, validationFailed } from '../errors.js';
 
 /** Reports the DataLoader batch calls of each request in `extensions.batchCalls`. */
 export function useBatchCallReport(): Plugin<RequestContext> {
@@ -19,14 +19,12 @@ export function useBatchCallReport(): Plugin<RequestContext> {
   };
 }
 
-/** Refuses mutations and subscriptions as validation errors: the API is read-only. */
+/** Refuses mutations as validation errors: the API is read-only (queries and subscriptions). */
 export function useReadOnly(): Plugin {
   const readOnlyRule = (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(node) {
-      if (node.operation !== 'query') {
-        context.reportError(
-          validationFailed(`This API is read-only: only query operations are supported, found a ${node.operation}.`, node),
-        );
+      if (node.operation === 'mutation') {
+        context.reportError(validationFailed('This API is read-only: it answers queries and subscriptions, found a mutation.', node));
       }
     },
   });
@@ -67,6 +65,33 @@ export function useAuthenticationFirst(contextOptions: ContextOptions): Plugin {
   return {
     onParams({ request }) {
       authorizedView(contextOptions, request.headers.get('authorization'));
+    },
+  };
+}
+
+/**
+ * Holds at most `limit` subscriptions open at once: one more is refused with TOO_MANY_SUBSCRIPTIONS
+ * (HTTP 503, Retry-After) before its stream starts; a stream that ends, for any reason, frees its place.
+ */
+export function useSubscriptionLimit(limit: number): Plugin {
+  let open = 0;
+  return {
+    onSubscribe({ setResultAndStopExecution }) {
+      if (open >= limit) {
+        setResultAndStopExecution({ errors: [tooManySubscriptions(limit)] });
+        return;
+      }
+      return {
+        onSubscribeResult({ result }) {
+          if (!(Symbol.asyncIterator in result)) return;
+          open++;
+          return {
+            onEnd() {
+              open--;
+            },
+          };
+        },
+      };
     },
   };
 }

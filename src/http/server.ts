@@ -1,11 +1,12 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
+import { getOperationAST } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type CorpusSource, createContext, type RequestContext } from '../context.js';
 import { schema } from '../schema/index.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { useJitErrorLocations } from './jit-error-locations.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
-import { useAuthenticationFirst, useBatchCallReport, useJsonParameterErrors, useReadOnly } from './plugins.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
+import { useAuthenticationFirst, useBatchCallReport, useJsonParameterErrors, useReadOnly, useSubscriptionLimit } from './plugins.js';
 
 /** What the server needs: a loaded or live corpus and the settings that shape responses. */
 export interface ServerOptions {
@@ -20,14 +21,16 @@ export interface ServerOptions {
   readonly reportBatchCalls?: boolean;
   /** Execute through graphql-jit (each document compiled once); default true. */
   readonly jit?: boolean;
+  /** The most subscriptions open at once; default DEFAULT_MAX_SUBSCRIPTIONS. */
+  readonly maxSubscriptions?: number;
 }
 
 /** The Yoga server type of this API. */
 export type NewsgraphServer = YogaServerInstance<Record<string, never>, RequestContext>;
 
 /**
- * Builds the GraphQL server over a loaded corpus: `/graphql` with GraphiQL, CORS for any origin,
- * masked unexpected errors, query limits and a body cap. No disk access and no listening:
+ * Builds the GraphQL server over a loaded or live corpus: `/graphql` with GraphiQL, CORS for any
+ * origin, masked unexpected errors, query limits, a body cap, and subscriptions over SSE. No disk access and no listening:
  * `listener.ts` listens, answers `/health` and `/ready`, and hands every other request to it.
  */
 export function createServer(options: ServerOptions): NewsgraphServer {
@@ -52,6 +55,7 @@ export function createServer(options: ServerOptions): NewsgraphServer {
       useJsonParameterErrors(),
       useAuthenticationFirst(contextOptions),
       useReadOnly(),
+      useSubscriptionLimit(options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS),
       ...useQueryLimits(options.limits ?? DEFAULT_QUERY_LIMITS),
       ...(options.reportBatchCalls ? [useBatchCallReport()] : []),
       // Compiles each document once into a specialized function; results match graphql-js, as
@@ -61,7 +65,12 @@ export function createServer(options: ServerOptions): NewsgraphServer {
         : [
             // Stored URLs are already the `href` of a parsed URL, so the URL scalar's serializer
             // (parse, then print) is the identity on them; graphql-jit may skip it.
-            useGraphQlJit({ customSerializers: { URL: (value: unknown) => value } }),
+            useGraphQlJit(
+              { customSerializers: { URL: (value: unknown) => value } },
+              // graphql-jit 0.8 hands a subscription's `subscribe` the operation's variables instead of
+              // the field's arguments, so subscriptions run on graphql-js; each event is small.
+              { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' },
+            ),
             useJitErrorLocations(),
           ]),
     ],

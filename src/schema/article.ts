@@ -50,7 +50,7 @@ const ArticleOrder = builder.inputType('ArticleOrder', {
 });
 
 /** Conditions on articles. */
-const ArticleFilter = builder.inputType('ArticleFilter', {
+export const ArticleFilter = builder.inputType('ArticleFilter', {
   description: 'Conditions on articles: every given condition must hold; an omitted or null one is ignored.',
   fields: (t) => ({
     topics: t.stringList({

@@ -6,6 +6,9 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** The largest `first` or `last` a request may ask for. */
 export const MAX_PAGE_SIZE = 100;
 
+/** The most articles one `articleChanges` event lists in each of `added`, `updated` and `removed`; a larger change comes as several events. */
+export const MAX_CHANGES_PER_EVENT = 100;
+
 /** The standard Relay connection arguments. */
 export interface ConnectionArgs {
   readonly first?: number | null;

@@ -6,6 +6,7 @@ import './related.js';
 import './provider.js';
 import './topic.js';
 import './content-health.js';
+import './article-changes.js';
 
 builder.queryType({ description: 'The entry points of the read-only news API.' });
 

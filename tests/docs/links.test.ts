@@ -18,13 +18,13 @@ function prose(markdown: string): string {
   return markdown.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1\s*$/gm, '');
 }
 
-/** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens. */
+/** GitHub's anchor for a heading: lowercase, punctuation but `-` and `_` dropped, spaces to hyphens. */
 function anchorOf(heading: string): string {
   return heading
     .trim()
     .toLowerCase()
     .replace(/`/g, '')
-    .replace(/[^\p{L}\p{N}\- ]/gu, '')
+    .replace(/[^\p{L}\p{N}\-_ ]/gu, '')
     .replace(/ /g, '-');
 }
 

@@ -5,7 +5,7 @@
  * Needs a Chromium executable: Debian's `apt-get install chromium` (/usr/bin/chromium), or
  * CHROMIUM_PATH=/path/to/chrome. Without one the test is skipped with a warning.
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,18 @@ function editorText(page: Page, selector: string): Promise<string | null> {
   }, selector);
 }
 
+/** Replaces the text of the Monaco editor inside `selector`. */
+async function setEditorText(page: Page, selector: string, text: string): Promise<void> {
+  await page.evaluate(
+    ([selector, text]) => {
+      const container = document.querySelector(selector!);
+      const editor = (window as any).__MONACO.editor.getEditors().find((candidate: any) => container?.contains(candidate.getDomNode()));
+      editor.setValue(text);
+    },
+    [selector, text],
+  );
+}
+
 /** Whether a request stays on the server's host (blob: URLs count as their origin; data: URLs are local). */
 function isLocal(url: string): boolean {
   const parsed = new URL(url);
@@ -61,9 +73,12 @@ describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIME
   const requests: string[] = [];
   const pageErrors: string[] = [];
   const screenshotDir = createTempDirectory('newsgraph-graphiql-');
+  const contentCopy = createTempDirectory('newsgraph-graphiql-content-');
 
   beforeAll(async () => {
-    server = await startServerProcess();
+    // A copy of the content: the subscription test edits a file.
+    cpSync(CONTENT_DIR, contentCopy, { recursive: true });
+    server = await startServerProcess({ CONTENT_DIR: contentCopy });
     browser = await chromium.launch({
       executablePath: executablePath!,
       headless: true,
@@ -118,6 +133,33 @@ describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIME
 
     expect(requests.some((url) => new URL(url).pathname === '/graphql')).toBe(true);
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('should run a subscription and show the event a saved file makes', async () => {
+    // A visitor of its own: GraphiQL remembers the last visit's tabs.
+    const page = await (await browser!.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.route(
+      (url) => !isLocal(url.href),
+      (route) => route.abort(),
+    );
+    await page.goto(`${server!.origin}/graphql`, { waitUntil: 'load' });
+    const executeButton = page.locator('.graphiql-execute-button');
+    await executeButton.waitFor({ state: 'visible' });
+    await expect.poll(() => page.locator('.graphiql-query-editor').textContent()).toContain('LatestArticles');
+    await setEditorText(page, '.graphiql-query-editor', 'subscription Follow { articleChanges { version updated { slug title } } }');
+    // GraphiQL reads the operation name from the edited document a moment after the change.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await executeButton.click();
+    // The stream is open once the server holds it; then a file is saved.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const name = readdirSync(contentCopy).sort()[0]!;
+    const file = path.join(contentCopy, name);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title:.*$/m, 'title: "Seen in GraphiQL"'));
+    await expect.poll(async () => (await editorText(page, '.graphiql-response')) ?? '', { timeout: 10_000 }).toContain('Seen in GraphiQL');
+    const result = JSON.parse((await editorText(page, '.graphiql-response')) ?? '{}');
+    expect(result.data.articleChanges.updated).toEqual([{ slug: name.slice(0, -'.md'.length), title: 'Seen in GraphiQL' }]);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -11,12 +11,12 @@ beforeAll(async () => {
 });
 
 describe('useReadOnly', () => {
-  it.each(['mutation', 'subscription'])('should refuse a %s as a read-only API', async (operation) => {
-    const response = await execute(yoga, `${operation} { __typename }`);
+  it('should refuse a mutation as a read-only API', async () => {
+    const response = await execute(yoga, 'mutation { __typename }');
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual([
       {
-        message: `This API is read-only: only query operations are supported, found a ${operation}.`,
+        message: 'This API is read-only: it answers queries and subscriptions, found a mutation.',
         locations: [{ line: 1, column: 1 }],
         extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
       },
@@ -33,7 +33,7 @@ describe('useReadOnly', () => {
     expect(await response.json()).toEqual({
       errors: [
         {
-          message: 'This API is read-only: only query operations are supported, found a mutation.',
+          message: 'This API is read-only: it answers queries and subscriptions, found a mutation.',
           locations: [{ line: 2, column: 1 }],
           extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
         },
