@@ -22,8 +22,8 @@ export interface WatchHooks {
   readonly onApplied?: (result: ApplyResult, elapsedMs: number) => void;
 }
 
-/** How long to wait after an event for the events that follow it, so one save is one update. */
-const DEBOUNCE_MS = 10;
+/** How long to wait after an event for the events that follow it; @parcel/watcher already coalesces events itself. */
+const DEBOUNCE_MS = 2;
 /** The shortest pause between two polls. */
 const MIN_POLL_MS = 1_000;
 /** A poll waits this many times as long as the last rescan took, so polling a large directory stays cheap. */

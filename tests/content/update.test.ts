@@ -46,7 +46,7 @@ async function liveCopy(source: string, start: Start) {
     maxFileBytes: DEFAULT_MAX_FILE_BYTES,
     parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
   });
-  return { root, live };
+  return { root, live, cacheDir };
 }
 
 /** Expects the live corpus to serve exactly what a fresh load of its directory serves. */
@@ -262,4 +262,19 @@ describe.each<[string, Start]>([
     },
     120_000,
   );
+});
+
+describe('restarting after live changes', () => {
+  it('should parse none of the changed files again: their entries are in the content store', async () => {
+    const { root, live, cacheDir } = await liveCopy(CONTENT_DIR, 'stored');
+    const [first, second] = files(root);
+    write(root, first!, withField(read(root, first!), 'title', '"Changed while live"'));
+    renameSync(path.join(root, second!), path.join(root, `renamed-${second}`));
+    write(root, 'added-while-live.md', withField(read(root, first!), 'webUrl', 'https://example.org/added-while-live'));
+    await live.apply([first!, second!, `renamed-${second}`, 'added-while-live.md']);
+    const restarted = await loadCorpus(root, { cacheDir });
+    expect(restarted.store).toMatchObject({ parsed: 0, reused: files(root).length });
+    expect(served(restarted.corpus)).toEqual(served(live.current));
+    expect(restarted.corpus.preview.articleBySlug(first!.slice(0, -3))?.title).toBe('Changed while live');
+  });
 });
