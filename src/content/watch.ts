@@ -24,6 +24,12 @@ export interface WatchHooks {
 
 /** How long to wait after an event for the events that follow it; @parcel/watcher already coalesces events itself. */
 const DEBOUNCE_MS = 2;
+/**
+ * How long after applying an event's paths they are read once more. @parcel/watcher reports the net
+ * change of a path over up to 500 ms: a file deleted, created again (and read by us in between)
+ * and then renamed away nets to nothing, and its removal would go unreported.
+ */
+const RECHECK_AFTER_MS = 600;
 /** The shortest pause between two polls. */
 const MIN_POLL_MS = 1_000;
 /** A poll waits this many times as long as the last rescan took, so polling a large directory stays cheap. */
@@ -39,6 +45,11 @@ export class ContentWatcher {
   #live: LiveCorpus | null = null;
   /** Relative paths named since the last update began; '' is the whole directory. */
   readonly #pending = new Set<string>();
+  /** Paths applied because of events, to be read once more after RECHECK_AFTER_MS. */
+  readonly #toRecheck = new Set<string>();
+  /** Pending paths named by a recheck alone: not rechecked again. */
+  readonly #rechecking = new Set<string>();
+  #recheckTimer: NodeJS.Timeout | undefined;
   #firstPendingAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #pollTimer: NodeJS.Timeout | undefined;
@@ -86,6 +97,7 @@ export class ContentWatcher {
     this.#closed = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     clearTimeout(this.#pollTimer);
+    clearTimeout(this.#recheckTimer);
     await this.#subscription?.unsubscribe();
     this.#subscription = null;
     await this.#running;
@@ -122,10 +134,25 @@ export class ContentWatcher {
     this.#name('');
   }
 
-  #name(relativePath: string): void {
+  #name(relativePath: string, recheck = true): void {
     if (this.#pending.size === 0) this.#firstPendingAt = performance.now();
+    // A path named by an event is rechecked after it is applied, even when a recheck also names it.
+    if (recheck) this.#rechecking.delete(relativePath);
+    else if (!this.#pending.has(relativePath)) this.#rechecking.add(relativePath);
     this.#pending.add(relativePath);
     this.#schedule();
+  }
+
+  /** Reads these paths (just applied because of events) once more in a moment; see RECHECK_AFTER_MS. */
+  #recheckLater(relativePaths: readonly string[]): void {
+    for (const relativePath of relativePaths) this.#toRecheck.add(relativePath);
+    if (this.#recheckTimer !== undefined || this.#toRecheck.size === 0) return;
+    this.#recheckTimer = setTimeout(() => {
+      this.#recheckTimer = undefined;
+      const due = [...this.#toRecheck];
+      this.#toRecheck.clear();
+      for (const relativePath of due) this.#name(relativePath, false);
+    }, RECHECK_AFTER_MS).unref();
   }
 
   #schedule(delayMs = DEBOUNCE_MS): void {
@@ -142,11 +169,14 @@ export class ContentWatcher {
   async #update(): Promise<void> {
     const paths = outermost(this.#pending);
     const since = this.#firstPendingAt;
+    const fromEvents = paths.filter((relativePath) => !this.#rechecking.has(relativePath));
     this.#pending.clear();
+    this.#rechecking.clear();
     const scanning = paths.includes('');
     try {
       const result = await this.#live!.apply(paths);
       for (const relativePath of result.unsettled) this.#name(relativePath);
+      if (!scanning) this.#recheckLater(fromEvents);
       this.hooks.onApplied?.(result, performance.now() - since);
     } catch (error) {
       this.hooks.onWarning(`updating the corpus from ${paths.length} changed paths failed: ${(error as Error).message}`);

@@ -158,6 +158,27 @@ describe('watching a content directory with file events', () => {
     expect(live.current.diagnostics.filter((diagnostic) => diagnostic.file === name)).toEqual([]);
   });
 
+  it('should notice a file deleted, created again and renamed away within one coalescing window of the event source', async () => {
+    const { root, live, names } = await watchedCopy('events');
+    const text = readFileSync(path.join(root, names[0]!), 'utf8');
+    let current = slugOf(names[0]!);
+    for (let round = 1; round <= 3; round++) {
+      // After a quiet spell the event source reports the deletion at once; the file comes back
+      // before it is read, and is renamed away while the events of the two are still coalesced.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const file = path.join(root, `${current}.md`);
+      rmSync(file);
+      writeFileSync(file, text);
+      await new Promise((resolve) => setTimeout(resolve, 45));
+      const next = `renamed-${round}`;
+      renameSync(file, path.join(root, `${next}.md`));
+      const previous = current;
+      await until(live, (corpus) => has(next)(corpus) && lacks(previous)(corpus));
+      current = next;
+    }
+    await expectSameAsFreshLoad(root, live);
+  });
+
   it('should read everything again on a rescan, and stop hearing events once closed', async () => {
     const { root, live, watcher, names } = await watchedCopy('events');
     await watcher.close();
