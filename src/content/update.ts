@@ -401,8 +401,18 @@ function countResolved(targets: readonly (Article | null)[]): number {
   return resolved;
 }
 
-/** `sorted` without the items in `drop`, merged with `adding` (sorted by the same order). */
+/** A change of at most this many items, or this share of a list's length, is spliced in; a larger one is merged in one pass. */
+const SPLICE_UP_TO = { items: 4, share: 1 / 256 };
+
+/**
+ * `sorted` without the items in `drop`, merged with `adding` (sorted by the same order). A few
+ * changes to a long list are found by binary search and spliced into a copy (a copy and a few
+ * moves of memory); many are merged in one pass.
+ */
 function mergeSorted<T>(sorted: readonly T[], drop: ReadonlySet<T>, adding: readonly T[], compare: (a: T, b: T) => number): T[] {
+  if (drop.size + adding.length <= Math.max(SPLICE_UP_TO.items, sorted.length * SPLICE_UP_TO.share)) {
+    return spliceSorted(sorted, drop, adding, compare);
+  }
   const merged: T[] = [];
   let next = 0;
   for (const item of sorted) {
@@ -412,6 +422,32 @@ function mergeSorted<T>(sorted: readonly T[], drop: ReadonlySet<T>, adding: read
   }
   while (next < adding.length) merged.push(adding[next++]!);
   return merged;
+}
+
+/** mergeSorted for a few changes: each dropped item found by binary search, each added one put after its equals. */
+function spliceSorted<T>(sorted: readonly T[], drop: ReadonlySet<T>, adding: readonly T[], compare: (a: T, b: T) => number): T[] {
+  const result = sorted.slice();
+  for (const item of drop) {
+    let at = firstAfter(result, item, compare) - 1;
+    // Items the order ties with this one (none for a total order) sit just before it.
+    while (at >= 0 && result[at] !== item && compare(result[at]!, item) === 0) at--;
+    if (at < 0 || result[at] !== item) at = result.indexOf(item);
+    if (at !== -1) result.splice(at, 1);
+  }
+  for (const item of adding) result.splice(firstAfter(result, item, compare), 0, item);
+  return result;
+}
+
+/** The position of the first item of `sorted` that `item` sorts strictly before (sorted.length when none). */
+function firstAfter<T>(sorted: readonly T[], item: T, compare: (a: T, b: T) => number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(item, sorted[middle]!) < 0) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
 
 /** A sorted list with the changed items (by key) taken out and their new versions put in their places. */
