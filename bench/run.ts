@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick | --large]`: the load, start-up and HTTP benchmarks, each printing its
- * figures and its ratios against the baselines measured in the same run. `--quick` uses the 1k
- * corpus and short runs (under two minutes in all); the full run takes about 15 minutes; `--large`
- * adds 1M articles to the load benchmark (3.3 GB of files, a large heap, the better part of an hour).
+ * `npm run bench [-- --quick | --large]`: the load, start-up, HTTP and live-content benchmarks, each
+ * printing its figures and its ratios against the baselines measured in the same run. `--quick` uses
+ * small corpora (1k; 10k for live content) and short runs (about three minutes in all); the full run
+ * takes about 25 minutes; `--large` adds 1M articles to the load benchmark (3.3 GB of files, a large
+ * heap, the better part of an hour).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,7 +14,7 @@ const large = process.argv.includes('--large');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 
-for (const script of ['bench/load.ts', 'bench/startup.ts', 'bench/http.ts']) {
+for (const script of ['bench/load.ts', 'bench/startup.ts', 'bench/http.ts', 'bench/live.ts']) {
   process.stdout.write(`\n=== ${script}${quick ? ' --quick' : large ? ' --large' : ''}\n`);
   const flags = quick ? ['--quick'] : large && script === 'bench/load.ts' ? ['--sizes', '1000,10000,100000,1000000'] : [];
   const { status } = spawnSync(process.execPath, [tsx, script, ...flags], { cwd: root, stdio: 'inherit' });

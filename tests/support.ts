@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -436,4 +436,44 @@ export async function post(
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: await response.json() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes as Linux shows them (/proc)
+// ---------------------------------------------------------------------------------------------
+
+/** Whether this platform shows processes' memory, descriptors and inotify watches under /proc (Linux). */
+export const HAS_PROC = existsSync('/proc/self/status') && existsSync('/proc/self/fdinfo');
+
+/** The resident memory of a process now (VmRSS), or the most it has had (VmHWM), in bytes. */
+export function residentBytes(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kilobytes === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(kilobytes) * 1024;
+}
+
+/** The open file descriptors of a process: how many, and what each points at (`socket:[...]`, `anon_inode:inotify`, a path). */
+export function openDescriptors(pid: number): { count: number; targets: string[] } {
+  const targets: string[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      targets.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return { count: targets.length, targets: targets.sort() };
+}
+
+/** The inotify watches a process holds: the `inotify wd:` lines of its /proc/<pid>/fdinfo files. */
+export function inotifyWatches(pid: number): number {
+  let watches = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm)?.length ?? 0;
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return watches;
 }

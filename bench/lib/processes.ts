@@ -116,6 +116,12 @@ export function spawnPinned(
   return track(child);
 }
 
+/** Spawns `node [nodeArgs] script args` on any core (stdout and stderr piped), tracked like spawnPinned's children. */
+export function spawnTracked(nodeArgs: readonly string[], script: string, args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { cwd: PROJECT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return track(child);
+}
+
 /** A TCP port on `host` that was free a moment ago. */
 export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
