@@ -179,7 +179,13 @@ export class ContentWatcher {
       if (!scanning) this.#recheckLater(fromEvents);
       this.hooks.onApplied?.(result, performance.now() - since);
     } catch (error) {
-      this.hooks.onWarning(`updating the corpus from ${paths.length} changed paths failed: ${(error as Error).message}`);
+      // Tried once more after a moment (a recheck is not rechecked, so a lasting failure is not retried forever).
+      const retried = fromEvents.length > 0 && !scanning;
+      this.hooks.onWarning(
+        `updating the corpus from ${paths.length} changed paths failed: ${(error as Error).message}` +
+          (retried ? `; trying them once more in ${RECHECK_AFTER_MS} ms` : ''),
+      );
+      if (retried) this.#recheckLater(fromEvents);
     }
     if (this.#mode === 'poll' && scanning && !this.#closed) {
       const pause = Math.max(MIN_POLL_MS, POLL_PAUSE_FACTOR * (performance.now() - since));
