@@ -35,7 +35,7 @@
  * The last line is `BENCH_WATCHERS_JSON {...}`.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -45,7 +45,7 @@ import { isSkipped } from '../src/content/scan.js';
 import { generateCorpus } from './generate.js';
 import { positiveNumber } from './lib/args.js';
 import { listSync } from './lib/measure.js';
-import { cpuMs, loadAverage, readRss } from './lib/proc.js';
+import { inotifyWatches as countInotifyWatches, cpuMs, loadAverage, readRss } from './lib/proc.js';
 import { closeWorkDirectory, installExitHandlers, openWorkDirectory, sleep, spawnPinned, stopChild, tail } from './lib/processes.js';
 import { fmt, table } from './lib/report.js';
 import { round } from './lib/stats.js';
@@ -274,23 +274,6 @@ function restoreCorpus(changes: CorpusChanges): void {
 // ---------------------------------------------------------------------------------------------
 // Parent: measuring one watcher
 // ---------------------------------------------------------------------------------------------
-
-/** The inotify watches `pid` holds, over all its inotify instances (lines `inotify wd:` of /proc/<pid>/fdinfo). */
-function countInotifyWatches(pid: number): number {
-  let watches = 0;
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    let target: string;
-    try {
-      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    if (target !== 'anon_inode:inotify') continue;
-    const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
-    watches += info.split('\n').filter((line) => line.startsWith('inotify wd:')).length;
-  }
-  return watches;
-}
 
 /** The value at `fraction` (0..1) of `values` by the nearest-rank method; NaN when empty. */
 function percentile(values: readonly number[], fraction: number): number {

@@ -13,6 +13,7 @@ import { DEFAULT_FRONT_MATTER_LIMITS } from './content/front-matter.js';
 import { type ApplyResult, LiveCorpus } from './content/live.js';
 import { contentBytes, type LoadProgress, type LoadResult, loadCorpus } from './content/load.js';
 import { CorpusTooLargeError, currentMemoryLimits, planMemory } from './content/memory.js';
+import type { Diagnostic } from './content/model.js';
 import { countBySeverity, formatDiagnostic, formatLoadLine, formatProgressLine } from './content/report.js';
 import { type ScanResult, scanContent } from './content/scan.js';
 import { ContentWatcher } from './content/watch.js';
@@ -51,9 +52,7 @@ async function start(config: Config, log: Logger): Promise<void> {
   const serverModule = import('./http/server.js');
   const loaded = await loadWithProgress(config, scan, log);
   const { corpus } = loaded;
-  for (const diagnostic of corpus.diagnostics) {
-    (diagnostic.severity === 'error' ? log.error : log.warn)(formatDiagnostic(diagnostic));
-  }
+  logDiagnostics(corpus.diagnostics, log);
   if (config.strict && corpus.diagnostics.length > 0) {
     const { errors, warnings } = countBySeverity(corpus.diagnostics);
     log.error(`strict mode: ${errors} errors and ${warnings} warnings in ${config.contentDir}; exiting`);
@@ -111,7 +110,12 @@ function logApplied(result: ApplyResult, log: Logger, elapsedMs?: number): void 
   const { added, updated, removed } = update.changes.preview;
   const took = elapsedMs === undefined ? '' : ` in ${Math.round(elapsedMs)} ms`;
   log.info(`content version ${update.corpus.version}${took}: ${added.length} added, ${updated.length} updated, ${removed.length} removed`);
-  for (const diagnostic of update.problems) (diagnostic.severity === 'error' ? log.error : log.warn)(formatDiagnostic(diagnostic));
+  logDiagnostics(update.problems, log);
+}
+
+/** Logs each content problem on its own line: errors at `error`, warnings at `warn`. */
+function logDiagnostics(diagnostics: readonly Diagnostic[], log: Logger): void {
+  for (const diagnostic of diagnostics) (diagnostic.severity === 'error' ? log.error : log.warn)(formatDiagnostic(diagnostic));
 }
 
 /** The start line that says how changes reach the served corpus. */

@@ -4,10 +4,10 @@ import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../bench/generate.js';
+import { inotifyWatches } from '../bench/lib/proc.js';
 import {
   createTempDirectory,
   HAS_PROC,
-  inotifyWatches,
   openDescriptors,
   PREVIEW_TOKEN,
   type RunningServer,

@@ -464,16 +464,3 @@ export function openDescriptors(pid: number): { count: number; targets: string[]
   }
   return { count: targets.length, targets: targets.sort() };
 }
-
-/** The inotify watches a process holds: the `inotify wd:` lines of its /proc/<pid>/fdinfo files. */
-export function inotifyWatches(pid: number): number {
-  let watches = 0;
-  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-    try {
-      watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm)?.length ?? 0;
-    } catch {
-      // Closed between the listing and the read.
-    }
-  }
-  return watches;
-}

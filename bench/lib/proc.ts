@@ -1,5 +1,5 @@
 /** Readers of /proc (Linux): memory and CPU time of a process, and of the whole machine. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** Clock ticks per second of /proc times (USER_HZ; 100 on Linux). */
@@ -47,4 +47,17 @@ export function systemBusyMs(): number {
 /** The 1-minute load average: above ~1 other processes compete with the benchmark for the 2 cores. */
 export function loadAverage(): number {
   return os.loadavg()[0]!;
+}
+
+/** The inotify watches a process holds: the `inotify wd:` lines of its /proc/<pid>/fdinfo files. */
+export function inotifyWatches(pid: number): number {
+  let watches = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      watches += readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm)?.length ?? 0;
+    } catch {
+      // Closed between the listing and the read.
+    }
+  }
+  return watches;
 }

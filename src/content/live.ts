@@ -10,6 +10,7 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { Corpus } from './corpus.js';
 import type { ContentEntries } from './entries.js';
+import { compareStrings } from './order.js';
 import type { ParseSettings } from './parse-files.js';
 import { parseInBatches, storeBatch } from './parse-files.js';
 import { type ContentFile, scanPaths } from './scan.js';
@@ -128,6 +129,7 @@ export class LiveCorpus {
       toParse.push(file);
     }
     const reported = new Map(this.#current.diagnostics.map((diagnostic) => [diagnostic.file, diagnostic.message]));
+    const reportedFiles = [...reported.keys()].sort(compareStrings);
     for (const diagnostic of scan.diagnostics) {
       seen.add(diagnostic.file);
       if (reported.get(diagnostic.file) === diagnostic.message && this.content.entry(diagnostic.file) === undefined) continue;
@@ -146,7 +148,7 @@ export class LiveCorpus {
       const prefix = relativePath === '' ? '' : `${relativePath}/`;
       if (relativePath !== '') known.add(relativePath);
       for (const inside of this.content.pathsUnder(prefix)) known.add(inside);
-      for (const file of reported.keys()) if (file === relativePath || file.startsWith(prefix)) known.add(file);
+      for (const file of filesUnder(reportedFiles, relativePath)) known.add(file);
     }
     for (const relativePath of known) {
       if (!seen.has(relativePath) && (this.content.entry(relativePath) !== undefined || reported.has(relativePath))) {
@@ -169,4 +171,23 @@ export class LiveCorpus {
     changes.sort((a, b) => (pathOfChange(a) < pathOfChange(b) ? -1 : 1));
     return { changes, unsettled };
   }
+}
+
+/** The paths of `sorted` (sorted by compareStrings) that are `relativePath` or lie under it ('' holds every path): a binary search, not a pass. */
+function filesUnder(sorted: readonly string[], relativePath: string): readonly string[] {
+  if (relativePath === '') return sorted;
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareStrings(sorted[middle]!, relativePath) < 0) low = middle + 1;
+    else high = middle;
+  }
+  const found: string[] = [];
+  for (let at = low; at < sorted.length; at++) {
+    const file = sorted[at]!;
+    if (file === relativePath || file.startsWith(`${relativePath}/`)) found.push(file);
+    else if (!file.startsWith(relativePath)) break;
+  }
+  return found;
 }

@@ -43,12 +43,12 @@ export class ContentWatcher {
   #mode: 'events' | 'poll';
   #subscription: AsyncSubscription | null = null;
   #live: LiveCorpus | null = null;
-  /** Relative paths named since the last update began; '' is the whole directory. */
+  /** Relative paths named by events since the last update began; '' is the whole directory. */
   readonly #pending = new Set<string>();
+  /** Paths whose recheck is due: read with the next update, and not rechecked again. */
+  readonly #due = new Set<string>();
   /** Paths applied because of events, to be read once more after RECHECK_AFTER_MS. */
   readonly #toRecheck = new Set<string>();
-  /** Pending paths named by a recheck alone: not rechecked again. */
-  readonly #rechecking = new Set<string>();
   #recheckTimer: NodeJS.Timeout | undefined;
   #firstPendingAt = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -135,11 +135,8 @@ export class ContentWatcher {
   }
 
   #name(relativePath: string, recheck = true): void {
-    if (this.#pending.size === 0) this.#firstPendingAt = performance.now();
-    // A path named by an event is rechecked after it is applied, even when a recheck also names it.
-    if (recheck) this.#rechecking.delete(relativePath);
-    else if (!this.#pending.has(relativePath)) this.#rechecking.add(relativePath);
-    this.#pending.add(relativePath);
+    if (this.#pending.size === 0 && this.#due.size === 0) this.#firstPendingAt = performance.now();
+    (recheck ? this.#pending : this.#due).add(relativePath);
     this.#schedule();
   }
 
@@ -156,7 +153,8 @@ export class ContentWatcher {
   }
 
   #schedule(delayMs = DEBOUNCE_MS): void {
-    if (this.#closed || this.#live === null || this.#timer !== null || this.#running !== null || this.#pending.size === 0) return;
+    if (this.#closed || this.#live === null || this.#timer !== null || this.#running !== null || this.#pending.size + this.#due.size === 0)
+      return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#running = this.#update().finally(() => {
@@ -167,11 +165,11 @@ export class ContentWatcher {
   }
 
   async #update(): Promise<void> {
-    const paths = outermost(this.#pending);
+    const fromEvents = outermost(this.#pending);
+    const paths = outermost(new Set([...fromEvents, ...this.#due]));
     const since = this.#firstPendingAt;
-    const fromEvents = paths.filter((relativePath) => !this.#rechecking.has(relativePath));
     this.#pending.clear();
-    this.#rechecking.clear();
+    this.#due.clear();
     const scanning = paths.includes('');
     try {
       const result = await this.#live!.apply(paths);
