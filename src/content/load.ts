@@ -151,7 +151,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
     );
   }
   if (store?.corpus) {
-    store.store.markChecked();
+    await store.store.markChecked();
     return {
       corpus: store.corpus,
       fileCount: scan.files.length + scan.diagnostics.length,
@@ -201,7 +201,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const corpus = createCorpus(unique, diagnostics, versionOfFingerprint(fingerprint));
   const indexedAt = performance.now();
   const snapshot = store === null ? 'none' : saveSnapshot(store.store, corpus, fingerprint, options.onStoreProblem);
-  store?.store.markChecked();
+  await store?.store.markChecked();
 
   return {
     corpus,
