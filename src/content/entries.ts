@@ -33,8 +33,11 @@ export interface ContentEntries extends RecordSource {
   pathsUnder(prefix: string): string[];
   /** Files whose current entry holds this key. */
   pathsWithKey(kind: KeyKind, key: string): string[];
-  /** Writes these entries (and records), replacing what the files had. */
-  write(files: readonly FileToStore[]): void;
+  /**
+   * Writes these entries (and records), replacing what the files had; `current`, when the caller
+   * has read them already, holds the files' entries until now (undefined for none).
+   */
+  write(files: readonly FileToStore[], current?: ReadonlyMap<string, LoadedFile | undefined>): void;
   /** Removes the entries and records of these files. */
   remove(relativePaths: readonly string[]): void;
   /** Reads from the latest write on. */

@@ -10,9 +10,9 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { Corpus } from './corpus.js';
 import type { ContentEntries } from './entries.js';
+import { parseChangedFiles } from './load.js';
 import { compareStrings } from './order.js';
 import type { ParseSettings } from './parse-files.js';
-import { parseInBatches, storeBatch } from './parse-files.js';
 import { type ContentFile, scanPaths } from './scan.js';
 import { type CorpusUpdate, type FileChange, pathOfChange, updateCorpus } from './update.js';
 
@@ -35,8 +35,6 @@ export interface ApplyResult {
 }
 
 const DEFAULT_SETTLE_MS = 25;
-/** Files parsed between two yields to the event loop, so requests are served during a large burst. */
-const PARSE_BATCH_FILES = 256;
 
 /** The current corpus and its updates; see the module comment. */
 export class LiveCorpus {
@@ -156,17 +154,13 @@ export class LiveCorpus {
       }
     }
     const settings: ParseSettings = { ...this.options.parseSettings, internStrings: false, storeDirectory: null };
-    let done = 0;
-    for await (const batch of parseInBatches(toParse, settings, PARSE_BATCH_FILES)) {
-      const files = toParse.slice(done, done + batch.files);
-      done += batch.files;
-      for (const [position, entry] of storeBatch(files, batch, settings).entries()) {
-        const file = files[position]!;
-        const now = lstatSync(file.absolutePath, { throwIfNoEntry: false });
-        // Changed while it was read: it is not published; the caller reads it again.
-        if (now !== undefined && (now.size !== file.size || now.mtimeMs !== file.mtimeMs)) unsettled.push(file.relativePath);
-        else changes.push({ kind: 'parsed', file: entry });
-      }
+    const parsed = await parseChangedFiles(toParse, settings);
+    for (const [position, entry] of parsed.entries()) {
+      const file = toParse[position]!;
+      const now = lstatSync(file.absolutePath, { throwIfNoEntry: false });
+      // Changed while it was read: it is not published; the caller reads it again.
+      if (now !== undefined && (now.size !== file.size || now.mtimeMs !== file.mtimeMs)) unsettled.push(file.relativePath);
+      else changes.push({ kind: 'parsed', file: entry });
     }
     changes.sort((a, b) => (pathOfChange(a) < pathOfChange(b) ? -1 : 1));
     return { changes, unsettled };

@@ -444,6 +444,20 @@ function defaultThreads(files: number): number {
 }
 
 /**
+ * Reads and parses the changed files of a live update as a load does (on worker threads when there
+ * are many), with their records in the result for the update to write; in file order.
+ */
+export async function parseChangedFiles(files: readonly ContentFile[], settings: ParseSettings): Promise<FileToStore[]> {
+  const threads = Math.max(1, Math.min(defaultThreads(files.length), files.length));
+  const shared = new SharedValues();
+  const parts =
+    threads === 1
+      ? [{ parsed: await parseAndStore(files, settings, shared) }]
+      : await parseOnWorkers(files, settings, threads, DEFAULT_WORKER_BATCH_FILES, shared, () => {});
+  return parts.flatMap((part) => part.parsed.entries);
+}
+
+/**
  * Splits the files into contiguous runs, one per worker, so the concatenated results keep file
  * order. A run whose worker cannot start or fails is parsed on this thread instead.
  */

@@ -328,13 +328,13 @@ export class ContentStore implements ContentEntries {
    * Writes the entries and records of these files in one transaction, with their keys; a file
    * whose entry has no summary loses its old record, and one given no record keeps its record.
    */
-  write(files: readonly FileToStore[]): void {
+  write(files: readonly FileToStore[], current?: ReadonlyMap<string, LoadedFile | undefined>): void {
     const { files: entries, records } = this.databases;
     this.commit(() => {
       for (const file of files) {
-        this.forgetKeys(file.relativePath);
+        const before = current?.has(file.relativePath) ? current.get(file.relativePath) : this.entry(file.relativePath);
+        this.replaceKeys(file.relativePath, before?.summary ?? null, file.loaded.summary);
         entries.put(file.relativePath, JSON.stringify(file.loaded));
-        this.putKeys(file.relativePath, file.loaded.summary);
         if (file.article !== null) records.put(file.relativePath, file.article);
         else if (file.loaded.summary === null) records.remove(file.relativePath);
       }
@@ -347,7 +347,7 @@ export class ContentStore implements ContentEntries {
     const { files, records } = this.databases;
     this.commit(() => {
       for (const relativePath of relativePaths) {
-        this.forgetKeys(relativePath);
+        this.replaceKeys(relativePath, this.entry(relativePath)?.summary ?? null, null);
         files.remove(relativePath);
         records.remove(relativePath);
       }
@@ -404,15 +404,17 @@ export class ContentStore implements ContentEntries {
     return this.#flush;
   }
 
-  /** Within a write transaction: removes the keys of the file's current entry. */
-  private forgetKeys(relativePath: string): void {
-    const summary = this.entry(relativePath)?.summary ?? null;
-    for (const [kind, keys] of keysOfSummary(summary))
-      for (const key of keys) this.databases.keys.remove(storedKey(kind, key), relativePath);
-  }
-
-  private putKeys(relativePath: string, summary: ArticleSummary | null): void {
-    for (const [kind, keys] of keysOfSummary(summary)) for (const key of keys) this.databases.keys.put(storedKey(kind, key), relativePath);
+  /** Within a write transaction: moves a file's keys from those of its summary until now to those of its new one; a key both hold stays. */
+  private replaceKeys(relativePath: string, before: ArticleSummary | null, after: ArticleSummary | null): void {
+    const keysAfter = keysOfSummary(after);
+    for (const [kind, keys] of keysOfSummary(before)) {
+      const kept = keysAfter.get(kind)!;
+      for (const key of keys) {
+        if (kept.delete(key)) continue;
+        this.databases.keys.remove(storedKey(kind, key), relativePath);
+      }
+    }
+    for (const [kind, keys] of keysAfter) for (const key of keys) this.databases.keys.put(storedKey(kind, key), relativePath);
   }
 
   /** The fingerprint of the content the corpus snapshot was made of, or undefined when there is none. */

@@ -111,11 +111,18 @@ export function updateCorpus(previous: Corpus, content: ContentEntries, changes:
       if (loaded.summary !== null) rewritten.add(relativePath);
     }
   }
-  content.write(writes);
+  content.write(writes, before);
   content.remove(removals);
   content.refresh();
 
-  const summaryNow = (relativePath: string) => content.entry(relativePath)?.summary ?? null;
+  // Each entry is decoded from the store once per update: the written ones are known already.
+  const now = new Map<string, LoadedFile | undefined>(removals.map((relativePath) => [relativePath, undefined]));
+  for (const file of writes) now.set(file.relativePath, file.loaded);
+  const entryNow = (relativePath: string): LoadedFile | undefined => {
+    if (!now.has(relativePath)) now.set(relativePath, content.entry(relativePath));
+    return now.get(relativePath);
+  };
+  const summaryNow = (relativePath: string) => entryNow(relativePath)?.summary ?? null;
   const summaryBefore = (relativePath: string) =>
     before.has(relativePath) ? (before.get(relativePath)?.summary ?? null) : summaryNow(relativePath);
 
@@ -151,7 +158,7 @@ export function updateCorpus(previous: Corpus, content: ContentEntries, changes:
   }
   const diagnostics = previous.diagnostics.filter((diagnostic) => !touched.has(diagnostic.file));
   for (const relativePath of touched) {
-    diagnostics.push(...(problems.get(relativePath) ?? content.entry(relativePath)?.diagnostics ?? []));
+    diagnostics.push(...(problems.get(relativePath) ?? entryNow(relativePath)?.diagnostics ?? []));
     const collision = collisions.get(relativePath);
     if (collision !== undefined) diagnostics.push(collision);
   }
