@@ -94,7 +94,7 @@ export class LiveCorpus {
     const { changes, unsettled } = await this.#readChanges(relativePaths);
     if (changes.length === 0 || this.#closed) return { update: null, unsettled };
     this.#updates++;
-    const update = updateCorpus(this.#current, this.content, changes, `${this.#current.version.split('.')[0]}.${this.#updates}`);
+    const update = await updateCorpus(this.#current, this.content, changes, `${this.#current.version.split('.')[0]}.${this.#updates}`);
     this.#current = update.corpus;
     for (const listener of this.#listeners.keys()) listener(update);
     return { update, unsettled };

@@ -109,7 +109,7 @@ function openEnvironment(directory: string) {
 /** A write is flushed to disk once writes pause this long... */
 const FLUSH_AFTER_QUIET_MS = 1_000;
 /** ...or at the latest this long after it. */
-const FLUSH_AT_MOST_AFTER_MS = 10_000;
+const FLUSH_AT_MOST_AFTER_MS = 30_000;
 
 /** LMDB keys are at most 1,978 bytes: a longer key is stored as its hash. */
 const MAX_KEY_CHARACTERS = 480;

@@ -67,12 +67,24 @@ export function pathOfChange(change: FileChange): string {
   return change.kind === 'parsed' ? change.file.relativePath : change.relativePath;
 }
 
+/** Files written to the content store in one transaction; a larger update yields to the event loop between them. */
+const WRITE_CHUNK_FILES = 1_000;
+/** From this many changes on, the update yields to the event loop between its steps, so requests are served meanwhile. */
+const YIELD_FROM_CHANGES = 256;
+
 /**
- * Applies changed files to a corpus: writes their entries (and records) to `content` and returns
- * the next version, `previous` unchanged. A file that was valid and is no longer keeps its last
- * valid version (entry and record), with the new problem reported.
+ * Applies changed files to a corpus: writes their entries (and records) to `content` and resolves
+ * to the next version, `previous` unchanged (it can be served while this runs: a large update
+ * yields to the event loop between its steps). A file that was valid and is no longer keeps its
+ * last valid version (entry and record), with the new problem reported.
  */
-export function updateCorpus(previous: Corpus, content: ContentEntries, changes: readonly FileChange[], version: string): CorpusUpdate {
+export async function updateCorpus(
+  previous: Corpus,
+  content: ContentEntries,
+  changes: readonly FileChange[],
+  version: string,
+): Promise<CorpusUpdate> {
+  const pause = changes.length >= YIELD_FROM_CHANGES ? () => new Promise((resolve) => setImmediate(resolve)) : () => undefined;
   const before = new Map<string, LoadedFile | undefined>();
   const problems = new Map<string, readonly Diagnostic[]>();
   const rewritten = new Set<string>();
@@ -111,7 +123,11 @@ export function updateCorpus(previous: Corpus, content: ContentEntries, changes:
       if (loaded.summary !== null) rewritten.add(relativePath);
     }
   }
-  content.write(writes, before);
+  // The previous version's records of these files are pinned above, so it reads none of these writes.
+  for (let start = 0; start < writes.length; start += WRITE_CHUNK_FILES) {
+    content.write(writes.slice(start, start + WRITE_CHUNK_FILES), before);
+    await pause();
+  }
   content.remove(removals);
   content.refresh();
 
@@ -193,7 +209,9 @@ export function updateCorpus(previous: Corpus, content: ContentEntries, changes:
   for (const key of urlKeys) for (const source of present(content.pathsWithKey('link', key).map(articleNow))) linking.add(source);
   for (const { article } of added) linking.add(article);
   const context: UpdateContext = { index, removed, added, linking, summaryBefore, summaryNow };
+  await pause();
   const preview = updateView('preview', previous.preview, context);
+  await pause();
   const publicView = updateView('public', previous.public, context, preview.view);
   const corpus: Corpus = Object.freeze({
     public: publicView.view,
