@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --quick | --large]`: the load, start-up, HTTP and live-content benchmarks, each
- * printing its figures and its ratios against the baselines measured in the same run. `--quick` uses
- * small corpora (1k; 10k for live content) and short runs (about three minutes in all); the full run
- * takes about 25 minutes; `--large` adds 1M articles to the load benchmark (3.3 GB of files, a large
+ * printing its figures and its ratios against the baselines measured in the same run, then the soak
+ * test for 300 s (30 s with `--quick`). `--quick` uses
+ * small corpora (1k; 10k for live content) and short runs (about four minutes in all); the full run
+ * takes about 32 minutes; `--large` adds 1M articles to the load benchmark (3.3 GB of files, a large
  * heap, the better part of an hour).
  */
 import { spawnSync } from 'node:child_process';
@@ -22,4 +23,18 @@ for (const script of ['bench/load.ts', 'bench/startup.ts', 'bench/http.ts', 'ben
     process.stderr.write(`${script} failed with exit code ${status}\n`);
     process.exit(status ?? 1);
   }
+}
+
+// The soak test of `npm test`, longer: HTTP load on the server process while its files churn.
+const soakSeconds = quick ? 30 : 300;
+process.stdout.write(`\n=== tests/main.soak.test.ts, ${soakSeconds} s measured\n`);
+const vitest = path.join(root, 'node_modules/vitest/vitest.mjs');
+const soak = spawnSync(process.execPath, [vitest, 'run', 'tests/main.soak.test.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, SOAK_SECONDS: String(soakSeconds) },
+});
+if (soak.status !== 0) {
+  process.stderr.write(`the soak failed with exit code ${soak.status}\n`);
+  process.exit(soak.status ?? 1);
 }

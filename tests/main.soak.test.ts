@@ -18,7 +18,7 @@ import {
 /**
  * A soak of the built server process (`npm start`): 200 generated articles served under HTTP load
  * while a churn loop changes, renames, adds and deletes files, and adds and removes folders, every
- * 50 ms: 8 s of warm-up, then 17 s measured. No request may fail, no response may mix two versions
+ * 50 ms: 8 s of warm-up, then 17 s measured (longer in the benchmark: SOAK_MS). No request may fail, no response may mix two versions
  * of the content, and once the churn stops the server must serve exactly the files on disk, with
  * its descriptors and inotify watches back to where they were and its memory within a bound of
  * where it was after the warm-up.
@@ -26,8 +26,14 @@ import {
 
 const ARTICLES = 200;
 const CHURN_EVERY_MS = 50;
-const WARM_UP_MS = 8_000;
-const SOAK_MS = 17_000;
+/**
+ * The measured part: 17 s in `npm test`; `SOAK_SECONDS` stretches it (`npm run bench` runs 300 s),
+ * with a warm-up of a fifth of it (at least 8 s).
+ */
+const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 17) * 1_000;
+const WARM_UP_MS = Math.max(8_000, SOAK_MS / 5);
+/** The issue's target for RSS once the churn stops, reported (the test asserts RSS_GROWTH_BOUND, which a short run needs). */
+const RSS_TARGET_GROWTH = 0.1;
 const LOAD_LOOPS = 3;
 /** Date ranges the query splits the articles into, each small enough for one page of 100. */
 const BUCKETS = 4;
@@ -416,7 +422,7 @@ describe.skipIf(!HAS_PROC)('a soak of the server process under load while its co
         `soak: ${soak.requests} requests, ${soak.versions.size} versions seen of ${versionLines} published, ${churnSteps} churn steps; ` +
           `RSS ${(before.rss / 1048576).toFixed(1)} MB after the warm-up (peak ${(before.peak / 1048576).toFixed(1)}), ${(rss / 1048576).toFixed(1)} MB after the soak (peak ${(residentBytes(pid, 'VmHWM') / 1048576).toFixed(1)}) ` +
           `(${(((rss - before.rss) / before.rss) * 100).toFixed(1)}%); descriptors ${before.descriptors.count} -> ${descriptors}; ` +
-          `inotify watches ${before.watches} -> ${watches}`,
+          `inotify watches ${before.watches} -> ${watches}; RSS growth target ≤ ${RSS_TARGET_GROWTH * 100}%: ${rss <= before.rss * (1 + RSS_TARGET_GROWTH) ? 'PASS' : 'MISS'}`,
       );
       expect(warmUp.failures.concat(soak.failures).slice(0, 5)).toEqual([]);
       expect(warmUp.inconsistent.concat(soak.inconsistent).slice(0, 5)).toEqual([]);
@@ -432,5 +438,5 @@ describe.skipIf(!HAS_PROC)('a soak of the server process under load while its co
     } finally {
       await server.stop();
     }
-  }, 120_000);
+  }, WARM_UP_MS + SOAK_MS + 95_000);
 });

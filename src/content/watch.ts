@@ -47,8 +47,8 @@ export class ContentWatcher {
   readonly #pending = new Set<string>();
   /** Paths whose recheck is due: read with the next update, and not rechecked again. */
   readonly #due = new Set<string>();
-  /** Paths applied because of events, to be read once more after RECHECK_AFTER_MS. */
-  readonly #toRecheck = new Set<string>();
+  /** Paths applied because of events, to be read once more: when (performance.now()) each is due. */
+  readonly #toRecheck = new Map<string, number>();
   #recheckTimer: NodeJS.Timeout | undefined;
   #firstPendingAt = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -140,16 +140,38 @@ export class ContentWatcher {
     this.#schedule();
   }
 
-  /** Reads these paths (just applied because of events) once more in a moment; see RECHECK_AFTER_MS. */
+  /**
+   * Reads these paths (just applied because of events) once more, each RECHECK_AFTER_MS after now
+   * (a path applied again meanwhile waits again): never sooner, or a file recreated and then
+   * renamed away within that time would stay served.
+   */
   #recheckLater(relativePaths: readonly string[]): void {
-    for (const relativePath of relativePaths) this.#toRecheck.add(relativePath);
-    if (this.#recheckTimer !== undefined || this.#toRecheck.size === 0) return;
-    this.#recheckTimer = setTimeout(() => {
-      this.#recheckTimer = undefined;
-      const due = [...this.#toRecheck];
-      this.#toRecheck.clear();
-      for (const relativePath of due) this.#name(relativePath, false);
-    }, RECHECK_AFTER_MS).unref();
+    const due = performance.now() + RECHECK_AFTER_MS;
+    for (const relativePath of relativePaths) {
+      this.#toRecheck.delete(relativePath);
+      this.#toRecheck.set(relativePath, due);
+    }
+    this.#armRecheck();
+  }
+
+  /** Sets the recheck timer for the earliest due path (the map keeps them in the order they fall due). */
+  #armRecheck(): void {
+    if (this.#recheckTimer !== undefined || this.#closed) return;
+    const first = this.#toRecheck.values().next();
+    if (first.done === true) return;
+    this.#recheckTimer = setTimeout(
+      () => {
+        this.#recheckTimer = undefined;
+        const now = performance.now();
+        for (const [relativePath, due] of this.#toRecheck) {
+          if (due > now) break;
+          this.#toRecheck.delete(relativePath);
+          this.#name(relativePath, false);
+        }
+        this.#armRecheck();
+      },
+      Math.max(0, first.value - performance.now()),
+    ).unref();
   }
 
   #schedule(delayMs = DEBOUNCE_MS): void {
