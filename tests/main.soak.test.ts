@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateCorpus } from '../bench/generate.js';
 import { inotifyWatches } from '../bench/lib/proc.js';
 import {
@@ -32,6 +32,9 @@ const CHURN_EVERY_MS = 50;
  */
 const SOAK_MS = Number(process.env.SOAK_SECONDS ?? 17) * 1_000;
 const WARM_UP_MS = Math.max(8_000, SOAK_MS / 5);
+/** The warm-up, the soak, and the server's start, settling and stop. */
+const TIMEOUT_MS = WARM_UP_MS + SOAK_MS + 95_000;
+vi.setConfig({ testTimeout: TIMEOUT_MS });
 /** The issue's target for RSS once the churn stops, reported (the test asserts RSS_GROWTH_BOUND, which a short run needs). */
 const RSS_TARGET_GROWTH = 0.1;
 const LOAD_LOOPS = 3;
@@ -438,5 +441,5 @@ describe.skipIf(!HAS_PROC)('a soak of the server process under load while its co
     } finally {
       await server.stop();
     }
-  }, WARM_UP_MS + SOAK_MS + 95_000);
+  });
 });
