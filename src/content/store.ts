@@ -82,9 +82,9 @@ export function storeDirectory(cacheDir: string, contentRoot: string, settings: 
 /**
  * Opens a store, an environment of five databases; throws what LMDB throws. Commits do not wait for
  * the disk (`noSync`): a live update is published as soon as it is written, and the store is
- * flushed in the background once writes pause (ContentStore.flushLater). A waited-for commit costs
- * 20-60 ms at 100k articles, and with lmdb-js's default overlappingSync each commit waits for the
- * flush of the one before. The store is a cache: a process that crashes loses nothing (the pages
+ * flushed in the background once writes pause (ContentStore.flushLater; a load's parse threads
+ * flush each batch themselves). A waited-for commit costs 20-60 ms at 100k articles, and with
+ * lmdb-js's default overlappingSync each commit waits for the flush of the one before. The store is a cache: a process that crashes loses nothing (the pages
  * are the kernel's), and a machine that crashes before a flush leaves a store the next start
  * checks (a data file changed since ContentStore.markChecked is walked in a child process).
  */
@@ -357,8 +357,15 @@ export class ContentStore implements ContentEntries {
   /** Runs `writes` in one transaction, committed without waiting for the disk; the disk follows a moment later (flushLater). */
   private commit(writes: () => void): void {
     this.databases.env.transactionSync(writes);
-    // A parse thread ends with the load; the load's own flush (markChecked) covers what it wrote.
+    // A parse thread of a load writes batches of thousands of files and serves no request: it
+    // flushes each one at once, so a first load of gigabytes never holds more than a batch unwritten.
     if (isMainThread) this.flushLater();
+    else this.nativeEnvironment().sync();
+  }
+
+  /** lmdb-js's environment handle: `sync()` flushes on this thread, `sync(done)` on a thread of libuv's pool (neither is declared). */
+  private nativeEnvironment(): { sync(done?: (error?: Error) => void): void } {
+    return (this.databases.env as unknown as { env: { sync(done?: (error?: Error) => void): void } }).env;
   }
 
   #flushTimer: NodeJS.Timeout | undefined;
@@ -396,9 +403,7 @@ export class ContentStore implements ContentEntries {
       this.#flush = this.#flush.then(() => {
         this.#flushQueued = false;
         if (this.#closed) return;
-        // lmdb-js has the method (mdb_env_sync on a worker of the pool) but does not declare it.
-        const env = this.databases.env as unknown as { sync(done: (error?: Error) => void): void };
-        return new Promise<void>((resolve) => env.sync(() => resolve()));
+        return new Promise<void>((resolve) => this.nativeEnvironment().sync(() => resolve()));
       });
     }
     return this.#flush;
