@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTempCorpus,
   createTempDirectory,
+  HAS_PROC,
   PREVIEW_TOKEN,
   PROJECT_ROOT,
   post as postTo,
@@ -221,6 +222,14 @@ describe('changing the content of a running server', () => {
     }
   }
 
+  /** The children of a process (of any of its threads) that it has not reaped, from /proc. */
+  function zombieChildren(pid: number): string[] {
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean),
+    );
+    return children.filter((child) => /\) Z /.test(readFileSync(`/proc/${child}/stat`, 'utf8')));
+  }
+
   it('should serve a saved change, a new file and a deletion without a restart, and log each version', async () => {
     const directory = createTempCorpus({ 'story.md': article('First title') });
     const server = await startServerProcess({ CONTENT_DIR: directory });
@@ -234,6 +243,8 @@ describe('changing the content of a running server', () => {
       const { body } = await postTo(server.origin, TITLE_AND_VERSION);
       expect(body.data.articles.totalCount).toBe(1);
       expect(server.output()).toMatch(/content version [0-9a-f]{12}\.1 in \d+ ms: 0 added, 1 updated, 0 removed/);
+      // The watcher asks no shell for a Watchman service, so it leaves no zombie behind.
+      expect(HAS_PROC ? zombieChildren(server.process.pid!) : []).toEqual([]);
     } finally {
       await server.stop();
     }

@@ -7,7 +7,7 @@
  * fails, the watcher logs why and polls instead; the corpus keeps serving throughout.
  */
 import path from 'node:path';
-import watcher, { type AsyncSubscription, type Event } from '@parcel/watcher';
+import watcher, { type AsyncSubscription, type BackendType, type Event } from '@parcel/watcher';
 import type { ApplyResult, LiveCorpus } from './live.js';
 import { isSkipped } from './scan.js';
 
@@ -37,6 +37,13 @@ const POLL_PAUSE_FACTOR = 4;
 
 /** Names inside the content directory that the scan never reads, as @parcel/watcher ignore globs. */
 const IGNORED = ['**/.*', '**/.*/**', '**/node_modules', '**/node_modules/**'];
+/**
+ * The event source, named: by default @parcel/watcher first asks a Watchman service on Linux and
+ * Windows, through a shell it never reaps when Watchman is not installed (a zombie `sh` per
+ * process). inotify and ReadDirectoryChangesW are what it falls back to, and what was measured;
+ * elsewhere (FSEvents on macOS) its default asks no shell.
+ */
+const BACKEND = ({ linux: 'inotify', win32: 'windows' } as Partial<Record<NodeJS.Platform, BackendType>>)[process.platform];
 
 /** A running watcher of one content directory; see the module comment. */
 export class ContentWatcher {
@@ -105,7 +112,10 @@ export class ContentWatcher {
 
   async #subscribe(): Promise<void> {
     try {
-      this.#subscription = await watcher.subscribe(this.root, (error, events) => this.#onEvents(error, events), { ignore: IGNORED });
+      this.#subscription = await watcher.subscribe(this.root, (error, events) => this.#onEvents(error, events), {
+        ignore: IGNORED,
+        ...(BACKEND === undefined ? {} : { backend: BACKEND }),
+      });
     } catch (error) {
       this.#fallBackToPolling(error as Error);
     }
