@@ -84,9 +84,10 @@ export function storeDirectory(cacheDir: string, contentRoot: string, settings: 
  * the disk (`noSync`): a live update is published as soon as it is written, and the store is
  * flushed in the background once writes pause (ContentStore.flushLater; a load's parse threads
  * flush each batch themselves). A waited-for commit costs 20-60 ms at 100k articles, and with
- * lmdb-js's default overlappingSync each commit waits for the flush of the one before. The store is a cache: a process that crashes loses nothing (the pages
- * are the kernel's), and a machine that crashes before a flush leaves a store the next start
- * checks (a data file changed since ContentStore.markChecked is walked in a child process).
+ * lmdb-js's default overlappingSync each commit waits for the flush of the one before. The store
+ * is a cache: a process that crashes loses nothing (the pages are the kernel's), and a machine
+ * that crashes before a flush leaves a store the next start checks (a data file changed since
+ * ContentStore.markChecked is walked in a child process).
  */
 function openEnvironment(directory: string) {
   const env = open({ path: directory, maxDbs: 5, noSync: true });
@@ -192,6 +193,14 @@ const openStores = new Map<string, ContentStore>();
 
 /** The content store of one content directory; see the module comment. */
 export class ContentStore implements ContentEntries {
+  /** The background flush (flushLater) waiting for writes to pause. */
+  #flushTimer: NodeJS.Timeout | undefined;
+  #unflushedSince = 0;
+  /** The flush in progress or queued (flush). */
+  #flush: Promise<void> = Promise.resolve();
+  #flushQueued = false;
+  #closed = false;
+
   private constructor(
     readonly directory: string,
     private readonly databases: ReturnType<typeof openEnvironment>,
@@ -367,12 +376,6 @@ export class ContentStore implements ContentEntries {
   private nativeEnvironment(): { sync(done?: (error?: Error) => void): void } {
     return (this.databases.env as unknown as { env: { sync(done?: (error?: Error) => void): void } }).env;
   }
-
-  #flushTimer: NodeJS.Timeout | undefined;
-  #unflushedSince = 0;
-  #flush: Promise<void> = Promise.resolve();
-  #flushQueued = false;
-  #closed = false;
 
   /**
    * Flushes once writes pause for FLUSH_AFTER_QUIET_MS, or FLUSH_AT_MOST_AFTER_MS after the first
