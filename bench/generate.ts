@@ -43,7 +43,7 @@ const WRITE_CONCURRENCY = 64;
 // ---------------------------------------------------------------------------------------------
 
 /** mulberry32: a small, fast, well-mixed 32-bit PRNG. Returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

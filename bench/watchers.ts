@@ -42,6 +42,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isSkipped } from '../src/content/scan.js';
+import { PARCEL_OPTIONS } from '../src/content/watch.js';
 import { generateCorpus } from './generate.js';
 import { positiveNumber } from './lib/args.js';
 import { listSync } from './lib/measure.js';
@@ -57,8 +58,6 @@ const SELF = fileURLToPath(import.meta.url);
 const SEED = 1;
 /** The core the watching child runs on; this process (the writer) is not pinned. */
 const WATCHER_CORE = '1';
-/** The ignore globs of src/content/watch.ts. */
-const PARCEL_IGNORE = ['**/.*', '**/.*/**', '**/node_modules', '**/node_modules/**'];
 /** How long after the last write a write without an event counts as missed. */
 const MISSED_AFTER_MS = 5_000;
 /** The child counts as quiet once it used at most one clock tick (10 ms) of CPU over this long. */
@@ -145,7 +144,7 @@ interface EventSink {
 /** Starts watching `root`; resolves once the watcher is ready, with the function that stops it. */
 type StartWatching = (root: string, sink: EventSink) => Promise<() => Promise<void>>;
 
-/** Imports @parcel/watcher and returns how to start it with the ignore globs the server uses. */
+/** Imports @parcel/watcher and returns how to start it with the options the server uses. */
 async function loadParcel(): Promise<StartWatching> {
   const { default: watcher } = await import('@parcel/watcher');
   return async (root, sink) => {
@@ -155,7 +154,7 @@ async function loadParcel(): Promise<StartWatching> {
         if (error !== null) sink.error(error);
         else sink.events(events.map((event) => [event.type, event.path] as const));
       },
-      { ignore: PARCEL_IGNORE },
+      PARCEL_OPTIONS,
     );
     return () => subscription.unsubscribe();
   };

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, w
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { generateCorpus } from '../bench/generate.js';
+import { generateCorpus, mulberry32 } from '../bench/generate.js';
 import { inotifyWatches } from '../bench/lib/proc.js';
 import {
   createTempDirectory,
@@ -54,18 +54,6 @@ const RSS_GROWTH_BOUND = 0.75;
 
 if (!HAS_PROC)
   console.warn('skipping the soak test: it reads memory, descriptors and inotify watches from /proc, which this platform lacks');
-
-/** A small seeded PRNG (mulberry32), so a failing churn can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every `.md` file under `root`, relative with `/`. */
 function contentFiles(root: string): string[] {
@@ -255,7 +243,8 @@ function churnArticle(name: string, time: number): string {
  * churn folder, leaving as many articles as at the start; `history` says what it did when.
  */
 function startChurn(root: string, times: readonly number[], seed: number): { finish: () => Promise<number>; history: string[] } {
-  const random = seededRandom(seed);
+  // Seeded, so a failing churn can be replayed.
+  const random = mulberry32(seed);
   const started = Date.now();
   const history: string[] = [];
   const record = (what: string) => history.push(`${Date.now() - started} ms: ${what}`);

@@ -7,7 +7,7 @@
  * fails, the watcher logs why and polls instead; the corpus keeps serving throughout.
  */
 import path from 'node:path';
-import watcher, { type AsyncSubscription, type BackendType, type Event } from '@parcel/watcher';
+import watcher, { type AsyncSubscription, type BackendType, type Event, type Options } from '@parcel/watcher';
 import type { ApplyResult, LiveCorpus } from './live.js';
 import { isSkipped } from './scan.js';
 
@@ -44,6 +44,8 @@ const IGNORED = ['**/.*', '**/.*/**', '**/node_modules', '**/node_modules/**'];
  * elsewhere (FSEvents on macOS) its default asks no shell.
  */
 const BACKEND = ({ linux: 'inotify', win32: 'windows' } as Partial<Record<NodeJS.Platform, BackendType>>)[process.platform];
+/** How the server subscribes to @parcel/watcher (bench/watchers.ts measures it with the same). */
+export const PARCEL_OPTIONS: Options = { ignore: IGNORED, ...(BACKEND === undefined ? {} : { backend: BACKEND }) };
 
 /** A running watcher of one content directory; see the module comment. */
 export class ContentWatcher {
@@ -112,10 +114,7 @@ export class ContentWatcher {
 
   async #subscribe(): Promise<void> {
     try {
-      this.#subscription = await watcher.subscribe(this.root, (error, events) => this.#onEvents(error, events), {
-        ignore: IGNORED,
-        ...(BACKEND === undefined ? {} : { backend: BACKEND }),
-      });
+      this.#subscription = await watcher.subscribe(this.root, (error, events) => this.#onEvents(error, events), PARCEL_OPTIONS);
     } catch (error) {
       this.#fallBackToPolling(error as Error);
     }
