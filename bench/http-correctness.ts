@@ -1,7 +1,9 @@
 /** The HTTP benchmark's correctness pass: what graphql-js answers for each body, and whether a server answers the same. */
+
 import { isDeepStrictEqual } from 'node:util';
 import { execute, parse, validate } from 'graphql';
 import type { Corpus } from '../src/content/corpus.js';
+import { SearchIndex } from '../src/content/search.js';
 import { createContext } from '../src/context.js';
 import { schema } from '../src/schema/index.js';
 import type { HttpQuery } from './http-queries.js';
@@ -17,7 +19,7 @@ export async function expectedData(corpus: Corpus, query: HttpQuery): Promise<un
     const result = await execute({
       schema,
       document,
-      contextValue: createContext({ corpus, previewToken: null }, null),
+      contextValue: createContext({ corpus, previewToken: null, search: new SearchIndex({ current: corpus }) }, null),
       variableValues: variables,
     });
     if (result.errors?.length)

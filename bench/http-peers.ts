@@ -17,6 +17,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadCorpus } from '../src/content/load.js';
+import { SearchIndex } from '../src/content/search.js';
 import { type ContextOptions, createContext, type RequestContext } from '../src/context.js';
 import { schema } from '../src/schema/index.js';
 
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   } else {
     if (!values['content-dir']) throw new Error('--content-dir DIR is required');
     const { corpus } = await loadCorpus(values['content-dir']);
-    const contextOptions: ContextOptions = { corpus, previewToken: null };
+    const contextOptions: ContextOptions = { corpus, previewToken: null, search: new SearchIndex({ current: corpus }) };
     port = kind === 'mercurius' ? await serveMercurius(contextOptions) : await serveApollo(contextOptions);
   }
   process.stdout.write(`${READY_PREFIX} ${port}\n`);

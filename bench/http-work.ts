@@ -1,7 +1,9 @@
 /** What one request of a benchmark query costs inside ours: DataLoader batch calls, resolver calls, response size. */
+
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { type DocumentNode, defaultFieldResolver, execute, type GraphQLFieldResolver, type GraphQLSchema, parse } from 'graphql';
 import type { Corpus } from '../src/content/corpus.js';
+import { SearchIndex } from '../src/content/search.js';
 import { type BatchCall, createContext } from '../src/context.js';
 import { createServer } from '../src/http/server.js';
 import { schema } from '../src/schema/index.js';
@@ -77,7 +79,7 @@ export async function measureWork(corpus: Corpus, query: HttpQuery, expected: re
     const result = await execute({
       schema: counted,
       document,
-      contextValue: createContext({ corpus, previewToken: null }, null),
+      contextValue: createContext({ corpus, previewToken: null, search: new SearchIndex({ current: corpus }) }, null),
       variableValues: query.variables[i],
     });
     if (result.errors?.length) throw new Error(`counting copy of the schema fails on ${query.name}: ${result.errors[0]!.message}`);

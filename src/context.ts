@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Corpus } from './content/corpus.js';
+import type { SearchIndex } from './content/search.js';
 import type { CorpusUpdate } from './content/update.js';
 import type { CorpusView } from './content/view.js';
 import { unauthenticated } from './errors.js';
@@ -20,6 +21,8 @@ export interface RequestContext {
   readonly batchCalls: BatchCall[];
   /** Where the corpus comes from: a subscription hears its updates. */
   readonly source: CorpusSource;
+  /** The full-text index of the corpus, for `search` and `similar`. */
+  readonly search: SearchIndex;
 }
 
 /** A corpus that changes: its current version, and its updates as they are published (live.ts). */
@@ -37,6 +40,8 @@ export interface ContextOptions {
   readonly corpus: CorpusSource;
   /** The preview token; null disables preview. */
   readonly previewToken: string | null;
+  /** The full-text index that follows `corpus`. */
+  readonly search: SearchIndex;
 }
 
 /**
@@ -74,7 +79,7 @@ function currentCorpus(source: CorpusSource): Corpus {
 export function createContext(options: ContextOptions, authorization: string | null): RequestContext {
   const corpus = currentCorpus(options.corpus);
   const view = authorizedView(options, authorization) === 'preview' ? corpus.preview : corpus.public;
-  return { view, corpus, batchCalls: [], source: options.corpus };
+  return { view, corpus, batchCalls: [], source: options.corpus, search: options.search };
 }
 
 /** The key under which Pothos keeps a context's DataLoaders (`createContextCache` in @pothos/core). */

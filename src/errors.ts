@@ -16,12 +16,21 @@ export const ERROR_CODES = {
   REQUEST_ENTITY_TOO_LARGE: 'The request body is larger than MAX_BODY_BYTES (HTTP 413).',
   TOO_MANY_SUBSCRIPTIONS: 'The server already holds MAX_SUBSCRIPTIONS open subscriptions (HTTP 503 with Retry-After).',
   SUBSCRIBER_TOO_SLOW: 'A subscription fell too many corpus versions behind: its stream ends with this error.',
+  BODY_RENDER_FAILED:
+    "An article's Markdown body cannot be rendered as HTML (its HTML would be too large): a field error naming the file; other fields still answer.",
   INTERNAL_SERVER_ERROR: 'Anything unexpected; the message is always "Unexpected error." and the details are never sent.',
 } as const;
 
 /** BAD_USER_INPUT: the request asked for something the API does not allow; `argumentName` names the argument. */
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });
+}
+
+/** BODY_RENDER_FAILED: the body of the file at `sourcePath` cannot be rendered; `problem` says why, for the message. */
+export function bodyRenderFailed(sourcePath: string, problem: string): GraphQLError {
+  return new GraphQLError(`The body of ${sourcePath} cannot be rendered as HTML: ${problem}.`, {
+    extensions: { code: 'BODY_RENDER_FAILED', sourcePath },
+  });
 }
 
 /**

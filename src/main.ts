@@ -16,6 +16,8 @@ import { CorpusTooLargeError, currentMemoryLimits, planMemory } from './content/
 import type { Diagnostic } from './content/model.js';
 import { countBySeverity, formatDiagnostic, formatLoadLine, formatProgressLine } from './content/report.js';
 import { type ScanResult, scanContent } from './content/scan.js';
+import { SEARCH_INDEX_FILE, SearchIndex } from './content/search.js';
+import { ContentStore } from './content/store.js';
 import { ContentWatcher } from './content/watch.js';
 import { listen } from './http/listener.js';
 import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js';
@@ -65,8 +67,16 @@ async function start(config: Config, log: Logger): Promise<void> {
     maxFileBytes: config.maxFileBytes,
     parseSettings: { siteUrl: config.siteUrl, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
   });
+  // The search index: a file beside the content store, reused when it holds this version.
+  const search = new SearchIndex(
+    live,
+    loaded.content instanceof ContentStore ? path.join(loaded.content.directory, SEARCH_INDEX_FILE) : ':memory:',
+  );
+  const indexing = Date.now();
+  if (search.prepareNow()) log.info(`search index built in ${Date.now() - indexing} ms`);
   listener.serve(
     createServer({
+      search,
       corpus: live,
       previewToken: config.previewToken,
       limits: config.limits,
@@ -78,6 +88,7 @@ async function start(config: Config, log: Logger): Promise<void> {
   listener.onStop(() => {
     void watcher?.close();
     live.close();
+    search.close();
   });
   log.info(`${formatLoadLine(config.contentDir, loaded)}; preview ${config.previewToken ? 'enabled' : 'disabled'}`);
   watcher?.attach(live);

@@ -7,9 +7,13 @@
 import type { FileToStore, LoadedFile } from './store.js';
 import { HeapRecords, type RecordSource } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
+import { nearKeyOf } from './urls.js';
 
-/** The kinds of key the update looks files up by: the slug, a URL key the article has, a URL key a related entry has. */
-export type KeyKind = 'slug' | 'url' | 'link';
+/**
+ * The kinds of key the update looks files up by: the slug, a URL key the article has, a URL key a
+ * related entry has, and the near keys (urls.ts: nearKeyOf) of those of them with a query.
+ */
+export type KeyKind = 'slug' | 'url' | 'link' | 'near-url' | 'near-link';
 
 /** Every key of each kind that a file's summary holds, without repeats. */
 export function keysOfSummary(summary: ArticleSummary | null): Map<KeyKind, Set<string>> {
@@ -17,11 +21,18 @@ export function keysOfSummary(summary: ArticleSummary | null): Map<KeyKind, Set<
     ['slug', new Set()],
     ['url', new Set()],
     ['link', new Set()],
+    ['near-url', new Set()],
+    ['near-link', new Set()],
   ]);
   if (summary === null) return keys;
   keys.get('slug')!.add(summary.slug);
-  for (const key of summary.urlKeys) keys.get('url')!.add(key);
-  for (const entry of summary.related) for (const key of entry.urlKeys) keys.get('link')!.add(key);
+  const add = (kind: KeyKind, nearKind: KeyKind, key: string) => {
+    keys.get(kind)!.add(key);
+    const near = nearKeyOf(key);
+    if (near !== null) keys.get(nearKind)!.add(near);
+  };
+  for (const key of summary.urlKeys) add('url', 'near-url', key);
+  for (const entry of summary.related) for (const key of entry.urlKeys) add('link', 'near-link', key);
   return keys;
 }
 

@@ -19,6 +19,11 @@ export interface ArticleFilter {
   readonly publishedAfter?: Date | null;
   /** Published strictly before this instant. */
   readonly publishedBefore?: Date | null;
+  /**
+   * Published at or after now minus this ISO-8601 duration (`P7D`, `PT12H`, `P1M`, `P1Y2M3DT4H`;
+   * see parseDuration), "now" being when the predicate is built.
+   */
+  readonly publishedWithin?: string | null;
   readonly minQuality?: number | null;
   readonly minHeat?: number | null;
   /** True: only articles with at least one image; false: only those without. */
@@ -49,8 +54,12 @@ export function sortArticles(articles: readonly Article[], order: ArticleOrder):
   return sorted;
 }
 
-/** A predicate for `filter`, or null when the filter holds for every article. */
-export function articlePredicate(filter: ArticleFilter | null | undefined): ((article: Article) => boolean) | null {
+/**
+ * A predicate for `filter`, or null when the filter holds for every article; `now` (epoch
+ * milliseconds, default the current time) is what `publishedWithin` counts back from. Throws a
+ * RangeError for a `publishedWithin` that parseDuration refuses.
+ */
+export function articlePredicate(filter: ArticleFilter | null | undefined, now = Date.now()): ((article: Article) => boolean) | null {
   if (!filter) return null;
   const tests: ((article: Article) => boolean)[] = [];
   if (filter.topics != null) {
@@ -76,6 +85,12 @@ export function articlePredicate(filter: ArticleFilter | null | undefined): ((ar
   if (filter.publishedBefore != null) {
     const before = filter.publishedBefore.getTime();
     tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime < before);
+  }
+  if (filter.publishedWithin != null) {
+    const duration = parseDuration(filter.publishedWithin);
+    if (duration === null) throw new RangeError(`publishedWithin: ${DURATION_EXPECTED}, found "${filter.publishedWithin}"`);
+    const since = subtractDuration(now, duration);
+    tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime >= since);
   }
   if (filter.minQuality != null) {
     const min = filter.minQuality;
@@ -129,4 +144,60 @@ export function queryArticles(
   const sorted = sortArticles(articles, order);
   const predicate = articlePredicate(filter);
   return predicate === null ? sorted : sorted.filter(predicate);
+}
+
+/**
+ * An ISO-8601 duration as parseDuration reads it: whole calendar years and months, and everything
+ * else (weeks, days, hours, minutes, seconds) as exact milliseconds; each part signed.
+ */
+export interface Duration {
+  readonly years: number;
+  readonly months: number;
+  readonly milliseconds: number;
+}
+
+/** What parseDuration accepts, for messages. */
+export const DURATION_EXPECTED =
+  'expected an ISO-8601 duration such as P7D, PT12H, P1M or P1Y2M3DT4H (whole years and months; a fraction such as PT1.5H elsewhere)';
+
+const DURATION_PART = '([+-]?\\d+(?:[.,]\\d+)?)';
+const DURATION = new RegExp(
+  `^([+-])?P(?!$)(?:${DURATION_PART}Y)?(?:${DURATION_PART}M)?(?:${DURATION_PART}W)?(?:${DURATION_PART}D)?` +
+    `(?:T(?=[+-]?\\d)(?:${DURATION_PART}H)?(?:${DURATION_PART}M)?(?:${DURATION_PART}S)?)?$`,
+);
+const PART_MILLISECONDS = [7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
+
+/**
+ * Reads an ISO-8601 duration (`P7D`, `PT12H`, `P1M`, `P2W`, `P1Y2M3DT4H`, `-P1D`, `PT0,5S`): the
+ * syntax of graphql-scalars' Duration, with years and months whole numbers (a day is 24 hours,
+ * UTC knowing no daylight saving). Returns null for anything else.
+ */
+export function parseDuration(text: string): Duration | null {
+  const match = DURATION.exec(text);
+  if (match === null) return null;
+  const sign = match[1] === '-' ? -1 : 1;
+  const [years, months, ...rest] = match.slice(2).map((part) => (part === undefined ? 0 : Number(part.replace(',', '.'))));
+  if (!Number.isInteger(years) || !Number.isInteger(months)) return null;
+  const milliseconds = rest.reduce((sum, value, at) => sum + value! * PART_MILLISECONDS[at]!, 0);
+  // `+ 0` turns -0 into 0.
+  return { years: sign * years! + 0, months: sign * months! + 0, milliseconds: sign * milliseconds + 0 };
+}
+
+/**
+ * The instant `duration` before `instant` (epoch milliseconds), calendar-aware in UTC: years and
+ * months move the calendar date, a day past the end of the month landing on its last day
+ * (2024-03-31 minus P1M is 2024-02-29), then the rest is subtracted exactly. Beyond the dates a
+ * Date can hold, -Infinity or Infinity.
+ */
+export function subtractDuration(instant: number, duration: Duration): number {
+  const date = new Date(instant);
+  const monthIndex = date.getUTCFullYear() * 12 + date.getUTCMonth() - (duration.years * 12 + duration.months);
+  const year = Math.floor(monthIndex / 12);
+  const month = monthIndex - year * 12;
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month + 1, 0);
+  date.setUTCFullYear(year, month, Math.min(date.getUTCDate(), lastDay.getUTCDate()));
+  const shifted = date.getTime();
+  if (Number.isNaN(shifted)) return duration.years * 12 + duration.months > 0 ? -Infinity : Infinity;
+  return shifted - duration.milliseconds;
 }

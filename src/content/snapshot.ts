@@ -1,8 +1,8 @@
 /**
  * A corpus snapshot: everything a built corpus holds in memory (the indexed fields of every
- * article, the slug and URL index, both views with their resolved related graph, providers and
- * topics, the diagnostics) in columns of strings and typed arrays, with a fingerprint of the
- * content files it was built from. A start whose scan has the same fingerprint restores the corpus
+ * article, the slug, URL and near-key index, both views with their resolved related graph,
+ * providers and topics, the diagnostics) in columns of strings and typed arrays, with a fingerprint
+ * of the content files it was built from. A start whose scan has the same fingerprint restores the corpus
  * from it instead of reading every file's entry and building the views again: the restart the
  * content store exists for (bench/RESULTS.md). Articles are numbered by their position in the
  * preview view (newest first); -1 stands for none.
@@ -71,6 +71,12 @@ export interface CorpusSnapshot {
   readonly urlKeyArticles: Int32Array;
   readonly publishedUrlKeys: string[];
   readonly publishedUrlKeyArticles: Int32Array;
+  /** The near keys related entries ask for, and the articles with a URL of each, newest first. */
+  readonly nearKeys: string[];
+  readonly nearKeyArticles: NumberLists;
+  /** The URL keys two or more articles have, and those articles, newest first. */
+  readonly sharedUrlKeys: string[];
+  readonly sharedUrlKeyArticles: NumberLists;
   readonly views: { readonly preview: ViewColumns; readonly public: ViewColumns };
 }
 
@@ -148,6 +154,8 @@ export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnaps
   });
   const urlKeys = keysOf(index.byUrlKey);
   const publishedUrlKeys = keysOf(index.publishedByUrlKey);
+  const nearKeys = [...index.byNearKey.keys()];
+  const sharedUrlKeys = [...index.bySharedUrlKey.keys()];
   return {
     fingerprint,
     diagnostics: corpus.diagnostics,
@@ -159,8 +167,23 @@ export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnaps
     urlKeyArticles: urlKeys.articles,
     publishedUrlKeys: publishedUrlKeys.keys,
     publishedUrlKeyArticles: publishedUrlKeys.articles,
+    nearKeys,
+    nearKeyArticles: numberLists(nearKeys, (key) => index.byNearKey.get(key)!.map((article) => numberOf.get(article)!)),
+    sharedUrlKeys,
+    sharedUrlKeyArticles: numberLists(sharedUrlKeys, (key) => index.bySharedUrlKey.get(key)!.map((article) => numberOf.get(article)!)),
     views: { preview: viewColumns(corpus.preview, numberOf), public: viewColumns(corpus.public, numberOf) },
   };
+}
+
+/** The lists of articles of each key, restored from their numbers. */
+function articleLists(keys: readonly string[], lists: NumberLists, articles: readonly Article[]): Map<string, readonly Article[]> {
+  const { offsets, items } = lists;
+  return new Map(
+    keys.map((key, at) => {
+      const first = offsets[at]!;
+      return [key, Object.freeze(listOf(offsets[at + 1]! - first, (item) => articles[items[first + item]!]!))] as const;
+    }),
+  );
 }
 
 function numberLists<T>(lists: readonly T[], itemsOf: (list: T) => readonly number[]): NumberLists {
@@ -233,6 +256,8 @@ export function restoreCorpus(snapshot: CorpusSnapshot, records: RecordSource): 
     new Map(articles.map((article) => [article.slug, article])),
     keyed(snapshot.urlKeys, snapshot.urlKeyArticles),
     keyed(snapshot.publishedUrlKeys, snapshot.publishedUrlKeyArticles),
+    articleLists(snapshot.nearKeys, snapshot.nearKeyArticles, articles),
+    articleLists(snapshot.sharedUrlKeys, snapshot.sharedUrlKeyArticles, articles),
   );
   const preview = new CorpusView('preview', restoreView(snapshot.views.preview, articles), index);
   return Object.freeze({

@@ -53,7 +53,7 @@ let loaderVersion: string | null = null;
  * module of the build when compiled, every module of src/content/ when run from the sources). Any
  * change to it empties older stores, so an entry or a snapshot never outlives the rules that made it.
  */
-function currentLoaderVersion(): string {
+export function currentLoaderVersion(): string {
   loaderVersion ??= hashLoaderSources(fileURLToPath(import.meta.url));
   return loaderVersion;
 }

@@ -1,8 +1,9 @@
 /**
  * The incremental update: a new corpus version from the last one and the files that changed, in
  * time proportional to what changed. Only the changed files' entries are written; slug winners,
- * URL keys, related entries that point at a changed URL, providers and topics are looked up by key
- * (entries.ts) and adjusted; everything else is shared with the last version (layered-map.ts).
+ * URL keys, near keys, related entries that point at a changed URL (exactly or by its near key),
+ * providers and topics are looked up by key (entries.ts) and adjusted; everything else is shared
+ * with the last version (layered-map.ts).
  * The result is the same corpus a fresh load of the same files builds, except that a file that
  * became invalid keeps serving its last valid version, and list maxima (the cost model's bounds)
  * only grow until the next load.
@@ -15,6 +16,7 @@ import { compareNewestFirst, compareStrings } from './order.js';
 import type { FileToStore, LoadedFile } from './store.js';
 import { StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
+import { nearKeyOf, ownNearKeyOf } from './urls.js';
 import {
   ArticleIndex,
   adjust,
@@ -193,20 +195,54 @@ export async function updateCorpus(
   for (const { summary } of added) for (const key of summary.urlKeys) urlKeys.add(key);
   const newest = new Map<string, Article | undefined>();
   const newestPublished = new Map<string, Article | undefined>();
+  const sharers = new Map<string, readonly Article[] | undefined>();
   for (const key of urlKeys) {
     const owners = present(content.pathsWithKey('url', key).map(articleNow)).sort(compareNewestFirst);
     newest.set(key, owners[0]);
     newestPublished.set(key, owners[0]?.published === false ? owners.find((owner) => owner.published) : undefined);
+    sharers.set(key, owners.length >= 2 ? Object.freeze(owners) : undefined);
+  }
+  // Near keys (urls.ts: nearKeyOf): those of the changed articles' URLs, whose owners may have
+  // changed, and those their related entries ask for, which may be asked for no more (or now).
+  const nearKeys = new Set<string>();
+  const askedNearKeys = new Set<string>();
+  const collectNearKeys = (summary: ArticleSummary | null) => {
+    for (const key of summary?.urlKeys ?? []) nearKeys.add(ownNearKeyOf(key));
+    for (const entry of summary?.related ?? []) {
+      for (const key of entry.urlKeys) {
+        const near = nearKeyOf(key);
+        if (near !== null) askedNearKeys.add(near);
+      }
+    }
+  };
+  for (const article of removed) collectNearKeys(summaryBefore(article.sourcePath));
+  for (const { summary } of added) collectNearKeys(summary);
+  const nearOwners = new Map<string, readonly Article[] | undefined>();
+  const nearLinking = new Map<string, StoredArticle[]>();
+  for (const near of new Set([...nearKeys, ...askedNearKeys])) {
+    const sources = present(content.pathsWithKey('near-link', near).map(articleNow));
+    nearLinking.set(near, sources);
+    if (sources.length === 0) {
+      // No related entry asks for it: not indexed.
+      if (oldIndex.byNearKey.has(near)) nearOwners.set(near, undefined);
+      continue;
+    }
+    const paths = new Set([...content.pathsWithKey('url', near), ...content.pathsWithKey('near-url', near)]);
+    const owners = present([...paths].map(articleNow)).sort(compareNewestFirst);
+    nearOwners.set(near, owners.length === 0 ? undefined : Object.freeze(owners));
   }
   const index = new ArticleIndex(
     bySlug,
     LayeredMap.of(oldIndex.byUrlKey).with(newest),
     LayeredMap.of(oldIndex.publishedByUrlKey).with(newestPublished),
+    LayeredMap.of(oldIndex.byNearKey).with(nearOwners),
+    LayeredMap.of(oldIndex.bySharedUrlKey).with(sharers),
   );
 
-  // Sources whose related entries name a changed key resolve again.
+  // Sources whose related entries name a changed key, exactly or by its near key, resolve again.
   const linking = new Set<StoredArticle>();
   for (const key of urlKeys) for (const source of present(content.pathsWithKey('link', key).map(articleNow))) linking.add(source);
+  for (const near of nearKeys) for (const source of nearLinking.get(near)!) linking.add(source);
   for (const { article } of added) linking.add(article);
   const context: UpdateContext = { index, removed, added, linking, summaryBefore, summaryNow };
   await pause();

@@ -62,6 +62,24 @@ export function urlKey(raw: string): string | null {
 }
 
 /**
+ * The near key of a URL key that has a query (other than tracking parameters): the key without its
+ * query, which is what a near match compares (`example.com/a?amp=` -> `example.com/a`); null for a
+ * key without a query. A related entry whose URLs match no article exactly resolves to the one
+ * article of the view with a URL of the same near key (its own key for a URL without a query), and
+ * stays external when two or more articles have one: `?amp`, `?amp=1`, `?outputType=amp` and
+ * `?d_id=...` variants of a corpus URL then still resolve.
+ */
+export function nearKeyOf(key: string): string | null {
+  const query = key.indexOf('?');
+  return query === -1 ? null : key.slice(0, query);
+}
+
+/** The near key an article is found by for one of its URL keys: the key without its query (nearKeyOf), or the key itself. */
+export function ownNearKeyOf(key: string): string {
+  return nearKeyOf(key) ?? key;
+}
+
+/**
  * urlKey for a URL already in the form parseHttpUrl returns (a WHATWG `href`), computed with string
  * operations when it has no query, user info or IPv6 host (the common case), else by urlKey.
  * Same result as urlKey, several times cheaper (bench/RESULTS.md).

@@ -2,7 +2,7 @@ import type { Article, Image, ListMaxima, Provider, ProviderRef, RelatedEntry, T
 import { compareCountThenKey } from './order.js';
 import { relatedOrigin, type StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
-import { urlKey } from './urls.js';
+import { nearKeyOf, ownNearKeyOf, urlKey } from './urls.js';
 
 /** An article of a corpus with the summary it was indexed from. */
 export interface IndexedArticle {
@@ -99,18 +99,24 @@ const NO_IMAGES: readonly Image[] = Object.freeze([]);
  * Slug and URL indexes over every article of a corpus, built once and shared by its views: a
  * public view skips drafts when it looks up. Each URL key maps to the newest article that has it,
  * so a shared URL resolves predictably; where that article is a draft, the newest published one
- * with the key is kept beside it for the public view.
+ * with the key is kept beside it for the public view. For the near keys related entries ask for
+ * (urls.ts: nearKeyOf), every article with a URL of that near key is kept, so that each view can
+ * tell one owner from several.
  */
 export class ArticleIndex {
   /**
    * @param bySlug every article by slug
    * @param byUrlKey the newest article with each URL key
    * @param publishedByUrlKey for each key whose newest article is a draft, the newest published one
+   * @param byNearKey for each near key of a related entry's URL, the articles with a URL of that near key, newest first
+   * @param bySharedUrlKey for each URL key that two or more articles have, those articles, newest first
    */
   constructor(
     readonly bySlug: ReadonlyMap<string, Article>,
     readonly byUrlKey: ReadonlyMap<string, Article>,
     readonly publishedByUrlKey: ReadonlyMap<string, Article>,
+    readonly byNearKey: ReadonlyMap<string, readonly Article[]>,
+    readonly bySharedUrlKey: ReadonlyMap<string, readonly Article[]>,
   ) {
     Object.freeze(this);
   }
@@ -120,15 +126,43 @@ export class ArticleIndex {
     const bySlug = new Map<string, Article>();
     const byUrlKey = new Map<string, Article>();
     const publishedByUrlKey = new Map<string, Article>();
+    const bySharedUrlKey = new Map<string, Article[]>();
+    const wanted = new Set<string>();
     for (const { article, summary } of indexed) {
       bySlug.set(article.slug, article);
       for (const key of summary.urlKeys) {
         const newest = byUrlKey.get(key);
-        if (newest === undefined) byUrlKey.set(key, article);
-        else if (!newest.published && article.published && !publishedByUrlKey.has(key)) publishedByUrlKey.set(key, article);
+        if (newest === undefined) {
+          byUrlKey.set(key, article);
+          continue;
+        }
+        if (!newest.published && article.published && !publishedByUrlKey.has(key)) publishedByUrlKey.set(key, article);
+        const sharers = bySharedUrlKey.get(key);
+        if (sharers === undefined) bySharedUrlKey.set(key, [newest, article]);
+        else if (sharers.at(-1) !== article) sharers.push(article);
+      }
+      for (const entry of summary.related) {
+        for (const key of entry.urlKeys) {
+          const near = nearKeyOf(key);
+          if (near !== null) wanted.add(near);
+        }
       }
     }
-    return new ArticleIndex(bySlug, byUrlKey, publishedByUrlKey);
+    const byNearKey = new Map<string, Article[]>();
+    if (wanted.size > 0) {
+      for (const { article, summary } of indexed) {
+        for (const key of summary.urlKeys) {
+          const near = ownNearKeyOf(key);
+          if (!wanted.has(near)) continue;
+          const owners = byNearKey.get(near);
+          if (owners === undefined) byNearKey.set(near, [article]);
+          else if (owners.at(-1) !== article) owners.push(article);
+        }
+      }
+      for (const owners of byNearKey.values()) Object.freeze(owners);
+    }
+    for (const sharers of bySharedUrlKey.values()) Object.freeze(sharers);
+    return new ArticleIndex(bySlug, byUrlKey, publishedByUrlKey, byNearKey, bySharedUrlKey);
   }
 
   /** The article with this slug that a view of this kind holds, or undefined. */
@@ -143,7 +177,15 @@ export class ArticleIndex {
     if (article === undefined || kind === 'preview' || article.published) return article;
     return this.publishedByUrlKey.get(key);
   }
+
+  /** The articles a view of this kind holds with a URL of this near key (one asked for by a related entry), newest first. */
+  byNearKeyIn(kind: ViewKind, nearKey: string): readonly Article[] {
+    const owners = this.byNearKey.get(nearKey) ?? NO_ARTICLES;
+    return kind === 'preview' ? owners : owners.filter((article) => article.published);
+  }
 }
+
+const NO_ARTICLES: readonly Article[] = Object.freeze([]);
 
 /** Everything a view holds besides the corpus' ArticleIndex: built by CorpusView.build, or restored from a snapshot. */
 export interface ViewParts {
@@ -315,9 +357,8 @@ export function measureLists(indexed: readonly IndexedArticle[], providers: read
 }
 
 /**
- * Resolves each related entry by any of its URLs within a view of `kind`; an entry resolving to its
- * own article is no link. Where a wider view resolved a source's entries to the same targets, its
- * list is shared.
+ * Resolves each related entry within a view of `kind` (findTarget). Where a wider view resolved a
+ * source's entries to the same targets, its list is shared.
  */
 function resolveRelated(kind: ViewKind, indexed: readonly IndexedArticle[], index: ArticleIndex, wider: CorpusView | undefined) {
   let resolved = 0;
@@ -339,12 +380,33 @@ function resolveRelated(kind: ViewKind, indexed: readonly IndexedArticle[], inde
   return { targetsOfSource, resolved };
 }
 
+/**
+ * The article of a view of `kind` that a related entry of `source` with these URL keys resolves to,
+ * or undefined (external). An exact match wins: the newest article with one of the keys, tried in
+ * order, other than `source`. An entry with no exact match in the view (not even `source`) resolves
+ * by near match (urls.ts: nearKeyOf) to the one article of the view with a URL of the same near key
+ * as one of its URLs with a query; with two or more such articles it is ambiguous and stays external,
+ * and when that one article is `source` it is no link.
+ */
 export function findTarget(kind: ViewKind, index: ArticleIndex, urlKeys: readonly string[], source: Article): Article | undefined {
+  let matchesSource = false;
   for (const key of urlKeys) {
     const target = index.byUrlKeyIn(kind, key);
-    if (target !== undefined && target !== source) return target;
+    if (target === undefined) continue;
+    if (target !== source) return target;
+    matchesSource = true;
   }
-  return undefined;
+  if (matchesSource || index.byNearKey.size === 0) return undefined;
+  let near: Article | undefined;
+  for (const key of urlKeys) {
+    const nearKey = nearKeyOf(key);
+    if (nearKey === null) continue;
+    for (const owner of index.byNearKeyIn(kind, nearKey)) {
+      if (near === undefined) near = owner;
+      else if (owner !== near) return undefined;
+    }
+  }
+  return near === source ? undefined : near;
 }
 
 /** Providers named by these articles and their related entries, most articles first, then by domain, with their tallies. */

@@ -1,4 +1,4 @@
-import { GraphQLError, type Source, type SourceLocation } from 'graphql';
+import { GraphQLError, getOperationAST, getVariableValues, type Source, type SourceLocation } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** The start of each line after the first: GraphQL ends a line with `\n`, `\r\n` or a lone `\r`. */
@@ -21,11 +21,25 @@ function offsetOf(source: Source, line: number, column: number): number {
  * such results the ordinary way, so clients get the same `locations` as from graphql-js: graphql-jit
  * reports `locations` without the source they come from, yoga rebuilds every error from its
  * source and positions, and graphql-jit's compiled serializer writes none. Results without errors
- * keep the compiled serializer.
+ * keep the compiled serializer. Variables are coerced by graphql-js first: where they are invalid,
+ * the request gets graphql-js's errors (which keep the scalar's message and name the path of an
+ * input field) instead of graphql-jit's (which keep neither).
  */
 export function useJitErrorLocations(): Plugin {
   return {
-    onExecute() {
+    onExecute({ args, setResultAndStopExecution }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.variableDefinitions?.length) {
+        const coerced = getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {}, { maxErrors: 50 });
+        if (coerced.errors !== undefined) {
+          // HTTP 400, as yoga's executor marks the errors of a request it cannot execute.
+          for (const error of coerced.errors) {
+            Object.defineProperty(error, 'extensions', { value: { ...error.extensions, http: { status: 400 } } });
+          }
+          setResultAndStopExecution({ errors: coerced.errors });
+          return;
+        }
+      }
       return {
         onExecuteDone({ args, result, setResult }) {
           if (Symbol.asyncIterator in result || !result.errors?.length) return;

@@ -106,8 +106,9 @@ function pageSize(args: Record<string, unknown>): number {
 
 /**
  * The cost of a field is the most objects it can return: 1 for an object, times the page size for
- * a connection (from `first`/`last` whether literal, from a variable or defaulted), times the
- * longest list in the corpus for a list field (`related`, `topics`, `images`), times the number of
+ * a connection (from `first`/`last` whether literal, from a variable or defaulted), times `first`
+ * for a list field that takes it (facet values, `similar`, `externalCoverage`), times the longest
+ * list in the corpus for any other list field (`related`, `topics`, `images`), times the number of
  * ids for `nodes`. Scalars cost nothing; the token limit bounds how many a document can select.
  */
 function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEstimator {
@@ -118,7 +119,12 @@ function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEsti
     }
     if (isListType(getNullableType(field.type))) {
       if (type.name.endsWith('Connection')) return objects + childComplexity; // edges/nodes: the connection multiplies.
-      const size = field.name === 'nodes' && Array.isArray(args.ids) ? args.ids.length : (sizes.get(`${type.name}.${field.name}`) ?? 1);
+      const size =
+        field.name === 'nodes' && Array.isArray(args.ids)
+          ? args.ids.length
+          : field.args.some((arg) => arg.name === 'first')
+            ? pageSize(args)
+            : (sizes.get(`${type.name}.${field.name}`) ?? 1);
       return size * (objects + childComplexity);
     }
     return objects + childComplexity;

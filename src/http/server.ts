@@ -1,6 +1,7 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { SearchIndex } from '../content/search.js';
 import { type CorpusSource, createContext, type RequestContext } from '../context.js';
 import { schema } from '../schema/index.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   readonly jit?: boolean;
   /** The most subscriptions open at once; default DEFAULT_MAX_SUBSCRIPTIONS. */
   readonly maxSubscriptions?: number;
+  /** The full-text index of the corpus; default one kept in memory, built when first searched. */
+  readonly search?: SearchIndex;
 }
 
 /** The Yoga server type of this API. */
@@ -34,7 +37,8 @@ export type NewsgraphServer = YogaServerInstance<Record<string, never>, RequestC
  * `listener.ts` listens, answers `/health` and `/ready`, and hands every other request to it.
  */
 export function createServer(options: ServerOptions): NewsgraphServer {
-  const contextOptions = { corpus: options.corpus, previewToken: options.previewToken };
+  const search = options.search ?? new SearchIndex('current' in options.corpus ? options.corpus : { current: options.corpus });
+  const contextOptions = { corpus: options.corpus, previewToken: options.previewToken, search };
   return createYoga<Record<string, never>, RequestContext>({
     schema,
     graphqlEndpoint: '/graphql',

@@ -1,10 +1,13 @@
+import type { BodyCache, RenderedBody } from '../content/body.js';
 import type { Article as ArticleRecord } from '../content/model.js';
 import { type ArticleOrder as ArticleOrderValue, comparePositions, DEFAULT_ARTICLE_ORDER, orderValue } from '../content/order.js';
-import { queryArticles } from '../content/query.js';
-import { badUserInput } from '../errors.js';
+import { type ArticleFilter as ArticleFilterValue, queryArticles } from '../content/query.js';
+import type { CorpusView } from '../content/view.js';
+import { badUserInput, bodyRenderFailed } from '../errors.js';
 import { builder } from './builder.js';
 import { type ConnectionArgs, type ListOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
+import { Heading } from './heading.js';
 import { Image } from './image.js';
 
 /** A news article: one content file. Loaded by slug through a per-request DataLoader. */
@@ -63,8 +66,28 @@ export const ArticleFilter = builder.inputType('ArticleFilter', {
     }),
     category: t.string({ required: false, description: 'This category, case-insensitive (`news`).' }),
     type: t.string({ required: false, description: 'This type, case-insensitive (`article`, `video`).' }),
-    publishedAfter: t.field({ type: 'DateTime', required: false, description: 'Published strictly after this instant.' }),
-    publishedBefore: t.field({ type: 'DateTime', required: false, description: 'Published strictly before this instant.' }),
+    publishedAfter: t.field({
+      type: 'DateTime',
+      required: false,
+      description:
+        'Published strictly after this instant: a date-time (`2021-03-11T09:30:00Z`) or a date (`2021-03-11`, the start of that day in UTC). ' +
+        'Articles without a date are excluded.',
+    }),
+    publishedBefore: t.field({
+      type: 'DateTime',
+      required: false,
+      description:
+        'Published strictly before this instant: a date-time (`2021-03-11T09:30:00Z`) or a date (`2021-03-11`, the start of that day in UTC). ' +
+        'Articles without a date are excluded.',
+    }),
+    publishedWithin: t.field({
+      type: 'Duration',
+      required: false,
+      description:
+        'Published at or after now minus this ISO-8601 duration, now being the time of the request: `P7D` (the last 7 days), ' +
+        '`PT12H`, `P1M` (since this day last month), `P1Y2M3DT4H`. Years and months are whole and count calendar years and ' +
+        'months in UTC. Articles without a date are excluded.',
+    }),
     minQuality: t.int({ required: false, description: 'Quality score at least this; articles without a score are excluded.' }),
     minHeat: t.int({ required: false, description: 'Heat score at least this; articles without a score are excluded.' }),
     hasImages: t.boolean({ required: false, description: 'True: only articles with an image; false: only articles without.' }),
@@ -109,14 +132,71 @@ function articleListOrder(order: ArticleOrderValue): ListOrder<ArticleRecord> {
 
 /** Arguments of an article list field, as resolvers receive them. */
 type ArticleListArgs = ConnectionArgs & {
-  filter?: Parameters<typeof queryArticles>[1];
+  filter?: ArticleFilterValue | null;
   orderBy?: { field: ArticleOrderValue['field']; direction?: ArticleOrderValue['direction'] | null } | null;
 };
 
-/** One page of `articles` (newest first), filtered, ordered and paginated by the list arguments. */
-export function resolveArticleList(articles: readonly ArticleRecord[], args: ArticleListArgs) {
+/** What a page of a filtered list counts its facets over: the list before the filter, the filter, and their view. */
+export interface FacetScope {
+  readonly articles: readonly ArticleRecord[];
+  readonly filter: ArticleFilterValue | null | undefined;
+  readonly view: CorpusView;
+}
+
+/**
+ * One page of `articles` (newest first, all of `view`'s), filtered, ordered and paginated by the
+ * list arguments, with the scope its facets are counted over.
+ */
+export function resolveArticleList(articles: readonly ArticleRecord[], args: ArticleListArgs, view: CorpusView) {
   const order = resolveOrder(args.orderBy);
-  return paginate(queryArticles(articles, args.filter, order), args, articleListOrder(order));
+  const facetScope: FacetScope = { articles, filter: args.filter, view };
+  return { ...paginate(queryArticles(articles, args.filter, order), args, articleListOrder(order)), facetScope };
+}
+
+/** The body renderer (src/content/body.ts) and its cache, as a module loaded on first use. */
+interface BodyRenderer {
+  readonly module: typeof import('../content/body.js');
+  readonly cache: BodyCache;
+}
+
+let bodyRenderer: Promise<BodyRenderer> | undefined;
+
+/** The body renderer, imported when a body field is first asked for: markdown-it and sanitize-html take about 0.1 s to load. */
+function loadBodyRenderer(): Promise<BodyRenderer> {
+  bodyRenderer ??= import('../content/body.js').then((module) => ({ module, cache: module.createBodyCache() }));
+  return bodyRenderer;
+}
+
+/**
+ * The article's body rendered, from the cache of rendered article versions (null when the file has
+ * no body). A body the renderer fails on is a BODY_RENDER_FAILED error naming the file.
+ */
+export async function renderedBodyOf(article: ArticleRecord): Promise<RenderedBody | null> {
+  const { module, cache } = await loadBodyRenderer();
+  try {
+    return cache.bodyOf(article);
+  } catch (error) {
+    if (error instanceof module.BodyRenderError) throw bodyRenderFailed(error.sourcePath, 'the Markdown renderer failed');
+    throw error;
+  }
+}
+
+/** The longest `excerpt(maxLength:)` allowed. */
+const MAX_EXCERPT_LENGTH = 1000;
+/** The length of an excerpt taken from the body when `maxLength` is not given. */
+const DEFAULT_BODY_EXCERPT_LENGTH = 200;
+
+/** `excerpt(maxLength:)`: the file's excerpt, else the start of the body's text; cut at a word boundary when maxLength is given. */
+async function resolveExcerpt(article: ArticleRecord, maxLength: number | null | undefined): Promise<string | null> {
+  if (maxLength != null && (maxLength < 1 || maxLength > MAX_EXCERPT_LENGTH)) {
+    throw badUserInput(`\`maxLength\` must be from 1 to ${MAX_EXCERPT_LENGTH}, found ${maxLength}`, 'maxLength');
+  }
+  const { excerpt } = article;
+  if (excerpt !== null && maxLength == null) return excerpt;
+  const { module } = await loadBodyRenderer();
+  if (excerpt !== null) return module.truncateText(excerpt, maxLength!);
+  const text = (await renderedBodyOf(article))?.text.replace(/\s+/g, ' ');
+  return text ? module.truncateText(text, maxLength ?? DEFAULT_BODY_EXCERPT_LENGTH) : null;
 }
 
 Article.implement({
@@ -125,8 +205,63 @@ Article.implement({
   fields: (t) => ({
     slug: t.exposeString('slug', { description: 'The file name without its extension: unique, stable, URL-safe.' }),
     title: t.exposeString('title', { description: 'The headline, as plain text.' }),
-    excerpt: t.exposeString('excerpt', { nullable: true, description: 'A short summary as plain text; null when the file has none.' }),
+    excerpt: t.string({
+      nullable: true,
+      description:
+        "A short summary as plain text: the file's `excerpt`, or, when the file has none, the start of `bodyText` " +
+        `(whitespace collapsed to single spaces) cut to \`maxLength\`, or to ${DEFAULT_BODY_EXCERPT_LENGTH} characters without it. ` +
+        'Null only when the file has neither an excerpt nor a body.',
+      args: {
+        maxLength: t.arg.int({
+          required: false,
+          description:
+            `At most this many characters (Unicode code points; 1 to ${MAX_EXCERPT_LENGTH}), \`…\` included. A longer text is cut ` +
+            'at a word boundary: it keeps its words up to the last whitespace among its first `maxLength` characters, loses ' +
+            'trailing whitespace, commas, semicolons, colons and dashes, and gets `…`; when its first word alone is too long, ' +
+            "it is cut after `maxLength - 1` characters. Without it, the file's excerpt is served whole.",
+        }),
+      },
+      resolve: (article, args) => resolveExcerpt(article, args.maxLength),
+    }),
     body: t.exposeString('body', { nullable: true, description: 'The Markdown after the front matter; null when the file has none.' }),
+    bodyHtml: t.string({
+      nullable: true,
+      description:
+        'The body rendered as HTML (CommonMark, with GitHub-style tables, strikethrough and task lists; bare `http(s)://` ' +
+        'URLs and email addresses become links), then sanitized with an allow-list: raw HTML in the Markdown is shown as ' +
+        'text; only formatting tags, `http`, `https` and ' +
+        '`mailto` links (external ones with `rel="noopener noreferrer"`) and `http`, `https` or raster `data:` images are kept; ' +
+        'no script, style, frame, event handler or inline style. Each heading has an `id` equal to its `headings.anchor`. ' +
+        'Null when the file has no body; a BODY_RENDER_FAILED error when its HTML would be more than 8 times the Markdown plus 64 KiB.',
+      resolve: async (article) => {
+        const rendered = await renderedBodyOf(article);
+        if (rendered === null) return null;
+        if (rendered.html === null) throw bodyRenderFailed(article.sourcePath, rendered.htmlProblem ?? 'its HTML is too large');
+        return rendered.html;
+      },
+    }),
+    bodyText: t.string({
+      nullable: true,
+      description:
+        'The body as plain text, without Markdown syntax or HTML: one line per paragraph, heading, list item, table row and ' +
+        'code block; table cells separated by a space; images by their description. Null when the file has no body.',
+      resolve: async (article) => (await renderedBodyOf(article))?.text ?? null,
+    }),
+    wordCount: t.int({
+      description:
+        'The words of `bodyText`, as Unicode word segmentation counts them (`Intl.Segmenter`: `don’t`, `4.5` and `U.S` are ' +
+        'one word each; punctuation and symbols are none). 0 when there is no body.',
+      resolve: async (article) => (await renderedBodyOf(article))?.wordCount ?? 0,
+    }),
+    readingTimeMinutes: t.int({
+      description: 'Minutes to read the body at 265 words a minute: `max(1, round(wordCount / 265))`, and 0 when there are no words.',
+      resolve: async (article) => (await renderedBodyOf(article))?.readingTimeMinutes ?? 0,
+    }),
+    headings: t.field({
+      type: [Heading],
+      description: 'The headings of the body in document order, for a table of contents; empty when there are none or no body.',
+      resolve: async (article) => (await renderedBodyOf(article))?.headings ?? [],
+    }),
     category: t.exposeString('category', { nullable: true, description: 'The category (`news`); null when the file has none.' }),
     type: t.exposeString('type', { nullable: true, description: 'The kind of item (`article`, `video`); null when the file has none.' }),
     locale: t.exposeString('locale', { nullable: true, description: 'Language tag (`en-US`); null when the file has none.' }),
@@ -209,6 +344,6 @@ builder.queryFields((t) => ({
     type: ArticleConnection,
     description: 'Articles, newest first unless `orderBy` says otherwise, optionally filtered; 20 per page by default, at most 100.',
     args: articleListArgs,
-    resolve: (_root, args, context) => resolveArticleList(context.view.articles, args),
+    resolve: (_root, args, context) => resolveArticleList(context.view.articles, args, context.view),
   }),
 }));

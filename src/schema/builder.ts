@@ -1,7 +1,9 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
-import { DateTimeResolver, JSONObjectResolver, URLResolver } from 'graphql-scalars';
+import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
+import { DateResolver, DateTimeResolver, DurationResolver, JSONObjectResolver, URLResolver } from 'graphql-scalars';
+import { DURATION_EXPECTED, parseDuration } from '../content/query.js';
 import type { RequestContext } from '../context.js';
 
 /** The Pothos schema builder: plugins, scalars and relay defaults only; types live in their own files. */
@@ -13,6 +15,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     // Output: stored dates are epoch milliseconds; graphql-scalars serializes numbers as such.
     DateTime: { Input: Date; Output: Date | number };
+    Duration: { Input: string; Output: string };
     URL: { Input: URL; Output: string };
     JSONObject: { Input: Record<string, unknown>; Output: object };
   };
@@ -50,6 +53,70 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+/** A full date with no time: the input DateTime also accepts, as the start of that day in UTC. */
+const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Runs a graphql-scalars parser on a variable's value, or on a literal (`node`); what it refuses is
+ * refused with a message saying what `scalar` accepts (for a variable, graphql-js puts the variable
+ * and the path of the input field before it; a literal's error has the literal's location).
+ */
+function refusing<T>(scalar: string, expected: string, value: unknown, node: ValueNode | null, parse: () => T): T {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch {
+    const found = node === null ? JSON.stringify(value) : print(node);
+    throw new GraphQLError(`${scalar} cannot represent ${found}: ${expected}.`, node === null ? {} : { nodes: node });
+  }
+  return parsed;
+}
+
+const DATE_TIME_EXPECTED = 'expected an RFC 3339 date-time such as 2021-03-11T09:30:00Z, or a date such as 2021-03-11';
+
+// parseLiteral takes one parameter: graphql-jit refuses a literal parser that asks for variables.
+
+/** graphql-scalars' DateTime, whose input also accepts a full date (`2021-03-11`: the start of that day, UTC); output unchanged. */
+const DateTimeScalar = new GraphQLScalarType<Date, Date | string>({
+  ...DateTimeResolver.toConfig(),
+  description:
+    'An instant, as an RFC 3339 date-time string. Served at UTC with milliseconds (`2021-03-11T09:30:00.000Z`); ' +
+    'accepted as a date-time with an offset (`2021-03-11T09:30:00Z`, `2021-03-11T10:30:00+01:00`) ' +
+    'or as a full date (`2021-03-11`), meaning the start of that day in UTC.',
+  parseValue: (value) =>
+    refusing('DateTime', DATE_TIME_EXPECTED, value, null, () =>
+      typeof value === 'string' && FULL_DATE.test(value)
+        ? (DateResolver.parseValue(value) as Date)
+        : (DateTimeResolver.parseValue(value) as Date),
+    ),
+  parseLiteral: (ast: ValueNode) =>
+    refusing('DateTime', DATE_TIME_EXPECTED, null, ast, () =>
+      ast.kind === Kind.STRING && FULL_DATE.test(ast.value)
+        ? (DateResolver.parseLiteral(ast) as Date)
+        : (DateTimeResolver.parseLiteral(ast) as Date),
+    ),
+});
+
+/** graphql-scalars' Duration, with whole years and months (what the content layer's parseDuration reads). */
+const DurationScalar = new GraphQLScalarType<string, string>({
+  ...DurationResolver.toConfig(),
+  description:
+    'An ISO-8601 duration: `P7D` (7 days), `PT12H` (12 hours), `P1M` (1 month), `P2W` (2 weeks), `P1Y2M3DT4H`. ' +
+    'Years and months are whole numbers and count calendar years and months in UTC; weeks, days, hours, minutes and ' +
+    'seconds may have a fraction (`PT1.5H`). A leading `-` negates it.',
+  parseValue: (value) =>
+    refusing('Duration', DURATION_EXPECTED, value, null, () => checkedDuration(DurationResolver.parseValue(value) as string)),
+  parseLiteral: (ast: ValueNode) =>
+    refusing('Duration', DURATION_EXPECTED, null, ast, () => checkedDuration(DurationResolver.parseLiteral(ast) as string)),
+});
+
+/** The duration itself when parseDuration reads it; throws otherwise. */
+function checkedDuration(text: string): string {
+  if (parseDuration(text) === null) throw new RangeError(DURATION_EXPECTED);
+  return text;
+}
+
+builder.addScalarType('DateTime', DateTimeScalar);
+builder.addScalarType('Duration', DurationScalar);
 builder.addScalarType('URL', URLResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);

@@ -1,10 +1,14 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './image.js';
+import './heading.js';
 import './article.js';
 import './related.js';
 import './provider.js';
 import './topic.js';
+import './facet.js';
+import './story.js';
+import './search.js';
 import './content-health.js';
 import './article-changes.js';
 

@@ -26,7 +26,7 @@ const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider'), {
       type: ArticleConnection,
       description: 'Its articles, newest first unless `orderBy` says otherwise.',
       args: articleListArgs,
-      resolve: (provider, args) => resolveArticleList(provider.articles, args),
+      resolve: (provider, args, context) => resolveArticleList(provider.articles, args, context.view),
     }),
   }),
 });

@@ -30,8 +30,10 @@ export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').
       type: Article,
       nullable: true,
       description:
-        "The corpus article this entry points to (any of its URLs matches one of the article's URLs), loaded in one batch per level; " +
-        'null for an external article or one this request may not see.',
+        "The corpus article this entry points to, loaded in one batch per level: an article one of whose URLs is one of the entry's URLs " +
+        "(an exact match always wins); failing that, the one article with a URL that, without its query, is one of the entry's URLs with " +
+        'a query without it (`?amp`, `?amp=1`, `?d_id=...` variants). Null for an external article, when two or more articles are that ' +
+        'near match (ambiguous), or for an article this request may not see.',
       load: (entries: RelatedEntry[], context) => {
         context.batchCalls.push({ loader: 'articlesByRelatedEntries', keys: entries.length });
         return Promise.resolve(context.view.articlesByRelatedEntries(entries));
@@ -52,6 +54,6 @@ builder.objectFields(Article, (t) => ({
     type: ArticleConnection,
     description: 'Articles whose `related` lists point to this one, newest first unless `orderBy` says otherwise.',
     args: articleListArgs,
-    resolve: (article, args, context) => resolveArticleList(context.view.relatedFrom(article), args),
+    resolve: (article, args, context) => resolveArticleList(context.view.relatedFrom(article), args, context.view),
   }),
 }));

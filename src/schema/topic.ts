@@ -19,7 +19,7 @@ const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
       type: ArticleConnection,
       description: 'Its articles, newest first unless `orderBy` says otherwise.',
       args: articleListArgs,
-      resolve: (topic, args) => resolveArticleList(topic.articles, args),
+      resolve: (topic, args, context) => resolveArticleList(topic.articles, args, context.view),
     }),
   }),
 });

@@ -6,7 +6,7 @@ import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
 import { LiveCorpus } from '../../src/content/live.js';
 import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import type { CorpusView } from '../../src/content/view.js';
-import { CONTENT_DIR, createTempDirectory, requireSharedCorpus, SAMPLE_CORPUS, servedContent } from '../support.js';
+import { CONTENT_DIR, createTempDirectory, FIXTURES, requireSharedCorpus, SAMPLE_CORPUS, servedContent } from '../support.js';
 
 const sharedCorpus = requireSharedCorpus();
 
@@ -62,6 +62,32 @@ function withField(text: string, field: string, value: string): string {
 }
 
 const files = (root: string) => readdirSync(root).filter((name) => name.endsWith('.md'));
+
+/** tests/fixtures/near-urls: source.md's related entries resolve exactly, nearly, ambiguously or not at all. */
+const NEAR_FIXTURE = path.join(FIXTURES, 'near-urls');
+
+/** A content file with this front matter (one `key: value` per line). */
+const article = (fields: Record<string, string>) =>
+  `---\n${Object.entries(fields)
+    .map(([key, value]) => `${key}: ${value}`)
+    .join('\n')}\n---\nBody.\n`;
+
+/** The slugs source.md's related entries resolve to in each view of a corpus. */
+function sourceTargets(corpus: Corpus) {
+  return (['public', 'preview'] as const).map((kind) =>
+    corpus[kind].articlesByRelatedEntries(corpus[kind].articleBySlug('source')!.related).map((target) => target?.slug ?? null),
+  );
+}
+
+/** The slugs of the articles linking to `slug` in each view (null: not in the view). */
+function linkingTo(corpus: Corpus, slug: string) {
+  return (['public', 'preview'] as const).map((kind) => {
+    const target = corpus[kind].articleBySlug(slug);
+    return target === undefined ? null : corpus[kind].relatedFrom(target).map((source) => source.slug);
+  });
+}
+
+const resolvedCounts = (corpus: Corpus) => [corpus.public.stats.relatedResolved, corpus.preview.stats.relatedResolved];
 const read = (root: string, name: string) => readFileSync(path.join(root, name), 'utf8');
 const write = (root: string, name: string, text: string) => writeFileSync(path.join(root, name), text);
 
@@ -215,6 +241,116 @@ describe.each<[string, Start]>([
     expect(live.current.preview.articleBySlug(second!.slice(0, -3))).toBeUndefined();
   });
 
+  it('should resolve a near link when its only target appears, drop it while a second one makes it ambiguous, and follow drafts and URL changes', async () => {
+    const { root, live } = await liveCopy(NEAR_FIXTURE, withStore);
+    // Entry 5 of source.md is https://news.example/nowhere?amp.
+    const before = live.current;
+    expect(sourceTargets(before).map((targets) => targets[5])).toEqual([null, null]);
+    const [publicResolved, previewResolved] = resolvedCounts(before);
+
+    write(
+      root,
+      'nowhere.md',
+      article({ title: 'Nowhere', publishedDateTime: '2024-01-01T00:00:00Z', webUrl: 'https://news.example/nowhere' }),
+    );
+    await live.apply(['nowhere.md']);
+    expect(sourceTargets(live.current).map((targets) => targets[5])).toEqual(['nowhere', 'nowhere']);
+    expect(linkingTo(live.current, 'nowhere')).toEqual([['source'], ['source']]);
+    expect(resolvedCounts(live.current)).toEqual([publicResolved! + 1, previewResolved! + 1]);
+    await expectSameAsFreshLoad(root, live);
+
+    const twin = { title: 'Nowhere too', publishedDateTime: '2024-01-02T00:00:00Z', webUrl: 'https://news.example/nowhere?page=1' };
+    write(root, 'nowhere-too.md', article(twin));
+    await live.apply(['nowhere-too.md']);
+    expect(sourceTargets(live.current).map((targets) => targets[5])).toEqual([null, null]);
+    expect(linkingTo(live.current, 'nowhere')).toEqual([[], []]);
+    expect(linkingTo(live.current, 'nowhere-too')).toEqual([[], []]);
+    expect(resolvedCounts(live.current)).toEqual([publicResolved, previewResolved]);
+    await expectSameAsFreshLoad(root, live);
+
+    // A draft is no article of the public view: publicly the entry is near one article again.
+    write(root, 'nowhere-too.md', article({ ...twin, published: 'false' }));
+    await live.apply(['nowhere-too.md']);
+    expect(sourceTargets(live.current).map((targets) => targets[5])).toEqual(['nowhere', null]);
+    expect(linkingTo(live.current, 'nowhere')).toEqual([['source'], []]);
+    await expectSameAsFreshLoad(root, live);
+
+    // Its URL moves away: near one article in both views.
+    write(root, 'nowhere-too.md', article({ ...twin, published: 'false', webUrl: 'https://news.example/somewhere-else?page=1' }));
+    await live.apply(['nowhere-too.md']);
+    expect(sourceTargets(live.current).map((targets) => targets[5])).toEqual(['nowhere', 'nowhere']);
+    await expectSameAsFreshLoad(root, live);
+
+    rmSync(path.join(root, 'nowhere.md'));
+    await live.apply(['nowhere.md']);
+    expect(sourceTargets(live.current)).toEqual(sourceTargets(before));
+    expect(resolvedCounts(live.current)).toEqual([publicResolved, previewResolved]);
+    await expectSameAsFreshLoad(root, live);
+  });
+
+  it('should let an exact match that appears win over a near one, and the near one come back when it goes', async () => {
+    const { root, live } = await liveCopy(NEAR_FIXTURE, withStore);
+    // Entry 0 of source.md is https://news.example/story-one?amp;amp;amp, near target.md.
+    expect(sourceTargets(live.current).map((targets) => targets[0])).toEqual(['target', 'target']);
+    const damaged = { title: 'Damaged', publishedDateTime: '2024-01-01T00:00:00Z', webUrl: 'https://news.example/story-one?amp;amp;amp' };
+    write(root, 'damaged.md', article(damaged));
+    await live.apply(['damaged.md']);
+    // Exact for entry 0; entry 1 stays exact to target (its AMP URL).
+    expect(sourceTargets(live.current).map((targets) => targets.slice(0, 2))).toEqual([
+      ['damaged', 'target'],
+      ['damaged', 'target'],
+    ]);
+    expect(linkingTo(live.current, 'damaged')).toEqual([['source'], ['source']]);
+    expect(linkingTo(live.current, 'target')).toEqual([['source'], ['source']]);
+    await expectSameAsFreshLoad(root, live);
+
+    // A draft: exact in preview, and publicly the entry is near target again.
+    write(root, 'damaged.md', article({ ...damaged, published: 'false' }));
+    await live.apply(['damaged.md']);
+    expect(sourceTargets(live.current).map((targets) => targets[0])).toEqual(['target', 'damaged']);
+    await expectSameAsFreshLoad(root, live);
+
+    rmSync(path.join(root, 'damaged.md'));
+    await live.apply(['damaged.md']);
+    expect(sourceTargets(live.current).map((targets) => targets[0])).toEqual(['target', 'target']);
+    expect(linkingTo(live.current, 'damaged')).toEqual([null, null]);
+    await expectSameAsFreshLoad(root, live);
+  });
+
+  it('should resolve the near entries of a source as it appears and changes, and drop them when it goes', async () => {
+    const { root, live } = await liveCopy(NEAR_FIXTURE, withStore);
+    const front = (related: string) =>
+      `---\ntitle: Late source\npublishedDateTime: 2024-06-01T00:00:00Z\nwebUrl: https://news.example/late\nrelated:\n` +
+      `  - title: Twin\n    webUrl: ${related}\n---\nBody.\n`;
+    const late = (corpus: Corpus) =>
+      (['public', 'preview'] as const).map((kind) =>
+        corpus[kind].articlesByRelatedEntries(corpus[kind].articleBySlug('late-source')!.related).map((target) => target?.slug ?? null),
+      );
+    write(root, 'late-source.md', front('https://news.example/twin?x=1'));
+    await live.apply(['late-source.md']);
+    // twin-a alone publicly; twin-a and the draft twin-b in preview.
+    expect(late(live.current)).toEqual([['twin-a'], [null]]);
+    expect(linkingTo(live.current, 'twin-a')).toEqual([['late-source', 'source'], []]);
+    await expectSameAsFreshLoad(root, live);
+
+    write(root, 'late-source.md', front('https://news.example/exact?page=2'));
+    await live.apply(['late-source.md']);
+    // exact.md (https://news.example/exact?amp) and exact-near.md share news.example/exact.
+    expect(late(live.current)).toEqual([[null], [null]]);
+    expect(linkingTo(live.current, 'twin-a')).toEqual([['source'], []]);
+    await expectSameAsFreshLoad(root, live);
+
+    write(root, 'late-source.md', front('https://news.example/amp-only?amp'));
+    await live.apply(['late-source.md']);
+    expect(late(live.current)).toEqual([['amp-only'], ['amp-only']]);
+    await expectSameAsFreshLoad(root, live);
+
+    rmSync(path.join(root, 'late-source.md'));
+    await live.apply(['late-source.md']);
+    expect(linkingTo(live.current, 'amp-only')).toEqual([[], []]);
+    await expectSameAsFreshLoad(root, live);
+  });
+
   it.skipIf(!sharedCorpus)(
     'should equal a fresh load of the real sample after a long series of random edits',
     async () => {
@@ -262,6 +398,24 @@ describe.each<[string, Start]>([
     },
     120_000,
   );
+});
+
+describe('near matches across a restart', () => {
+  it('should restore near links from the snapshot, and keep following them live from there', async () => {
+    const { root, live, cacheDir } = await liveCopy(NEAR_FIXTURE, 'restored');
+    const fresh = await loadCorpus(root);
+    expect(served(live.current)).toEqual(served(fresh.corpus));
+    expect(sourceTargets(live.current)).toEqual([
+      ['target', 'target', 'twin-a', null, 'exact', null, null, null],
+      ['target', 'target', null, null, 'exact', null, null, null],
+    ]);
+    write(root, 'twin-b.md', withField(read(root, 'twin-b.md'), 'webUrl', 'https://news.example/twin-b'));
+    await live.apply(['twin-b.md']);
+    expect(sourceTargets(live.current).map((targets) => targets[2])).toEqual(['twin-a', 'twin-a']);
+    await expectSameAsFreshLoad(root, live);
+    const restarted = await loadCorpus(root, { cacheDir });
+    expect(served(restarted.corpus)).toEqual(served(live.current));
+  });
 });
 
 describe('restarting after live changes', () => {

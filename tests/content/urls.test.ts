@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../../src/content/front-matter.js';
-import { normalizeDomain, parseHttpUrl, urlKey, urlKeyOfHref } from '../../src/content/urls.js';
+import { nearKeyOf, normalizeDomain, ownNearKeyOf, parseHttpUrl, urlKey, urlKeyOfHref } from '../../src/content/urls.js';
 
 describe('urlKey', () => {
   it('should give the same key to www, http, trailing-slash, fragment, port and utm_* variants', () => {
@@ -39,6 +39,37 @@ describe('urlKey', () => {
     expect(urlKey('')).toBeNull();
     expect(urlKey('ftp://example.com/file')).toBeNull();
     expect(urlKey('/relative/path')).toBeNull();
+  });
+});
+
+describe('nearKeyOf and ownNearKeyOf', () => {
+  it.each([
+    ['https://www.theguardian.com/a/story?amp', 'theguardian.com/a/story'],
+    ['https://www.theguardian.com/a/story?amp;amp;amp', 'theguardian.com/a/story'],
+    ['https://theguardian.com/a/story/?amp;fs=e&amp;s=cl', 'theguardian.com/a/story'],
+    ['https://www.huffpost.com/entry/story_n_62a5?d_id=7', 'huffpost.com/entry/story_n_62a5'],
+    ['https://example.com:8443/a?outputType=amp', 'example.com:8443/a'],
+  ])('should give %s the key of the same URL without its query', (url, near) => {
+    const key = urlKey(url)!;
+    expect(nearKeyOf(key)).toBe(near);
+    expect(ownNearKeyOf(key)).toBe(near);
+    expect(nearKeyOf(near)).toBeNull();
+  });
+
+  it('should give no near key to a URL whose query holds tracking parameters only, and the key itself as its own', () => {
+    for (const url of ['https://example.com/a', 'https://example.com/a?utm_source=rss&fbclid=1', 'https://example.com/a?']) {
+      const key = urlKey(url)!;
+      expect(key).toBe('example.com/a');
+      expect(nearKeyOf(key)).toBeNull();
+      expect(ownNearKeyOf(key)).toBe('example.com/a');
+    }
+  });
+
+  it('should keep the path as written: a different path or host is never near', () => {
+    const near = nearKeyOf(urlKey('https://example.com/a/Story?amp')!);
+    expect(near).toBe('example.com/a/Story');
+    expect(near).not.toBe(ownNearKeyOf(urlKey('https://example.com/a/story')!));
+    expect(near).not.toBe(ownNearKeyOf(urlKey('https://example.org/a/Story')!));
   });
 });
 

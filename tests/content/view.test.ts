@@ -5,7 +5,18 @@ import { indexArticles } from '../../src/content/corpus.js';
 import { loadCorpus } from '../../src/content/load.js';
 import type { Article } from '../../src/content/model.js';
 import { CorpusView } from '../../src/content/view.js';
-import { createTempCorpus, FIXTURES, recordOf } from '../support.js';
+import {
+  createTempCorpus,
+  FIXTURES,
+  newestFirst,
+  readRawArticles,
+  readRawFiles,
+  recordOf,
+  requireSharedCorpus,
+  SAMPLE_CORPUS,
+} from '../support.js';
+
+const sharedCorpus = requireSharedCorpus();
 
 /** Five articles (tests/fixtures/views): c is a draft, d is undated, a links to b, itself and an outside page. */
 const VIEWS_FIXTURE = path.join(FIXTURES, 'views');
@@ -146,5 +157,157 @@ describe('a URL shared by a draft and a published article', () => {
     expect(slugs(corpus.public.relatedFrom(corpus.public.articleBySlug('b-published')!))).toEqual(['d-source']);
     expect(slugs(corpus.preview.relatedFrom(corpus.preview.articleBySlug('b-published')!))).toEqual([]);
     expect([corpus.public.stats.relatedResolved, corpus.preview.stats.relatedResolved]).toEqual([1, 2]);
+  });
+});
+
+/** tests/fixtures/near-urls: source.md's related entries, exact, near, ambiguous in preview only, or external. */
+const NEAR_FIXTURE = path.join(FIXTURES, 'near-urls');
+
+describe('related entries that nearly match an article URL', () => {
+  let near: Corpus;
+  beforeAll(async () => {
+    const loaded = await loadCorpus(NEAR_FIXTURE);
+    expect(loaded.corpus.diagnostics).toEqual([]);
+    near = loaded.corpus;
+  });
+
+  it('should resolve an entry whose URL with a query matches no article to the one article with that URL without it', () => {
+    const source = near.public.articleBySlug('source')!;
+    expect(source.related.map((entry) => entry.title)).toEqual([
+      'Story one, entity-damaged query',
+      'Story one, exact AMP URL',
+      'Twin, another query',
+      'Elsewhere, no query',
+      'Exact wins over near',
+      'Near nothing',
+      'Itself, near',
+      'Tracking parameters only',
+    ]);
+    // Publicly twin-a is the only article at news.example/twin; the draft twin-b makes it ambiguous in preview.
+    expect(slugs(near.public.articlesByRelatedEntries(source.related))).toEqual([
+      'target',
+      'target',
+      'twin-a',
+      null,
+      'exact',
+      null,
+      null,
+      null,
+    ]);
+    expect(slugs(near.preview.articlesByRelatedEntries(source.related))).toEqual([
+      'target',
+      'target',
+      null,
+      null,
+      'exact',
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('should list near links in relatedFrom once per source, and count them in relatedResolved, in each view', () => {
+    const from = (corpus: Corpus, kind: 'public' | 'preview', slug: string) =>
+      slugs(corpus[kind].relatedFrom(corpus[kind].articleBySlug(slug)!));
+    expect(from(near, 'public', 'target')).toEqual(['source']);
+    expect(from(near, 'public', 'twin-a')).toEqual(['source']);
+    expect(from(near, 'preview', 'twin-a')).toEqual([]);
+    expect(from(near, 'preview', 'twin-b')).toEqual([]);
+    expect(from(near, 'public', 'exact-near')).toEqual([]);
+    expect([near.public.stats.relatedResolved, near.preview.stats.relatedResolved]).toEqual([4, 3]);
+  });
+
+  it('should leave exact lookups by URL alone: a near URL finds no article', () => {
+    expect(near.public.articleByUrl('https://news.example/story-one?amp;amp;amp')).toBeUndefined();
+    expect(near.public.articleByUrl('https://news.example/story-one?amp=1')?.slug).toBe('target');
+  });
+});
+
+/** The URL identity rules of docs/content.md, written again for the test: the key of one URL, or null. */
+const TRACKING = /^(?:utm_.*|ocid|ncid|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|cmpid)$/i;
+function independentKey(raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim().replaceAll('&amp;', '&').replaceAll('&#038;', '&'));
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  const parameters = [...url.searchParams].filter(([name]) => !TRACKING.test(name)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const query = parameters.length === 0 ? '' : `?${new URLSearchParams(parameters)}`;
+  return `${url.hostname.replace(/^www\./, '')}${url.port ? `:${url.port}` : ''}${url.pathname.replace(/\/+$/, '')}${query}`;
+}
+
+describe.skipIf(!sharedCorpus)('near matches in the real sample', () => {
+  /** Each view's related targets, resolved from the raw files by the rules of docs/content.md; `near` marks near matches. */
+  function expectedTargets(kind: 'public' | 'preview') {
+    const articles = readRawArticles(SAMPLE_CORPUS).filter((article) => kind === 'preview' || article.published);
+    const order = new Map(newestFirst(articles).map((article, position) => [article.slug, position]));
+    const files = readRawFiles(SAMPLE_CORPUS).filter((file) => order.has(file.slug));
+    const keysOf = new Map(
+      files.map((file) => [
+        file.slug,
+        ['webUrl', 'originalUrl', 'ampWebUrl', 'cdnAmpWebUrl']
+          .map((field) => independentKey(file.data[field]))
+          .filter((key) => key !== null),
+      ]),
+    );
+    const withoutQuery = (key: string) => key.split('?')[0]!;
+    const targets = new Map<string, { target: string | null; near: boolean }[]>();
+    for (const file of files) {
+      const list = ((file.data.related ?? []) as Record<string, unknown>[]).map((entry) => {
+        const keys = [entry.webUrl, entry.ampWebUrl, entry.cdnAmpWebUrl].map(independentKey).filter((key) => key !== null);
+        let matchesItself = false;
+        for (const key of keys) {
+          const owners = files.filter((other) => keysOf.get(other.slug)!.includes(key)).map((other) => other.slug);
+          if (owners.length === 0) continue;
+          const newest = owners.sort((a, b) => order.get(a)! - order.get(b)!)[0]!;
+          if (newest !== file.slug) return { target: newest, near: false };
+          matchesItself = true;
+        }
+        if (matchesItself) return { target: null, near: false };
+        const nearOwners = new Set<string>();
+        for (const key of keys.filter((candidate) => candidate.includes('?'))) {
+          for (const other of files) {
+            if (keysOf.get(other.slug)!.some((own) => withoutQuery(own) === withoutQuery(key))) nearOwners.add(other.slug);
+          }
+        }
+        const [only] = nearOwners;
+        return nearOwners.size === 1 && only !== file.slug ? { target: only!, near: true } : { target: null, near: false };
+      });
+      targets.set(file.slug, list);
+    }
+    return targets;
+  }
+
+  it.each(['public', 'preview'] as const)(
+    'should resolve in the %s view exactly the entries the URL identity rules resolve',
+    async (kind) => {
+      const { corpus } = await loadCorpus(SAMPLE_CORPUS);
+      const view = corpus[kind];
+      const expected = expectedTargets(kind);
+      const served = new Map(view.articles.map((article) => [article.slug, slugs(view.articlesByRelatedEntries(article.related))]));
+      expect(served).toEqual(new Map([...expected].map(([slug, list]) => [slug, list.map((item) => item.target)])));
+      const resolved = [...expected.values()].flat().filter((item) => item.target !== null).length;
+      expect(view.stats.relatedResolved).toBe(resolved);
+    },
+  );
+
+  it('should find the near matches of the sample: a `?amp` variant of a draft URL with a damaged query, in preview only', () => {
+    const near = (kind: 'public' | 'preview') =>
+      [...expectedTargets(kind)].flatMap(([slug, list]) =>
+        list.flatMap((item, index) => (item.near ? [{ source: slug, index, target: item.target }] : [])),
+      );
+    const files = readRawFiles(SAMPLE_CORPUS);
+    const source = '2022-06-12-google-engineer-on-leave-after-he-claims-ai-program-has-gone-sentient';
+    const entryIndex = (files.find((file) => file.slug === source)!.data.related as { webUrl?: string }[]).findIndex(
+      (entry) => entry.webUrl === 'https://www.theguardian.com/technology/2022/jun/12/google-engineer-ai-bot-sentient-blake-lemoine?amp',
+    );
+    expect(entryIndex).toBeGreaterThanOrEqual(0);
+    expect(near('preview')).toEqual([
+      { source, index: entryIndex, target: '2022-06-12-google-engineer-put-on-leave-after-saying-ai-chatbot-has-become-sentient' },
+    ]);
+    expect(near('public')).toEqual([]);
   });
 });

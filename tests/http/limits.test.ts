@@ -146,6 +146,17 @@ describe('the cost model', () => {
     expect(await cost(`{ articles(last: 5) { edges { node { title } } } }`)).toBe(1 + 5 * 2);
   });
 
+  it('should count search pages, facet values, similar articles and story members by their `first`', async () => {
+    expect(await cost(`{ search(query: "ai", first: 5) { nodes { article { similar(first: 4) { title } } } } }`)).toBe(1 + 5 * (1 + 1 + 4));
+    expect(await cost(`{ search(query: "ai") { facets { topics(first: 7) { value } years { value } } } }`)).toBe(1 + 20 * (1 + 7 + 10));
+    expect(
+      await cost(
+        `{ articles(first: 2) { nodes { story { articles(first: 3) { nodes { title } } externalCoverage(first: 6) { title } } } } }`,
+      ),
+    ).toBe(1 + 2 * (1 + 1 + (1 + 3) + 6));
+    expect(await cost(`{ stories(first: 3) { nodes { lead { title } } } }`)).toBe(1 + 3 * 2);
+  });
+
   it('should multiply related lists by the longest related list of the corpus', async () => {
     const longest = (await corpusOf(CONTENT_DIR)).public.maxima.related;
     expect(longest).toBe(4);

@@ -129,6 +129,13 @@ const dateTime = () =>
   fc
     .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
     .map((date) => date.toISOString());
+/** ISO-8601 durations as `publishedWithin` takes them: days, hours, months or years back from now. */
+const duration = () =>
+  fc.oneof(
+    fc.integer({ min: 0, max: 400 }).map((days) => `P${days}D`),
+    fc.integer({ min: 1, max: 72 }).map((hours) => `PT${hours}H`),
+    fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 11 })).map(([years, months]) => `P${years}Y${months}M`),
+  );
 const globalId = () =>
   fc.oneof(
     fc.constantFrom(...allSlugs).map((slug) => base64(`Article:${slug}`)),
@@ -404,6 +411,8 @@ class QueryBuilder {
         return this.g(globalId);
       case 'DateTime':
         return this.g(dateTime);
+      case 'Duration':
+        return this.g(duration);
       case 'String':
         switch (name) {
           case 'after':

@@ -7,6 +7,8 @@ import {
   newestFirst,
   type RawArticle,
   readRawArticles,
+  requireSharedCorpus,
+  SAMPLE_CORPUS,
   serverOf,
   sortRaw,
 } from '../support.js';
@@ -257,5 +259,165 @@ describe('article', () => {
       message: `Pass exactly one of \`id\`, \`slug\` or \`url\`; found ${found}.`,
       extensions: { code: 'BAD_USER_INPUT' },
     });
+  });
+});
+
+const HOUR = 3_600_000;
+
+/** `instant` minus whole calendar months, in UTC, a day past the end of the month landing on its last day. */
+function monthsBefore(instant: number, months: number): number {
+  const date = new Date(instant);
+  const month = date.getUTCMonth() - months;
+  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), month + 1, 0)).getUTCDate();
+  return Date.UTC(
+    date.getUTCFullYear(),
+    month,
+    Math.min(date.getUTCDate(), lastDay),
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+    date.getUTCMilliseconds(),
+  );
+}
+
+/** Every slug of a filtered article list, page after page, in order. */
+async function allSlugs(server: NewsgraphServer, filter: Record<string, unknown>, preview = false): Promise<string[]> {
+  const visited: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const { body }: GraphQLResponse = await execute(server, PAGE, { filter, first: 100, after }, { preview });
+    expect(body.errors).toBeUndefined();
+    visited.push(...body.data.articles.nodes.map((node: { slug: string }) => node.slug));
+    if (!body.data.articles.pageInfo.hasNextPage) return visited;
+    after = body.data.articles.pageInfo.endCursor;
+  }
+}
+
+/**
+ * The date filters of one content directory, checked against its raw files: `day` is a date a
+ * published article was published on after midnight, `gap` an instant with no article within two
+ * hours, and `gapMonth` (`[year, month]`, month 1-12) a month with no article in it; `skip` skips them.
+ */
+function describeDateFilters(name: string, directory: string, day: string, gap: string, gapMonth: [number, number], skip = false) {
+  describe.skipIf(skip)(`date filters over ${name}`, () => {
+    const files = skip ? [] : readRawArticles(directory);
+    let server: NewsgraphServer;
+    beforeAll(async () => {
+      server = await serverOf(directory);
+    });
+
+    /** The slugs of a view's articles that pass `test`, newest first. */
+    const expected = (preview: boolean, test: (time: number) => boolean) =>
+      slugs(newestFirst(files.filter((file) => (preview || file.published) && file.publishedTime !== null && test(file.publishedTime))));
+
+    it('should have the articles the cases below need', () => {
+      const start = Date.parse(`${day}T00:00:00Z`);
+      expect(files.some((file) => file.publishedTime! > start && file.publishedTime! < start + 24 * HOUR)).toBe(true);
+      expect(files.some((file) => Math.abs(file.publishedTime! - Date.parse(gap)) < 2 * HOUR)).toBe(false);
+      const [year, month] = gapMonth;
+      expect(
+        files.some(
+          (file) => new Date(file.publishedTime!).getUTCFullYear() === year && new Date(file.publishedTime!).getUTCMonth() === month - 1,
+        ),
+      ).toBe(false);
+    });
+
+    it.each([false, true])(
+      'should read a date as the start of that day in UTC, in publishedAfter and publishedBefore (preview: %s)',
+      async (preview) => {
+        const start = Date.parse(`${day}T00:00:00Z`);
+        const after = await allSlugs(server, { publishedAfter: day }, preview);
+        expect(after).toEqual(expected(preview, (time) => time > start));
+        expect(await allSlugs(server, { publishedAfter: `${day}T00:00:00Z` }, preview)).toEqual(after);
+        expect(await allSlugs(server, { publishedBefore: day }, preview)).toEqual(expected(preview, (time) => time < start));
+        const both = await allSlugs(server, { publishedAfter: day, publishedBefore: `${day}T23:59:59.999+00:00` }, preview);
+        expect(both).toEqual(expected(preview, (time) => time > start && time < start + 24 * HOUR - 1));
+        expect(both.length).toBeGreaterThan(0);
+      },
+    );
+
+    it('should accept a date in a literal as well as in a variable', async () => {
+      const { body } = await execute(server, `{ articles(first: 100, filter: { publishedAfter: "${day}" }) { totalCount } }`);
+      expect(body.data.articles.totalCount).toBe(expected(false, (time) => time > Date.parse(`${day}T00:00:00Z`)).length);
+    });
+
+    it.each([false, true])(
+      'should keep what publishedWithin says, counted back from the time of the request (preview: %s)',
+      async (preview) => {
+        const now = Date.now();
+        expect(await allSlugs(server, { publishedWithin: 'P20Y' }, preview)).toEqual(
+          expected(preview, (time) => time >= monthsBefore(now, 240)),
+        );
+        expect(await allSlugs(server, { publishedWithin: 'PT1S' }, preview)).toEqual(expected(preview, (time) => time >= now - 1000));
+        // Back to at most an hour before `gap`: no article is that close to it.
+        const hours = Math.ceil((now - Date.parse(gap)) / HOUR);
+        const byHours = await allSlugs(server, { publishedWithin: `PT${hours}H` }, preview);
+        expect(byHours).toEqual(expected(preview, (time) => time >= now - hours * HOUR));
+        expect(await allSlugs(server, { publishedWithin: `P${hours / 24}D` }, preview)).toEqual(byHours);
+        // Back to this day and time in `gapMonth`, by calendar months.
+        const [year, month] = gapMonth;
+        const months = new Date(now).getUTCFullYear() * 12 + new Date(now).getUTCMonth() - (year * 12 + month - 1);
+        const byMonths = await allSlugs(server, { publishedWithin: `P${Math.floor(months / 12)}Y${months % 12}M` }, preview);
+        expect(byMonths).toEqual(expected(preview, (time) => time >= monthsBefore(now, months)));
+        expect(byMonths.length).toBeGreaterThan(0);
+        expect(byMonths.length).toBeLessThan(expected(preview, () => true).length);
+      },
+    );
+  });
+}
+
+describeDateFilters('content/', CONTENT_DIR, '2025-03-04', '2024-11-06T12:00:00Z', [2024, 12]);
+describeDateFilters('the real sample', SAMPLE_CORPUS, '2023-03-14', '2021-01-01T00:00:00Z', [2020, 12], !requireSharedCorpus());
+
+describe('bad date and duration values', () => {
+  const FILTER = 'query Filtered($filter: ArticleFilter) { articles(filter: $filter) { totalCount } }';
+  const DATE_TIME = 'expected an RFC 3339 date-time such as 2021-03-11T09:30:00Z, or a date such as 2021-03-11.';
+  const DURATION =
+    'expected an ISO-8601 duration such as P7D, PT12H, P1M or P1Y2M3DT4H (whole years and months; a fraction such as PT1.5H elsewhere).';
+
+  it.each([
+    ['publishedAfter', 'yesterday', `DateTime cannot represent "yesterday": ${DATE_TIME}`],
+    ['publishedBefore', '2021-02-30', `DateTime cannot represent "2021-02-30": ${DATE_TIME}`],
+    ['publishedBefore', '2021-3-1', `DateTime cannot represent "2021-3-1": ${DATE_TIME}`],
+    ['publishedWithin', 'P1.5M', `Duration cannot represent "P1.5M": ${DURATION}`],
+    ['publishedWithin', 'seven days', `Duration cannot represent "seven days": ${DURATION}`],
+    ['publishedWithin', 7, `Duration cannot represent 7: ${DURATION}`],
+  ])('should refuse %s: %j in a variable, naming the field and what is expected', async (field, value, message) => {
+    const { status, body } = await execute(yoga, FILTER, { filter: { [field]: value } });
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toEqual([
+      {
+        message: `Variable "$filter" got invalid value ${JSON.stringify(value)} at "filter.${field}"; ${message}`,
+        locations: [{ line: 1, column: 16 }],
+      },
+    ]);
+  });
+
+  it.each([
+    ['publishedAfter', '"yesterday"', `DateTime cannot represent "yesterday": ${DATE_TIME}`],
+    ['publishedWithin', '"P1.5Y"', `Duration cannot represent "P1.5Y": ${DURATION}`],
+    ['publishedWithin', '7', `Duration cannot represent 7: ${DURATION}`],
+  ])('should refuse %s: %s in a literal, at its location', async (field, literal, message) => {
+    const { status, body } = await execute(yoga, `{ articles(filter: { ${field}: ${literal} }) { totalCount } }`);
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      { message, locations: [{ line: 1, column: 22 + field.length + 2 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    ]);
+  });
+
+  it('should say what DateTime and Duration accept in their descriptions, and what publishedWithin means', async () => {
+    const { body } = await execute(
+      yoga,
+      `{ dateTime: __type(name: "DateTime") { description } duration: __type(name: "Duration") { description }
+         filter: __type(name: "ArticleFilter") { inputFields { name description } } }`,
+    );
+    expect(body.data.dateTime.description).toContain('or as a full date (`2021-03-11`), meaning the start of that day in UTC');
+    expect(body.data.duration.description).toContain('`P7D` (7 days), `PT12H` (12 hours), `P1M` (1 month)');
+    const fields = new Map(
+      body.data.filter.inputFields.map((field: { name: string; description: string }) => [field.name, field.description]),
+    );
+    expect(fields.get('publishedWithin')).toContain('Published at or after now minus this ISO-8601 duration');
+    expect(fields.get('publishedAfter')).toContain('or a date (`2021-03-11`, the start of that day in UTC)');
   });
 });

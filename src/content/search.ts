@@ -1,0 +1,481 @@
+/**
+ * Ranked full-text search over a corpus: SQLite FTS5 (through better-sqlite3), chosen by measuring
+ * it against MiniSearch on generated corpora (bench/RESULTS.md, "Choosing the search engine").
+ * Two contentless FTS5 tables: one of the public view's articles, one of the drafts; a public
+ * search reads the first only, so no ranking, count or snippet depends on a draft's words. Columns
+ * are title (weight 3), excerpt, body, topics (weight 2) and provider name; ranking is FTS5's BM25.
+ * The index follows a live corpus update by update, and is kept in a file beside the content store
+ * so a restart with unchanged content reuses it.
+ */
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Corpus } from './corpus.js';
+import type { Article } from './model.js';
+import { currentLoaderVersion } from './store.js';
+import type { CorpusUpdate, ViewChanges } from './update.js';
+import { urlKeyOfHref } from './urls.js';
+import type { CorpusView } from './view.js';
+
+/** Where the index is read and written from: a corpus that may change, as the server's context sees it. */
+export interface SearchSource {
+  readonly current: Corpus;
+  subscribe?(listener: (update: CorpusUpdate) => void, onClose: () => void): () => void;
+}
+
+/** A search query as typed, taken apart. */
+export interface ParsedQuery {
+  /** Words every hit must have (folded); `prefix` for the last word when the query does not end there. */
+  readonly words: readonly { readonly word: string; readonly prefix: boolean }[];
+  /** Quoted phrases, each as its folded words. */
+  readonly phrases: readonly (readonly string[])[];
+  /** Words no hit may have (written `-word`). */
+  readonly excluded: readonly string[];
+}
+
+/** Ranked matches of one query in one view. */
+export interface SearchResult {
+  /** Matching articles of the view, best first (ties by slug). */
+  readonly articles: readonly Article[];
+  /** The score of each matching article: higher is better (BM25, negated as FTS5 gives it). */
+  readonly scores: ReadonlyMap<Article, number>;
+  /** The folded terms a hit may contain, for highlighting: words, prefixes (as `word*`), phrase words, typo corrections. */
+  readonly terms: readonly string[];
+}
+
+/** Thrown for a query that cannot be searched (nothing but excluded words, or no word at all); its message says why. */
+export class SearchQueryError extends Error {}
+
+/** The name of the index file beside a content store. */
+export const SEARCH_INDEX_FILE = 'search.sqlite';
+/** Words of at least this many letters also match a word one edit away when they match nothing as typed. */
+const TYPO_MIN_LETTERS = 5;
+/** Queries remembered per view. */
+const RESULTS_PER_VIEW = 128;
+/** The format of the index file: a file of another format, or written by another version of the loader, is rebuilt. */
+const FORMAT = 'newsgraph-search-1';
+const COLUMNS = ['title', 'excerpt', 'body', 'topics', 'provider'] as const;
+/** BM25 weights of the columns, in COLUMNS order. */
+const WEIGHTS = [3, 1, 1, 2, 1];
+const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
+
+/** Text as the index folds it: lowercase, accents removed (FTS5 unicode61 with remove_diacritics 2). */
+function foldTerm(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** The folded words of a text, in order, with where each starts and ends in the text. */
+export function tokenize(text: string): { word: string; start: number; end: number }[] {
+  const tokens: { word: string; start: number; end: number }[] = [];
+  for (const match of text.matchAll(TOKEN))
+    tokens.push({ word: foldTerm(match[0]), start: match.index, end: match.index + match[0].length });
+  return tokens;
+}
+
+/**
+ * Takes a query apart: `"quoted phrases"`, `-excluded` words, and words; the last word is a prefix
+ * unless the query ends with a space or a quote.
+ */
+export function parseQuery(query: string): ParsedQuery {
+  const words: { word: string; prefix: boolean }[] = [];
+  const phrases: string[][] = [];
+  const excluded: string[] = [];
+  const pattern = /(-?)"([^"]*)"?|(-?)([^\s"]+)/g;
+  for (const match of query.matchAll(pattern)) {
+    if (match[2] !== undefined) {
+      const phrase = tokenize(match[2]).map((token) => token.word);
+      if (phrase.length === 0) continue;
+      if (match[1] === '-') excluded.push(...phrase);
+      else if (phrase.length === 1) words.push({ word: phrase[0]!, prefix: false });
+      else phrases.push(phrase);
+      continue;
+    }
+    const tokens = tokenize(match[4]!).map((token) => token.word);
+    if (match[3] === '-') excluded.push(...tokens);
+    else for (const word of tokens) words.push({ word, prefix: false });
+  }
+  const last = words.at(-1);
+  const lastMatch = [...query.matchAll(pattern)].at(-1);
+  if (last !== undefined && lastMatch?.[4] !== undefined && lastMatch[3] !== '-' && !/\s$/.test(query)) {
+    words[words.length - 1] = { word: last.word, prefix: true };
+  }
+  return { words, phrases, excluded };
+}
+
+/** An FTS5 string literal. */
+function quote(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`;
+}
+
+/** The words one edit (insertion, deletion, substitution, transposition) away from a word. */
+function oneEditAway(word: string): string[] {
+  const letters = [...new Set([...'abcdefghijklmnopqrstuvwxyz0123456789', ...word])];
+  const chars = [...word];
+  const variants = new Set<string>();
+  for (let at = 0; at <= chars.length; at++) {
+    const head = chars.slice(0, at).join('');
+    const tail = chars.slice(at).join('');
+    for (const letter of letters) variants.add(head + letter + tail);
+    if (at < chars.length) {
+      variants.add(head + chars.slice(at + 1).join(''));
+      for (const letter of letters) variants.add(head + letter + chars.slice(at + 1).join(''));
+      if (at + 1 < chars.length) variants.add(head + chars[at + 1] + chars[at] + chars.slice(at + 2).join(''));
+    }
+  }
+  variants.delete(word);
+  return [...variants];
+}
+
+type Kind = 'public' | 'draft';
+
+/** Opens the index file; one that is not a database (truncated, foreign) is removed and started afresh: it is only a cache. */
+function openDatabase(file: string): Database.Database {
+  const open = () => {
+    const db = new Database(file);
+    db.pragma('busy_timeout = 10000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF');
+    return db;
+  };
+  try {
+    return open();
+  } catch {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    return open();
+  }
+}
+
+/** The text of an article as the index holds it, in COLUMNS order. */
+function columnsOf(article: Article): string[] {
+  return [
+    article.title,
+    article.excerpt ?? '',
+    // Link and image targets are not words of the text.
+    (article.body ?? '').replace(/\]\([^)]*\)/g, ']'),
+    article.topics.map((topic) => topic.name).join('\n'),
+    article.provider?.name ?? '',
+  ];
+}
+
+/**
+ * The search index of a corpus. Built from the corpus current when it is first needed (or reused
+ * from its file when it was written for that version), then kept in step with each update.
+ */
+export class SearchIndex {
+  readonly #db: Database.Database;
+  readonly #source: SearchSource;
+  readonly #rowOfSlug: Record<Kind, Map<string, number>> = { public: new Map(), draft: new Map() };
+  readonly #slugOfRow: Record<Kind, Map<number, string>> = { public: new Map(), draft: new Map() };
+  readonly #results = new WeakMap<CorpusView, Map<string, SearchResult>>();
+  readonly #alike = new WeakMap<CorpusView, WeakMap<Article, readonly Article[]>>();
+  #version: string | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #statements: ReturnType<SearchIndex['prepare']> | null = null;
+
+  /**
+   * @param source the corpus (and its updates, when live)
+   * @param file where to keep the index; `:memory:` keeps it in memory
+   */
+  constructor(source: SearchSource, file = ':memory:') {
+    this.#source = source;
+    this.#db = openDatabase(file);
+    this.#unsubscribe =
+      source.subscribe?.(
+        (update) => this.#apply(update),
+        () => this.close(),
+      ) ?? null;
+  }
+
+  /** Builds the index now, unless its file already holds the current version; returns whether it was built. */
+  prepareNow(): boolean {
+    return this.#ensure();
+  }
+
+  /** The ranked matches of a query in a view. Throws SearchQueryError for a query with nothing to search for. */
+  search(view: CorpusView, query: string): SearchResult {
+    let results = this.#results.get(view);
+    if (results === undefined) {
+      results = new Map();
+      this.#results.set(view, results);
+    }
+    const key = query.trim();
+    let result = results.get(key);
+    if (result === undefined) {
+      this.#ensure();
+      const parsed = parseQuery(query);
+      const { expression, terms } = this.#expression(parsed);
+      result = this.#run(view, expression, terms);
+      if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
+      results.set(key, result);
+    }
+    return result;
+  }
+
+  /**
+   * Articles of the view most alike an article, best first (at most 64): its words weighed by
+   * TF-IDF (in its own text, against the public index), the best dozen searched for together, each
+   * match's score raised by a fifth for every topic it shares with the article. Never the article
+   * itself, nor another file with one of its URLs.
+   */
+  alike(view: CorpusView, article: Article): readonly Article[] {
+    let known = this.#alike.get(view);
+    if (known === undefined) {
+      known = new WeakMap();
+      this.#alike.set(view, known);
+    }
+    let alike = known.get(article);
+    if (alike === undefined) {
+      alike = this.#findAlike(view, article);
+      known.set(article, alike);
+    }
+    return alike;
+  }
+
+  #findAlike(view: CorpusView, article: Article): readonly Article[] {
+    this.#ensure();
+    const counts = new Map<string, number>();
+    for (const text of columnsOf(article))
+      for (const { word } of tokenize(text)) if ([...word].length > 2) counts.set(word, (counts.get(word) ?? 0) + 1);
+    const total = Math.max(1, this.#rowOfSlug.public.size);
+    const documents = this.#documentCounts([...counts.keys()]);
+    const weighted: [string, number][] = [];
+    for (const [term, count] of counts) {
+      const holders = documents.get(term) ?? 0;
+      // A word only this article has finds nothing else; one most articles have says little.
+      if (holders < 2 || holders > total / 2) continue;
+      weighted.push([term, count * Math.log(total / holders)]);
+    }
+    weighted.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const chosen = weighted.slice(0, 12).map(([term]) => term);
+    if (chosen.length === 0) return Object.freeze([]);
+    const { articles, scores } = this.#run(view, chosen.map(quote).join(' OR '), chosen, 64);
+    const sameUrl = new Set<Article>([article]);
+    for (const url of [article.webUrl, article.originalUrl, article.ampWebUrl, article.cdnAmpWebUrl]) {
+      const key = url === null ? null : urlKeyOfHref(url);
+      for (const sharer of key === null ? [] : (view.index.bySharedUrlKey.get(key) ?? [])) sameUrl.add(sharer);
+    }
+    const topics = new Set(article.topics.map((topic) => topic.slug));
+    const boosted = articles
+      .filter((other) => !sameUrl.has(other))
+      .map((other) => ({ other, score: scores.get(other)! * (1 + 0.2 * other.topics.filter((topic) => topics.has(topic.slug)).length) }));
+    boosted.sort((a, b) => b.score - a.score || (a.other.slug < b.other.slug ? -1 : a.other.slug > b.other.slug ? 1 : 0));
+    return Object.freeze(boosted.map(({ other }) => other));
+  }
+
+  /** In how many public articles each of these terms appears (absent: in none). */
+  #documentCounts(terms: readonly string[]): Map<string, number> {
+    const documents = new Map<string, number>();
+    for (let at = 0; at < terms.length; at += 500) {
+      const chunk = terms.slice(at, at + 500);
+      const rows = this.#db
+        .prepare(`SELECT term, doc FROM public_vocab WHERE term IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as {
+        term: string;
+        doc: number;
+      }[];
+      for (const row of rows) documents.set(row.term, row.doc);
+    }
+    return documents;
+  }
+
+  /** Stops following updates and closes the index. */
+  close(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    if (this.#db.open) this.#db.close();
+  }
+
+  private prepare() {
+    const statement = (sql: string) => this.#db.prepare(sql);
+    return {
+      insert: {
+        public: statement(`INSERT INTO public_fts(rowid, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`),
+        draft: statement(`INSERT INTO draft_fts(rowid, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`),
+      },
+      remove: { public: statement('DELETE FROM public_fts WHERE rowid = ?'), draft: statement('DELETE FROM draft_fts WHERE rowid = ?') },
+      addRow: {
+        public: statement('INSERT INTO public_rows(slug) VALUES (?)'),
+        draft: statement('INSERT INTO draft_rows(slug) VALUES (?)'),
+      },
+      removeRow: {
+        public: statement('DELETE FROM public_rows WHERE rowid = ?'),
+        draft: statement('DELETE FROM draft_rows WHERE rowid = ?'),
+      },
+      match: {
+        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? ORDER BY rank LIMIT ?'),
+        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? ORDER BY rank LIMIT ?'),
+      },
+      hasTerm: statement('SELECT 1 FROM public_vocab WHERE term = ? UNION ALL SELECT 1 FROM draft_vocab WHERE term = ? LIMIT 1'),
+      setVersion: statement("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)"),
+    };
+  }
+
+  /** Makes sure the index holds the current version (or a later one, through updates); returns whether it built it. */
+  #ensure(): boolean {
+    if (this.#version !== null) return false;
+    const corpus = this.#source.current;
+    const meta = this.#readMeta();
+    if (meta.format === FORMAT && meta.loader === currentLoaderVersion() && meta.version === corpus.version) {
+      this.#statements = this.prepare();
+      for (const kind of ['public', 'draft'] as const) {
+        for (const row of this.#db.prepare(`SELECT rowid, slug FROM ${kind}_rows`).all() as { rowid: number; slug: string }[]) {
+          this.#rowOfSlug[kind].set(row.slug, row.rowid);
+          this.#slugOfRow[kind].set(row.rowid, row.slug);
+        }
+      }
+      this.#version = corpus.version;
+      return false;
+    }
+    this.#build(corpus);
+    return true;
+  }
+
+  #readMeta(): { format?: string; loader?: string; version?: string } {
+    try {
+      const rows = this.#db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+      return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+    } catch {
+      return {};
+    }
+  }
+
+  #build(corpus: Corpus): void {
+    const db = this.#db;
+    db.exec(`
+      DROP TABLE IF EXISTS public_vocab; DROP TABLE IF EXISTS draft_vocab;
+      DROP TABLE IF EXISTS public_fts; DROP TABLE IF EXISTS draft_fts;
+      DROP TABLE IF EXISTS public_rows; DROP TABLE IF EXISTS draft_rows; DROP TABLE IF EXISTS meta;
+      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+      CREATE TABLE public_rows(rowid INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL);
+      CREATE TABLE draft_rows(rowid INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL);
+    `);
+    for (const kind of ['public', 'draft']) {
+      db.exec(
+        `CREATE VIRTUAL TABLE ${kind}_fts USING fts5(${COLUMNS.join(', ')}, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+         INSERT INTO ${kind}_fts(${kind}_fts, rank) VALUES ('rank', 'bm25(${WEIGHTS.join(', ')})');
+         CREATE VIRTUAL TABLE ${kind}_vocab USING fts5vocab(${kind}_fts, row);`,
+      );
+    }
+    this.#statements = this.prepare();
+    for (const kind of ['public', 'draft'] as const) {
+      this.#rowOfSlug[kind].clear();
+      this.#slugOfRow[kind].clear();
+    }
+    db.transaction(() => {
+      for (const article of corpus.public.articles) this.#insert('public', article);
+      for (const article of corpus.preview.articles) if (!article.published) this.#insert('draft', article);
+      db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?), ('loader', ?)").run(FORMAT, currentLoaderVersion());
+      this.#statements!.setVersion.run(corpus.version);
+    })();
+    this.#version = corpus.version;
+  }
+
+  #insert(kind: Kind, article: Article): void {
+    const statements = this.#statements!;
+    const row = Number(statements.addRow[kind].run(article.slug).lastInsertRowid);
+    statements.insert[kind].run(row, ...columnsOf(article));
+    this.#rowOfSlug[kind].set(article.slug, row);
+    this.#slugOfRow[kind].set(row, article.slug);
+  }
+
+  #remove(kind: Kind, slug: string): void {
+    const row = this.#rowOfSlug[kind].get(slug);
+    if (row === undefined) return;
+    const statements = this.#statements!;
+    statements.remove[kind].run(row);
+    statements.removeRow[kind].run(row);
+    this.#rowOfSlug[kind].delete(slug);
+    this.#slugOfRow[kind].delete(row);
+  }
+
+  /** Applies one published update: the public table follows the public view, the draft table the drafts of the preview view. */
+  #apply(update: CorpusUpdate): void {
+    if (this.#version === null || !this.#db.open) return; // Not built yet: it will be built from the version current then.
+    const each = (changes: ViewChanges, kind: Kind, holds: (article: Article) => boolean) => {
+      for (const article of changes.removed) this.#remove(kind, article.slug);
+      for (const { before, after } of changes.updated) {
+        this.#remove(kind, before.slug);
+        if (holds(after)) this.#insert(kind, after);
+      }
+      for (const article of changes.added) if (holds(article)) this.#insert(kind, article);
+    };
+    this.#db.transaction(() => {
+      each(update.changes.public, 'public', () => true);
+      // A draft that is published now is in the preview view's updated list: it leaves the draft table.
+      each(update.changes.preview, 'draft', (article) => !article.published);
+      for (const article of update.changes.preview.added) if (article.published) this.#remove('draft', article.slug);
+      this.#statements!.setVersion.run(update.corpus.version);
+    })();
+    this.#version = update.corpus.version;
+  }
+
+  /** The FTS5 expression of a parsed query, with the terms a hit may contain. */
+  #expression(parsed: ParsedQuery): { expression: string; terms: string[] } {
+    const parts: string[] = [];
+    const terms: string[] = [];
+    for (const { word, prefix } of parsed.words) {
+      if (prefix) {
+        parts.push(`${quote(word)}*`);
+        terms.push(`${word}*`);
+        continue;
+      }
+      terms.push(word);
+      const corrections = [...word].length >= TYPO_MIN_LETTERS && !this.#hasTerm(word) ? this.#knownTerms(oneEditAway(word)) : [];
+      terms.push(...corrections);
+      parts.push(corrections.length === 0 ? quote(word) : `(${[word, ...corrections].map(quote).join(' OR ')})`);
+    }
+    for (const phrase of parsed.phrases) {
+      parts.push(quote(phrase.join(' ')));
+      terms.push(...phrase);
+    }
+    if (parts.length === 0) {
+      throw new SearchQueryError(
+        parsed.excluded.length > 0
+          ? 'A search needs at least one word that is not excluded (`-word` only leaves words out).'
+          : 'A search needs at least one word (letters or digits).',
+      );
+    }
+    let expression = parts.join(' AND ');
+    if (parsed.excluded.length > 0) expression = `(${expression}) NOT (${parsed.excluded.map(quote).join(' OR ')})`;
+    return { expression, terms };
+  }
+
+  #hasTerm(term: string): boolean {
+    return this.#statements!.hasTerm.get(term, term) !== undefined;
+  }
+
+  /** Which of these terms the index holds, in either table. */
+  #knownTerms(candidates: readonly string[]): string[] {
+    const known = new Set<string>();
+    for (let at = 0; at < candidates.length; at += 500) {
+      const chunk = candidates.slice(at, at + 500);
+      const marks = chunk.map(() => '?').join(',');
+      const rows = this.#db
+        .prepare(`SELECT term FROM public_vocab WHERE term IN (${marks}) UNION SELECT term FROM draft_vocab WHERE term IN (${marks})`)
+        .all(...chunk, ...chunk) as { term: string }[];
+      for (const row of rows) known.add(row.term);
+    }
+    return [...known].sort();
+  }
+
+  /** Runs an FTS5 expression against the tables a view reads; matches the view holds, best first. */
+  #run(view: CorpusView, expression: string, terms: readonly string[], limit = -1): SearchResult {
+    const scored: { article: Article; score: number }[] = [];
+    const seen = new Set<Article>();
+    for (const kind of view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const)) {
+      const rows = this.#statements!.match[kind].all(expression, limit) as { rowid: number; rank: number }[];
+      for (const { rowid, rank } of rows) {
+        const slug = this.#slugOfRow[kind].get(rowid);
+        const article = slug === undefined ? undefined : view.articleBySlug(slug);
+        if (article === undefined || seen.has(article)) continue;
+        seen.add(article);
+        scored.push({ article, score: -rank });
+      }
+    }
+    scored.sort((a, b) => b.score - a.score || (a.article.slug < b.article.slug ? -1 : a.article.slug > b.article.slug ? 1 : 0));
+    return {
+      articles: Object.freeze(scored.map(({ article }) => article)),
+      scores: new Map(scored.map(({ article, score }) => [article, score])),
+      terms: Object.freeze([...terms]),
+    };
+  }
+}

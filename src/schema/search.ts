@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { highlight } from '../content/highlight.js';
+import type { Article as ArticleRecord } from '../content/model.js';
+import { articlePredicate } from '../content/query.js';
+import { SearchQueryError } from '../content/search.js';
+import { badUserInput } from '../errors.js';
+import { Article, ArticleFilter, type FacetScope, renderedBodyOf } from './article.js';
+import { builder } from './builder.js';
+import { type ListOrder, MAX_PAGE_SIZE, paginate } from './connection.js';
+import { countedConnection } from './counted-connection.js';
+import { addFacetsField } from './facet.js';
+
+/** One article matching a search, with its score and the terms it matched. */
+interface SearchHitRecord {
+  readonly article: ArticleRecord;
+  readonly score: number;
+  readonly terms: readonly string[];
+}
+
+/** Where a highlighted snippet comes from. */
+const SearchField = builder.enumType('SearchField', {
+  description: 'A field of an article that search looks in.',
+  values: {
+    TITLE: { description: 'The title (weighs three times as much as the body in the ranking).' },
+    EXCERPT: { description: 'The excerpt.' },
+    BODY: { description: 'The body, as plain text.' },
+    TOPICS: { description: 'The topic names, one per line (weighs twice as much as the body).' },
+    PROVIDER: { description: 'The provider name.' },
+  } as const,
+});
+
+type SearchFieldValue = 'TITLE' | 'EXCERPT' | 'BODY' | 'TOPICS' | 'PROVIDER';
+
+/** A field's text with the matched words marked. */
+const SearchHighlight = builder.objectRef<{ field: SearchFieldValue; snippet: string }>('SearchHighlight').implement({
+  description: 'Where a hit matched: one field, with the matched words marked.',
+  fields: (t) => ({
+    field: t.field({ type: SearchField, description: 'The field the snippet comes from.', resolve: (highlight) => highlight.field }),
+    snippet: t.exposeString('snippet', {
+      description:
+        'The field as HTML: the text escaped (`&lt;`, `&amp;`, ...) and each matched word wrapped in `<mark>`; a long field is cut to ' +
+        'about 32 words around the first match, with `…` where it was cut.',
+    }),
+  }),
+});
+
+/** The text of each field of an article that search looks in (the body as the cached rendering's text; none when it cannot be rendered). */
+async function fieldTexts(article: ArticleRecord): Promise<[SearchFieldValue, string | null][]> {
+  const body = await renderedBodyOf(article).catch(() => null);
+  return [
+    ['TITLE', article.title],
+    ['EXCERPT', article.excerpt],
+    ['BODY', body?.text ?? null],
+    ['TOPICS', article.topics.map((topic) => topic.name).join('\n')],
+    ['PROVIDER', article.provider?.name ?? null],
+  ];
+}
+
+/** One article matching a search. */
+const SearchHit = builder.objectRef<SearchHitRecord>('SearchHit').implement({
+  description: 'One article matching a search, with its relevance and where it matched.',
+  fields: (t) => ({
+    score: t.exposeFloat('score', {
+      description:
+        'Relevance: BM25 over title (weight 3), excerpt, body, topics (weight 2) and provider name. Higher is better; comparable only within one search.',
+    }),
+    article: t.field({ type: Article, description: 'The article.', resolve: (hit) => hit.article }),
+    highlights: t.field({
+      type: [SearchHighlight],
+      description: 'Each field where a searched word (or its prefix, or its typo correction) occurs, in the order of SearchField.',
+      resolve: async (hit) =>
+        (await fieldTexts(hit.article)).flatMap(([field, text]) => {
+          const snippet = text === null ? null : highlight(text, hit.terms);
+          return snippet === null ? [] : [{ field, snippet }];
+        }),
+    }),
+  }),
+});
+
+/** A page of hits. */
+const SearchConnection = countedConnection(SearchHit, { name: 'Search', plural: 'hits', order: 'best first' });
+addFacetsField(SearchConnection);
+
+builder.queryFields((t) => ({
+  search: t.field({
+    type: SearchConnection,
+    description:
+      'Articles matching a search, best first (ties by slug); 20 per page by default, at most 100. Every word must occur ' +
+      '(case and accents ignored); the last word also matches as a prefix unless the query ends with a space; a word of ' +
+      '5 or more letters that occurs nowhere also matches the words one typo away; `"quoted phrases"` must occur as written; ' +
+      '`-word` leaves out articles with that word. The public search never sees a draft: its ranking, counts, facets and ' +
+      'snippets come from published articles only.',
+    args: {
+      ...t.arg.connectionArgs(),
+      query: t.arg.string({ required: true, description: 'What to search for: `sepsis trial`, `"language model" -chatbot`, `robo`.' }),
+      filter: t.arg({ type: ArticleFilter, required: false, description: 'Only articles that also match all of these conditions.' }),
+    },
+    resolve: (_root, args, context) => {
+      if (args.query.length > 500) throw badUserInput(`\`query\` must be at most 500 characters, found ${args.query.length}.`, 'query');
+      let result: ReturnType<typeof context.search.search>;
+      try {
+        result = context.search.search(context.view, args.query);
+      } catch (error) {
+        if (error instanceof SearchQueryError) throw badUserInput(error.message, 'query');
+        throw error;
+      }
+      const predicate = articlePredicate(args.filter);
+      const matches = predicate === null ? result.articles : result.articles.filter(predicate);
+      const order: ListOrder<ArticleRecord> = {
+        name: `search:${createHash('sha1').update(args.query.trim()).digest('base64url').slice(0, 12)}`,
+        positionOf: (article) => [result.scores.get(article)!, article.slug],
+        compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
+      };
+      const page = paginate(matches, args, order);
+      const hitOf = (article: ArticleRecord): SearchHitRecord => ({ article, score: result.scores.get(article)!, terms: result.terms });
+      const facetScope: FacetScope = { articles: result.articles, filter: args.filter, view: context.view };
+      return {
+        ...page,
+        edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: hitOf(edge.node) })),
+        facetScope,
+      };
+    },
+  }),
+}));
+
+builder.objectFields(Article, (t) => ({
+  similar: t.field({
+    type: [Article],
+    description:
+      'Articles most alike this one by text (title, excerpt, body, topics and provider: its most telling words, weighed by TF-IDF, ' +
+      'searched for together) and by shared topics, best first. Never this article, nor another file with one of its URLs.',
+    args: {
+      first: t.arg.int({ required: false, defaultValue: 5, description: `How many to list (0 to ${MAX_PAGE_SIZE}; default 5).` }),
+    },
+    resolve: (article, args, context) => {
+      const first = args.first ?? 5;
+      if (first < 0 || first > MAX_PAGE_SIZE) throw badUserInput(`\`first\` must be from 0 to ${MAX_PAGE_SIZE}, found ${first}.`, 'first');
+      return context.search.alike(context.view, article).slice(0, first);
+    },
+  }),
+}));

@@ -1,0 +1,213 @@
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
+import { highlight } from '../../src/content/highlight.js';
+import { LiveCorpus } from '../../src/content/live.js';
+import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
+import { parseQuery, SearchIndex, SearchQueryError } from '../../src/content/search.js';
+import { CONTENT_DIR, corpusOf, createTempDirectory, type RawFile, readRawFiles, requireSharedCorpus, SAMPLE_CORPUS } from '../support.js';
+
+/** The words of a text as the index's rules fold them: letters and digits, accents removed, lowercase. */
+function words(text: string): string[] {
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}\p{Co}]+/gu) ?? []
+  );
+}
+
+/** Each searched field of a raw file as its words: title, excerpt, body (link targets left out), topics, provider name. */
+function fieldsOf(file: RawFile): string[][] {
+  const { data } = file;
+  return [
+    words(String(data.title ?? '')),
+    words(String(data.excerpt ?? '')),
+    words(file.body.replace(/\]\([^)]*\)/g, ']')),
+    words((data.topics ?? []).join('\n')),
+    words(String(data.provider?.name ?? '')),
+  ];
+}
+
+/** The slugs of the files where every test holds, sorted. */
+function expectedSlugs(files: RawFile[], test: (fields: string[][]) => boolean): string[] {
+  return files
+    .filter((file) => test(fieldsOf(file)))
+    .map((file) => file.slug)
+    .sort();
+}
+
+const hasWord = (fields: string[][], word: string) => fields.some((field) => field.includes(word));
+const hasPhrase = (fields: string[][], phrase: string[]) =>
+  fields.some((field) => field.some((_, at) => phrase.every((word, offset) => field[at + offset] === word)));
+
+/** The searches of a corpus checked against the raw files: words, phrases, exclusions, prefixes and typos. */
+async function checkSearches(directory: string) {
+  const corpus = await corpusOf(directory);
+  const index = new SearchIndex({ current: corpus });
+  const raw = readRawFiles(directory);
+  const published = raw.filter((file) => file.data.published !== false);
+  const search = (query: string) => {
+    const result = index.search(corpus.public, query);
+    const scores = result.articles.map((article) => result.scores.get(article)!);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    return result.articles.map((article) => article.slug).sort();
+  };
+  // Words of the titles, by how many published files have them.
+  const frequency = new Map<string, number>();
+  for (const file of published) for (const word of new Set(fieldsOf(file).flat())) frequency.set(word, (frequency.get(word) ?? 0) + 1);
+  const ranked = [...frequency]
+    .filter(([word]) => word.length >= 6 && !/\d/.test(word))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const common = ranked[0]![0];
+  const rare = ranked.find(([, count]) => count === 2)![0];
+  const title = words(String(published[0]!.data.title));
+
+  expect(search(common)).toEqual(
+    expectedSlugs(published, (fields) => fields.some((field) => field.some((word) => word.startsWith(common)))),
+  );
+  expect(search(`${rare} `)).toEqual(expectedSlugs(published, (fields) => hasWord(fields, rare)));
+  expect(search(`${common} ${rare} `)).toEqual(expectedSlugs(published, (fields) => hasWord(fields, common) && hasWord(fields, rare)));
+  expect(search(`"${title[0]} ${title[1]}"`)).toEqual(expectedSlugs(published, (fields) => hasPhrase(fields, [title[0]!, title[1]!])));
+  expect(search(`${common} -${rare}`)).toEqual(
+    // The last word is `-rare`, so `common` is a whole word here.
+    expectedSlugs(published, (fields) => hasWord(fields, common) && !hasWord(fields, rare)),
+  );
+  const prefix = rare.slice(0, 4);
+  expect(search(prefix)).toEqual(
+    expectedSlugs(published, (fields) => fields.some((field) => field.some((word) => word.startsWith(prefix)))),
+  );
+  // One letter changed: a word no file has, one edit from `rare` (and perhaps from others).
+  const typo = `${rare.slice(0, 2)}${rare[2] === 'q' ? 'x' : 'q'}${rare.slice(3)}`;
+  expect(frequency.has(typo)).toBe(false);
+  const oneEdit = [...frequency.keys()].filter((word) => isOneEditAway(word, typo));
+  expect(oneEdit).toContain(rare);
+  expect(search(`${typo} `)).toEqual(expectedSlugs(published, (fields) => oneEdit.some((word) => hasWord(fields, word))));
+  // A draft's words are not searched publicly.
+  const draftOnly = [...new Set(raw.filter((file) => file.data.published === false).flatMap((file) => fieldsOf(file).flat()))].find(
+    (word) => word.length > 3 && !frequency.has(word),
+  );
+  if (draftOnly !== undefined) {
+    expect(search(`${draftOnly} `)).toEqual([]);
+    expect(index.search(corpus.preview, `${draftOnly} `).articles.length).toBeGreaterThan(0);
+  }
+  index.close();
+  return { draftOnly };
+}
+
+/** Whether two words are one insertion, deletion, substitution or swap of neighbours apart. */
+function isOneEditAway(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  let start = 0;
+  while (start < a.length && a[start] === b[start]) start++;
+  const tail = (x: string, y: string) => x.slice(start + 1) === y.slice(start + (x.length === y.length ? 1 : 0));
+  if (a.length === b.length)
+    return tail(a, b) || (a[start] === b[start + 1] && a[start + 1] === b[start] && a.slice(start + 2) === b.slice(start + 2));
+  return a.length > b.length ? a.slice(start + 1) === b.slice(start) : b.slice(start + 1) === a.slice(start);
+}
+
+describe('parseQuery', () => {
+  it('should take a query apart into words, a last-word prefix, phrases and exclusions', () => {
+    expect(parseQuery('Café "Language  Models" -chatbot rob')).toEqual({
+      words: [
+        { word: 'cafe', prefix: false },
+        { word: 'rob', prefix: true },
+      ],
+      phrases: [['language', 'models']],
+      excluded: ['chatbot'],
+    });
+    expect(parseQuery('sepsis trial ').words).toEqual([
+      { word: 'sepsis', prefix: false },
+      { word: 'trial', prefix: false },
+    ]);
+    expect(parseQuery('"open source"').phrases).toEqual([['open', 'source']]);
+    expect(parseQuery('-"bad news" ai').excluded).toEqual(['bad', 'news']);
+  });
+});
+
+describe('highlight', () => {
+  it('should mark matched words and prefixes and escape everything else', () => {
+    expect(highlight('AT&T <b>sepsis</b> trials', ['sepsis', 'tri*'])).toBe(
+      'AT&amp;T &lt;b&gt;<mark>sepsis</mark>&lt;/b&gt; <mark>trials</mark>',
+    );
+    expect(highlight('Nothing here', ['sepsis'])).toBeNull();
+    expect(highlight('Crème brûlée', ['creme'])).toBe('<mark>Crème</mark> brûlée');
+  });
+
+  it('should cut a long text around the first match', () => {
+    const text = Array.from({ length: 100 }, (_, at) => `w${at}`).join(' ');
+    expect(highlight(text, ['w50'])).toBe(
+      `…${Array.from({ length: 32 }, (_, at) => (at === 8 ? '<mark>w50</mark>' : `w${42 + at}`)).join(' ')}…`,
+    );
+  });
+});
+
+describe('SearchIndex over content/', () => {
+  it('should find exactly the articles with every word, phrase, prefix or typo correction, never by a draft publicly', async () => {
+    const { draftOnly } = await checkSearches(CONTENT_DIR);
+    expect(draftOnly).toBeDefined();
+  });
+
+  it('should refuse a query with nothing to search for', async () => {
+    const corpus = await corpusOf(CONTENT_DIR);
+    const index = new SearchIndex({ current: corpus });
+    expect(() => index.search(corpus.public, '-sepsis')).toThrow(SearchQueryError);
+    expect(() => index.search(corpus.public, '?!')).toThrow('A search needs at least one word (letters or digits).');
+    index.close();
+  });
+
+  it('should reuse its file for the same version, and rebuild a file that is no database', async () => {
+    const corpus = await corpusOf(CONTENT_DIR);
+    const file = path.join(createTempDirectory(), 'search.sqlite');
+    writeFileSync(file, 'not a database '.repeat(100));
+    const first = new SearchIndex({ current: corpus }, file);
+    expect(first.prepareNow()).toBe(true);
+    const hits = first.search(corpus.public, 'sepsis').articles.map((article) => article.slug);
+    first.close();
+    const again = new SearchIndex({ current: corpus }, file);
+    expect(again.prepareNow()).toBe(false);
+    expect(again.search(corpus.public, 'sepsis').articles.map((article) => article.slug)).toEqual(hits);
+    again.close();
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('should follow live updates: an added, edited, drafted and deleted article', async () => {
+    const root = createTempDirectory('newsgraph-search-');
+    cpSync(CONTENT_DIR, root, { recursive: true });
+    const loaded = await loadCorpus(root, { cacheDir: createTempDirectory() });
+    const live = new LiveCorpus(loaded.corpus, loaded.content, {
+      root,
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
+    });
+    const index = new SearchIndex(live);
+    index.prepareNow();
+    const slugs = (query: string, view: 'public' | 'preview' = 'public') =>
+      index.search(live.current[view], query).articles.map((article) => article.slug);
+    const write = async (title: string, published = true) => {
+      writeFileSync(path.join(root, 'zebra.md'), `---\ntitle: ${title}\npublished: ${published}\n---\nBody text.\n`);
+      await live.apply(['zebra.md']);
+    };
+    expect(slugs('quagga ')).toEqual([]);
+    await write('The quagga returns');
+    expect(slugs('quagga ')).toEqual(['zebra']);
+    await write('The okapi returns');
+    expect([slugs('quagga '), slugs('okapi ')]).toEqual([[], ['zebra']]);
+    await write('The okapi returns', false);
+    expect([slugs('okapi '), slugs('okapi ', 'preview')]).toEqual([[], ['zebra']]);
+    await write('The okapi returns');
+    expect([slugs('okapi '), slugs('okapi ', 'preview')]).toEqual([['zebra'], ['zebra']]);
+    rmSync(path.join(root, 'zebra.md'));
+    await live.apply(['zebra.md']);
+    expect([slugs('okapi '), slugs('okapi ', 'preview')]).toEqual([[], []]);
+    live.close();
+  });
+});
+
+describe.skipIf(!requireSharedCorpus())('SearchIndex over the shared real sample', () => {
+  it('should find exactly the articles with every word, phrase, prefix or typo correction', async () => {
+    await checkSearches(SAMPLE_CORPUS);
+  });
+});
