@@ -49,6 +49,8 @@ export class SearchQueryError extends Error {}
 export const SEARCH_INDEX_FILE = 'search.sqlite';
 /** Words of at least this many letters also match a word one edit away when they match nothing as typed. */
 const TYPO_MIN_LETTERS = 5;
+/** The most words one search may have (each may cost a look-up of its typo corrections). */
+const MAX_QUERY_WORDS = 32;
 /** Queries remembered per view. */
 const RESULTS_PER_VIEW = 128;
 /** The format of the index file: a file of another format, or written by another version of the loader, is rebuilt. */
@@ -410,6 +412,8 @@ export class SearchIndex {
 
   /** The FTS5 expression of a parsed query, with the terms a hit may contain. */
   #expression(parsed: ParsedQuery): { expression: string; terms: string[] } {
+    const count = parsed.words.length + parsed.excluded.length + parsed.phrases.reduce((sum, phrase) => sum + phrase.length, 0);
+    if (count > MAX_QUERY_WORDS) throw new SearchQueryError(`A search takes at most ${MAX_QUERY_WORDS} words, found ${count}.`);
     const parts: string[] = [];
     const terms: string[] = [];
     for (const { word, prefix } of parsed.words) {

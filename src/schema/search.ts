@@ -92,7 +92,10 @@ builder.queryFields((t) => ({
       'snippets come from published articles only.',
     args: {
       ...t.arg.connectionArgs(),
-      query: t.arg.string({ required: true, description: 'What to search for: `sepsis trial`, `"language model" -chatbot`, `robo`.' }),
+      query: t.arg.string({
+        required: true,
+        description: 'What to search for, at most 500 characters and 32 words: `sepsis trial`, `"language model" -chatbot`, `robo`.',
+      }),
       filter: t.arg({ type: ArticleFilter, required: false, description: 'Only articles that also match all of these conditions.' }),
     },
     resolve: (_root, args, context) => {

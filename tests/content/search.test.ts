@@ -155,6 +155,7 @@ describe('SearchIndex over content/', () => {
     const index = new SearchIndex({ current: corpus });
     expect(() => index.search(corpus.public, '-sepsis')).toThrow(SearchQueryError);
     expect(() => index.search(corpus.public, '?!')).toThrow('A search needs at least one word (letters or digits).');
+    expect(() => index.search(corpus.public, 'ai '.repeat(33))).toThrow('A search takes at most 32 words, found 33.');
     index.close();
   });
 
