@@ -1,10 +1,10 @@
 /**
- * `npm run bench [-- --quick | --large]`: the load, start-up, HTTP and live-content benchmarks, each
- * printing its figures and its ratios against the baselines measured in the same run, then the soak
- * test for 300 s (30 s with `--quick`). `--quick` uses
- * small corpora (1k; 10k for live content) and short runs (about four minutes in all); the full run
- * takes about 32 minutes; `--large` adds 1M articles to the load benchmark (3.3 GB of files, a large
- * heap, the better part of an hour).
+ * `npm run bench [-- --quick | --large]`: the load, start-up, HTTP, live-content and query-power
+ * (search, facets, similar, stories) benchmarks, each printing its figures and its ratios against
+ * the baselines measured in the same run, then the soak test for 300 s (30 s with `--quick`).
+ * `--quick` uses small corpora (1k; 10k for live content and query power) and short runs (about
+ * five minutes in all); the full run takes about 37 minutes; `--large` adds 1M articles to the load
+ * benchmark (3.3 GB of files, a large heap, the better part of an hour).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -15,7 +15,7 @@ const large = process.argv.includes('--large');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 
-for (const script of ['bench/load.ts', 'bench/startup.ts', 'bench/http.ts', 'bench/live.ts']) {
+for (const script of ['bench/load.ts', 'bench/startup.ts', 'bench/http.ts', 'bench/live.ts', 'bench/query-power.ts']) {
   process.stdout.write(`\n=== ${script}${quick ? ' --quick' : large ? ' --large' : ''}\n`);
   const flags = quick ? ['--quick'] : large && script === 'bench/load.ts' ? ['--sizes', '1000,10000,100000,1000000'] : [];
   const { status } = spawnSync(process.execPath, [tsx, script, ...flags], { cwd: root, stdio: 'inherit' });

@@ -31,6 +31,16 @@ export function memory() {
   };
 }
 
+/**
+ * memory() once the current job is over: a WeakRef read during the job keeps its target alive to
+ * the end of the job (lmdb-js's record cache holds decoded records by WeakRef), so memory measured
+ * in the same job as the reads counts objects the next GC frees.
+ */
+export async function settledMemory(): Promise<ReturnType<typeof memory>> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return memory();
+}
+
 /** Every content file under `root` (dot-entries and node_modules skipped), listed synchronously. */
 export function listSync(root: string): string[] {
   const files: string[] = [];

@@ -17,6 +17,21 @@ export function readRss(pid: number): { rssMB: number; peakRssMB: number } {
   return { rssMB: kB('VmRSS') / 1024, peakRssMB: kB('VmHWM') / 1024 };
 }
 
+/**
+ * The anonymous (heap, malloc) and file-backed (mapped files: the content store) parts of a
+ * process's resident memory, RssAnon and RssFile, in bytes; NaN when unreadable.
+ */
+export function readRssParts(pid: number): { anonBytes: number; fileBytes: number } {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { anonBytes: NaN, fileBytes: NaN };
+  }
+  const bytes = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { anonBytes: bytes('RssAnon'), fileBytes: bytes('RssFile') };
+}
+
 /** CPU time (user + system) a process has used so far, in ms; NaN when unreadable. */
 export function cpuMs(pid: number): number {
   try {

@@ -103,6 +103,11 @@ export function parseQuery(query: string): ParsedQuery {
   return { words, phrases, excluded };
 }
 
+/** What identifies a query's meaning: two queries with the same key find the same articles (`act` and `act ` do not). */
+export function queryKey(parsed: ParsedQuery): string {
+  return JSON.stringify(parsed);
+}
+
 /** An FTS5 string literal. */
 function quote(term: string): string {
   return `"${term.replaceAll('"', '""')}"`;
@@ -169,6 +174,7 @@ export class SearchIndex {
   readonly #slugOfRow: Record<Kind, Map<number, string>> = { public: new Map(), draft: new Map() };
   readonly #results = new WeakMap<CorpusView, Map<string, SearchResult>>();
   readonly #alike = new WeakMap<CorpusView, WeakMap<Article, readonly Article[]>>();
+  #documentFrequency: Map<string, number> | null = null;
   #version: string | null = null;
   #unsubscribe: (() => void) | null = null;
   #statements: ReturnType<SearchIndex['prepare']> | null = null;
@@ -199,11 +205,11 @@ export class SearchIndex {
       results = new Map();
       this.#results.set(view, results);
     }
-    const key = query.trim();
+    const parsed = parseQuery(query);
+    const key = queryKey(parsed);
     let result = results.get(key);
     if (result === undefined) {
       this.#ensure();
-      const parsed = parseQuery(query);
       const { expression, terms } = this.#expression(parsed);
       result = this.#run(view, expression, terms);
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
@@ -238,7 +244,7 @@ export class SearchIndex {
     for (const text of columnsOf(article))
       for (const { word } of tokenize(text)) if ([...word].length > 2) counts.set(word, (counts.get(word) ?? 0) + 1);
     const total = Math.max(1, this.#rowOfSlug.public.size);
-    const documents = this.#documentCounts([...counts.keys()]);
+    const documents = this.#documentCounts();
     const weighted: [string, number][] = [];
     for (const [term, count] of counts) {
       const holders = documents.get(term) ?? 0;
@@ -263,20 +269,38 @@ export class SearchIndex {
     return Object.freeze(boosted.map(({ other }) => other));
   }
 
-  /** In how many public articles each of these terms appears (absent: in none). */
-  #documentCounts(terms: readonly string[]): Map<string, number> {
-    const documents = new Map<string, number>();
-    for (let at = 0; at < terms.length; at += 500) {
-      const chunk = terms.slice(at, at + 500);
-      const rows = this.#db
-        .prepare(`SELECT term, doc FROM public_vocab WHERE term IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk) as {
-        term: string;
-        doc: number;
-      }[];
-      for (const row of rows) documents.set(row.term, row.doc);
+  /**
+   * In how many public articles each term appears: read from the index once when first needed
+   * (fts5vocab walks every term's list, so per-term look-ups would cost as much as the list is
+   * long), then kept in step by #insert and #remove.
+   */
+  #documentCounts(): Map<string, number> {
+    if (this.#documentFrequency === null) {
+      const counts = new Map<string, number>();
+      for (const row of this.#db.prepare('SELECT term, doc FROM public_vocab').iterate() as Iterable<{ term: string; doc: number }>) {
+        counts.set(row.term, row.doc);
+      }
+      this.#documentFrequency = counts;
     }
-    return documents;
+    return this.#documentFrequency;
+  }
+
+  /** Adds (1) or takes away (-1) an article's words in the public document counts, when they are kept. */
+  #countWords(article: Article, delta: 1 | -1): void {
+    const counts = this.#documentFrequency;
+    if (counts === null) return;
+    let words: Set<string>;
+    try {
+      words = new Set(columnsOf(article).flatMap((text) => tokenize(text).map((token) => token.word)));
+    } catch {
+      this.#documentFrequency = null; // Its text cannot be read any more: count again when next needed.
+      return;
+    }
+    for (const word of words) {
+      const count = (counts.get(word) ?? 0) + delta;
+      if (count > 0) counts.set(word, count);
+      else counts.delete(word);
+    }
   }
 
   /** Stops following updates and closes the index. */
@@ -306,7 +330,11 @@ export class SearchIndex {
         public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? ORDER BY rank LIMIT ?'),
         draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? ORDER BY rank LIMIT ?'),
       },
-      hasTerm: statement('SELECT 1 FROM public_vocab WHERE term = ? UNION ALL SELECT 1 FROM draft_vocab WHERE term = ? LIMIT 1'),
+      // A MATCH stops at the first article; fts5vocab would walk the term's whole list.
+      hasTerm: {
+        public: statement('SELECT 1 FROM public_fts WHERE public_fts MATCH ? LIMIT 1'),
+        draft: statement('SELECT 1 FROM draft_fts WHERE draft_fts MATCH ? LIMIT 1'),
+      },
       setVersion: statement("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)"),
     };
   }
@@ -362,12 +390,14 @@ export class SearchIndex {
       this.#rowOfSlug[kind].clear();
       this.#slugOfRow[kind].clear();
     }
+    this.#documentFrequency = null;
     db.transaction(() => {
       for (const article of corpus.public.articles) this.#insert('public', article);
       for (const article of corpus.preview.articles) if (!article.published) this.#insert('draft', article);
       db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?), ('loader', ?)").run(FORMAT, currentLoaderVersion());
       this.#statements!.setVersion.run(corpus.version);
     })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
     this.#version = corpus.version;
   }
 
@@ -377,11 +407,14 @@ export class SearchIndex {
     statements.insert[kind].run(row, ...columnsOf(article));
     this.#rowOfSlug[kind].set(article.slug, row);
     this.#slugOfRow[kind].set(row, article.slug);
+    if (kind === 'public') this.#countWords(article, 1);
   }
 
-  #remove(kind: Kind, slug: string): void {
+  #remove(kind: Kind, article: Article): void {
+    const { slug } = article;
     const row = this.#rowOfSlug[kind].get(slug);
     if (row === undefined) return;
+    if (kind === 'public') this.#countWords(article, -1);
     const statements = this.#statements!;
     statements.remove[kind].run(row);
     statements.removeRow[kind].run(row);
@@ -393,9 +426,9 @@ export class SearchIndex {
   #apply(update: CorpusUpdate): void {
     if (this.#version === null || !this.#db.open) return; // Not built yet: it will be built from the version current then.
     const each = (changes: ViewChanges, kind: Kind, holds: (article: Article) => boolean) => {
-      for (const article of changes.removed) this.#remove(kind, article.slug);
+      for (const article of changes.removed) this.#remove(kind, article);
       for (const { before, after } of changes.updated) {
-        this.#remove(kind, before.slug);
+        this.#remove(kind, before);
         if (holds(after)) this.#insert(kind, after);
       }
       for (const article of changes.added) if (holds(article)) this.#insert(kind, article);
@@ -404,7 +437,7 @@ export class SearchIndex {
       each(update.changes.public, 'public', () => true);
       // A draft that is published now is in the preview view's updated list: it leaves the draft table.
       each(update.changes.preview, 'draft', (article) => !article.published);
-      for (const article of update.changes.preview.added) if (article.published) this.#remove('draft', article.slug);
+      for (const article of update.changes.preview.added) if (article.published) this.#remove('draft', article);
       this.#statements!.setVersion.run(update.corpus.version);
     })();
     this.#version = update.corpus.version;
@@ -444,7 +477,8 @@ export class SearchIndex {
   }
 
   #hasTerm(term: string): boolean {
-    return this.#statements!.hasTerm.get(term, term) !== undefined;
+    const { hasTerm } = this.#statements!;
+    return hasTerm.public.get(quote(term)) !== undefined || hasTerm.draft.get(quote(term)) !== undefined;
   }
 
   /** Which of these terms the index holds, in either table. */

@@ -32,13 +32,19 @@ function compareStoriesNewestFirst(a: Story, b: Story): number {
 function storyOf(articles: readonly Article[]): Story {
   let lead = articles[0]!;
   for (const article of articles) if (compareEarliestFirst(article, lead) < 0) lead = article;
-  const dated = articles.filter((article) => article.publishedDateTime !== null);
+  let first: EpochMs | null = null;
+  let last: EpochMs | null = null;
+  for (const { publishedDateTime: date } of articles) {
+    if (date === null) continue;
+    if (first === null || date < first) first = date;
+    if (last === null || date > last) last = date;
+  }
   return Object.freeze({
     kind: 'story',
     lead,
     articles: Object.freeze(articles),
-    firstPublishedDateTime: dated.length === 0 ? null : Math.min(...dated.map((article) => article.publishedDateTime!)),
-    lastPublishedDateTime: dated.length === 0 ? null : Math.max(...dated.map((article) => article.publishedDateTime!)),
+    firstPublishedDateTime: first,
+    lastPublishedDateTime: last,
   });
 }
 

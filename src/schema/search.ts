@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { highlight } from '../content/highlight.js';
 import type { Article as ArticleRecord } from '../content/model.js';
 import { articlePredicate } from '../content/query.js';
-import { SearchQueryError } from '../content/search.js';
+import { parseQuery, queryKey, SearchQueryError } from '../content/search.js';
 import { badUserInput } from '../errors.js';
 import { Article, ArticleFilter, type FacetScope, renderedBodyOf } from './article.js';
 import { builder } from './builder.js';
@@ -110,7 +110,10 @@ builder.queryFields((t) => ({
       const predicate = articlePredicate(args.filter);
       const matches = predicate === null ? result.articles : result.articles.filter(predicate);
       const order: ListOrder<ArticleRecord> = {
-        name: `search:${createHash('sha1').update(args.query.trim()).digest('base64url').slice(0, 12)}`,
+        name: `search:${createHash('sha1')
+          .update(queryKey(parseQuery(args.query)))
+          .digest('base64url')
+          .slice(0, 12)}`,
         positionOf: (article) => [result.scores.get(article)!, article.slug],
         compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
       };

@@ -150,6 +150,23 @@ describe('SearchIndex over content/', () => {
     expect(draftOnly).toBeDefined();
   });
 
+  it('should tell a last word typed in full from one still being typed, whichever is asked first', async () => {
+    const corpus = await corpusOf(CONTENT_DIR);
+    const published = readRawFiles(CONTENT_DIR).filter((file) => file.data.published !== false);
+    const index = new SearchIndex({ current: corpus });
+    const slugs = (query: string) =>
+      index
+        .search(corpus.public, query)
+        .articles.map((article) => article.slug)
+        .sort();
+    expect(slugs('act ')).toEqual(expectedSlugs(published, (fields) => hasWord(fields, 'act')));
+    expect(slugs('act')).toEqual(
+      expectedSlugs(published, (fields) => fields.some((field) => field.some((word) => word.startsWith('act')))),
+    );
+    expect(slugs('act').length).toBeGreaterThan(slugs('act ').length);
+    index.close();
+  });
+
   it('should refuse a query with nothing to search for', async () => {
     const corpus = await corpusOf(CONTENT_DIR);
     const index = new SearchIndex({ current: corpus });
