@@ -5,6 +5,8 @@
  */
 import type { Article } from './model.js';
 import { type ArticleFilter, articlePredicate } from './query.js';
+import { slugify } from './slug.js';
+import { normalizeDomain } from './urls.js';
 import type { CorpusView } from './view.js';
 
 /** The facets an article list can be counted by. */
@@ -27,19 +29,13 @@ const DISJUNCTIVE: readonly { readonly facet: FacetName; readonly field: keyof A
   { facet: 'categories', field: 'category' },
 ];
 
-/** The bit of an article's pass mask for the rest of the filter (every condition that is no facet's own). */
-const REST = 1 << DISJUNCTIVE.length;
-/** Every bit of a pass mask set: the article passes the whole filter. */
-const ALL = (REST << 1) - 1;
-
 const MONTH_LABEL = new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /**
- * Facet counts of one filtered list, computed when first asked for: each article is tested against
- * each condition of the filter once, then each facet is one pass over the articles.
+ * Facet counts of one filtered list, computed when first asked for: each facet is one pass over
+ * the articles that pass the filter without that facet's own condition (matchingArticles).
  */
 export class ArticleFacets {
-  #masks: Uint8Array | undefined;
   readonly #counted = new Map<FacetName, readonly FacetValue[]>();
 
   /**
@@ -63,42 +59,39 @@ export class ArticleFacets {
     return values;
   }
 
-  /** For each article, one bit per facet filter it passes and one for the rest of the filter. */
-  #passMasks(): Uint8Array {
-    if (this.#masks !== undefined) return this.#masks;
-    const filter = this.filter ?? {};
-    const tests: [bit: number, test: (article: Article) => boolean][] = [];
-    const rest: { [key: string]: unknown } = { ...filter };
-    let always = 0;
-    for (const [position, { field }] of DISJUNCTIVE.entries()) {
-      delete rest[field];
-      const test = articlePredicate({ [field]: filter[field] } as ArticleFilter);
-      if (test === null) always |= 1 << position;
-      else tests.push([1 << position, test]);
-    }
-    const restTest = articlePredicate(rest as ArticleFilter);
-    const masks = new Uint8Array(this.articles.length);
-    for (const [index, article] of this.articles.entries()) {
-      let mask = always;
-      if (restTest === null || restTest(article)) mask |= REST;
-      for (const [bit, test] of tests) if (test(article)) mask |= bit;
-      masks[index] = mask;
-    }
-    this.#masks = masks;
-    return masks;
-  }
-
   #count(facet: FacetName): readonly FacetValue[] {
-    const masks = this.#passMasks();
-    const own = DISJUNCTIVE.findIndex((entry) => entry.facet === facet);
-    const required = own < 0 ? ALL : ALL & ~(1 << own);
+    const own = DISJUNCTIVE.find((entry) => entry.facet === facet)?.field;
+    const scope = own === undefined || this.filter?.[own] == null ? this.filter : { ...this.filter, [own]: null };
+    // Without a condition of its own, a facet counts the list under the whole filter; with one, the
+    // facets of `scope` count it (and share their passes with every request that filters so).
+    if (scope !== this.filter) return facetsOf(this.articles, scope, this.view).values(facet);
     const tally = new FacetTally();
-    for (const [index, article] of this.articles.entries()) {
-      if ((masks[index]! & required) !== required) continue;
-      countArticle(tally, facet, article);
-    }
+    for (const article of matchingArticles(this.articles, scope, this.view)) countArticle(tally, facet, article);
     return tally.values((value, spellings) => labelOf(facet, value, spellings, this.view));
   }
+}
+
+/**
+ * The articles of a list that pass a filter, in no particular order. For a view's whole list
+ * filtered by topics or providers, only those topics' or providers' articles are tested.
+ */
+function matchingArticles(articles: readonly Article[], filter: ArticleFilter | null | undefined, view: CorpusView): Iterable<Article> {
+  const predicate = articlePredicate(filter);
+  if (predicate === null) return articles;
+  let candidates: Iterable<Article> = articles;
+  if (articles === view.articles && filter != null) {
+    const byTopic = filter.topics?.map((topic) => view.topicBySlug(slugify(topic))?.articles ?? []);
+    const byProvider = filter.providers?.map(
+      (domain) => view.providerByDomain(normalizeDomain(domain) ?? domain.trim().toLowerCase())?.articles ?? [],
+    );
+    const size = (lists: (readonly Article[])[] | undefined) =>
+      lists?.reduce((sum, list) => sum + list.length, 0) ?? Number.POSITIVE_INFINITY;
+    const narrowest = size(byTopic) <= size(byProvider) ? byTopic : byProvider;
+    if (narrowest !== undefined) candidates = new Set(narrowest.flat());
+  }
+  const matching: Article[] = [];
+  for (const article of candidates) if (predicate(article)) matching.push(article);
+  return matching;
 }
 
 /** Counts one article under each of its values of a facet. */
@@ -218,7 +211,8 @@ export function facetsOf(articles: readonly Article[], filter: ArticleFilter | n
     byFilter = new Map();
     lists.set(articles, byFilter);
   }
-  const key = JSON.stringify(filter ?? null);
+  // An absent and a null condition are the same filter.
+  const key = JSON.stringify(filter ?? {}, (_, value: unknown) => (value === null ? undefined : value));
   let facets = byFilter.get(key);
   if (facets === undefined) {
     if (byFilter.size >= FILTERS_PER_LIST) byFilter.clear();
