@@ -60,8 +60,8 @@ import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile } from '../scripts/build.mjs';
 import type { Article } from '../src/content/model.js';
+import { columnsOf } from '../src/content/search.js';
 import type { CorpusView } from '../src/content/view.js';
-import { mulberry32 } from './generate.js';
 import { flagValue, positiveNumber } from './lib/args.js';
 import { cachedCorpus, DEFAULT_CORPORA_DIR } from './lib/corpora.js';
 import { mainThreadProfileFile, type ProfileWindow, profileClockMicros, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
@@ -69,6 +69,7 @@ import { settledMemory } from './lib/measure.js';
 import { PROJECT_DIR } from './lib/paths.js';
 import { loadAverage, readRssParts, systemBusyMs } from './lib/proc.js';
 import { closeWorkDirectory, installExitHandlers, openWorkDirectory, spawnTracked, stopChild } from './lib/processes.js';
+import { BUCKETS, type Bucket, COMMON_RANKS, Draw, MEDIUM_RANKS } from './lib/query-words.js';
 import { fmt, markdownTable, verdict } from './lib/report.js';
 import { srcSnapshot } from './lib/source.js';
 import { median, quantile, round } from './lib/stats.js';
@@ -108,57 +109,12 @@ const STORIES_DOCUMENT = `query Stories { stories(first: 20) { totalCount nodes 
 // Query words (drawn as bench/search-engines.ts draws them)
 // ---------------------------------------------------------------------------------------------
 
-const BUCKETS = ['common', 'medium', 'rare'] as const;
-type Bucket = (typeof BUCKETS)[number];
-/** Ranks (by document frequency) that bound the buckets. */
-const COMMON_RANKS = 100;
-const MEDIUM_RANKS = 3_000;
-/** How often a query word is drawn from each bucket. */
-const BUCKET_MIX: Record<Bucket, number> = { common: 0.3, medium: 0.4, rare: 0.3 };
 /** What a query word may be: lowercase ASCII letters, which FTS5's unicode61 tokenizer folds to themselves. */
 const QUERY_WORD = /^[a-z]{2,}$/;
 const NON_WORD = /[^\p{L}\p{N}]+/u;
 
-class Draw {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  bucket(): Bucket {
-    let roll = this.next();
-    for (const bucket of BUCKETS) {
-      roll -= BUCKET_MIX[bucket];
-      if (roll < 0) return bucket;
-    }
-    return 'rare';
-  }
-  /** `items` in a random order. */
-  shuffled<T>(items: readonly T[]): T[] {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-    }
-    return copy;
-  }
-}
-
 function words(text: string): string[] {
   return text.toLowerCase().split(NON_WORD).filter(Boolean);
-}
-
-/** The texts search indexes of an article (title, excerpt, body without link targets, topic names, provider name). */
-function textsOf(article: Article): string[] {
-  return [
-    article.title,
-    article.excerpt ?? '',
-    (article.body ?? '').replace(/\]\([^)]*\)/g, ']'),
-    article.topics.map((topic) => topic.name).join('\n'),
-    article.provider?.name ?? '',
-  ];
 }
 
 /** One query: its text and, for a one-word query, its word's bucket. */
@@ -188,7 +144,7 @@ function vocabularyOf(articles: readonly Article[]): Vocabulary {
   const df = new Map<string, number>();
   for (const article of articles) {
     const seen = new Set<string>();
-    for (const text of textsOf(article)) for (const word of words(text)) if (QUERY_WORD.test(word)) seen.add(word);
+    for (const text of columnsOf(article)) for (const word of words(text)) if (QUERY_WORD.test(word)) seen.add(word);
     for (const word of seen) df.set(word, (df.get(word) ?? 0) + 1);
   }
   const ranked = [...df.keys()].sort((a, b) => df.get(b)! - df.get(a)! || (a < b ? -1 : 1));
@@ -209,7 +165,7 @@ function makeQueries(articles: readonly Article[], vocabulary: Vocabulary, count
   const used = new Set<string>();
   const wordsOf = (article: Article) => {
     const found = new Set<string>();
-    for (const text of textsOf(article)) for (const word of words(text)) if (bucketOf.has(word)) found.add(word);
+    for (const text of columnsOf(article)) for (const word of words(text)) if (bucketOf.has(word)) found.add(word);
     return [...found];
   };
   const cooccurring = (n: number): string[] => {

@@ -59,11 +59,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type MiniSearchType from 'minisearch';
 import type { Options as MiniSearchOptions, Query as MiniSearchQuery, SearchOptions } from 'minisearch';
-import { generateCorpus, mulberry32 } from './generate.js';
+import { generateCorpus } from './generate.js';
 import { flagValue, positiveNumber } from './lib/args.js';
 import { buildCompiledLoader, COMPILED_LOADER } from './lib/compiled-loader.js';
 import { memory } from './lib/measure.js';
 import { closeWorkDirectory, installExitHandlers, openWorkDirectory, spawnTracked, stopChild } from './lib/processes.js';
+import { BUCKET_MIX, BUCKETS, type Bucket, COMMON_RANKS, Draw, MEDIUM_RANKS } from './lib/query-words.js';
 import { fmt, markdownTable } from './lib/report.js';
 import { median, quantile, round } from './lib/stats.js';
 
@@ -171,38 +172,6 @@ const fuzzyDistance = (term: string) => Math.min(MAX_FUZZY, Math.round(term.leng
 // ---------------------------------------------------------------------------------------------
 // Queries
 // ---------------------------------------------------------------------------------------------
-
-/** Ranks (by document frequency, query words only) that bound the buckets words are drawn from. */
-const COMMON_RANKS = 100;
-const MEDIUM_RANKS = 3_000;
-const BUCKETS = ['common', 'medium', 'rare'] as const;
-type Bucket = (typeof BUCKETS)[number];
-/** How often a query word is drawn from each bucket. */
-const BUCKET_MIX: Record<Bucket, number> = { common: 0.3, medium: 0.4, rare: 0.3 };
-
-class Draw {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  float(): number {
-    return this.next();
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  bucket(): Bucket {
-    let roll = this.next();
-    for (const bucket of BUCKETS) {
-      roll -= BUCKET_MIX[bucket];
-      if (roll < 0) return bucket;
-    }
-    return 'rare';
-  }
-}
 
 interface Vocabulary {
   readonly df: Map<string, number>;

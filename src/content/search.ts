@@ -151,8 +151,8 @@ function openDatabase(file: string): Database.Database {
   }
 }
 
-/** The text of an article as the index holds it, in COLUMNS order. */
-function columnsOf(article: Article): string[] {
+/** The texts of an article as the index holds them: title, excerpt, body (without link targets), topic names, provider name. */
+export function columnsOf(article: Article): string[] {
   return [
     article.title,
     article.excerpt ?? '',
