@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Corpus } from './corpus.js';
 import type { Article } from './model.js';
+import { compareStrings } from './order.js';
 import { currentLoaderVersion } from './store.js';
 import type { CorpusUpdate, ViewChanges } from './update.js';
 import { urlKeyOfHref } from './urls.js';
@@ -326,9 +327,10 @@ export class SearchIndex {
         public: statement('DELETE FROM public_rows WHERE rowid = ?'),
         draft: statement('DELETE FROM draft_rows WHERE rowid = ?'),
       },
+      // Rows as [rowid, rank] arrays: no object per match.
       match: {
-        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? ORDER BY rank LIMIT ?'),
-        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? ORDER BY rank LIMIT ?'),
+        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
+        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
       },
       // A MATCH stops at the first article; fts5vocab would walk the term's whole list.
       hasTerm: {
@@ -497,23 +499,32 @@ export class SearchIndex {
 
   /** Runs an FTS5 expression against the tables a view reads; matches the view holds, best first. */
   #run(view: CorpusView, expression: string, terms: readonly string[], limit = -1): SearchResult {
-    const scored: { article: Article; score: number }[] = [];
-    const seen = new Set<Article>();
-    for (const kind of view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const)) {
-      const rows = this.#statements!.match[kind].all(expression, limit) as { rowid: number; rank: number }[];
-      for (const { rowid, rank } of rows) {
-        const slug = this.#slugOfRow[kind].get(rowid);
+    const articles: Article[] = [];
+    const scores = new Map<Article, number>();
+    const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);
+    for (const kind of kinds) {
+      const slugOfRow = this.#slugOfRow[kind];
+      for (const [rowid, rank] of this.#statements!.match[kind].all(expression, limit) as [number, number][]) {
+        const slug = slugOfRow.get(rowid);
         const article = slug === undefined ? undefined : view.articleBySlug(slug);
-        if (article === undefined || seen.has(article)) continue;
-        seen.add(article);
-        scored.push({ article, score: -rank });
+        if (article === undefined || scores.has(article)) continue;
+        scores.set(article, -rank);
+        articles.push(article);
       }
     }
-    scored.sort((a, b) => b.score - a.score || (a.article.slug < b.article.slug ? -1 : a.article.slug > b.article.slug ? 1 : 0));
-    return {
-      articles: Object.freeze(scored.map(({ article }) => article)),
-      scores: new Map(scored.map(({ article, score }) => [article, score])),
-      terms: Object.freeze([...terms]),
-    };
+    const bySlug = (a: Article, b: Article) => compareStrings(a.slug, b.slug);
+    if (kinds.length > 1) articles.sort((a, b) => scores.get(b)! - scores.get(a)! || bySlug(a, b));
+    else {
+      // SQLite gives one table's matches best first: only runs of equal scores are left to order, by slug.
+      for (let start = 0; start < articles.length; ) {
+        const score = scores.get(articles[start]!);
+        let end = start + 1;
+        while (end < articles.length && scores.get(articles[end]!) === score) end++;
+        if (end - start > 1)
+          for (const [offset, article] of articles.slice(start, end).sort(bySlug).entries()) articles[start + offset] = article;
+        start = end;
+      }
+    }
+    return { articles: Object.freeze(articles), scores, terms: Object.freeze([...terms]) };
   }
 }

@@ -5,6 +5,7 @@ import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
 import { highlight } from '../../src/content/highlight.js';
 import { LiveCorpus } from '../../src/content/live.js';
 import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
+import type { Article } from '../../src/content/model.js';
 import { parseQuery, SearchIndex, SearchQueryError } from '../../src/content/search.js';
 import { CONTENT_DIR, corpusOf, createTempDirectory, type RawFile, readRawFiles, requireSharedCorpus, SAMPLE_CORPUS } from '../support.js';
 
@@ -51,8 +52,10 @@ async function checkSearches(directory: string) {
   const published = raw.filter((file) => file.data.published !== false);
   const search = (query: string) => {
     const result = index.search(corpus.public, query);
-    const scores = result.articles.map((article) => result.scores.get(article)!);
-    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    // Best first, ties by slug: the order cursors are positions in.
+    const order = (a: Article, b: Article) =>
+      result.scores.get(b)! - result.scores.get(a)! || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
+    expect(result.articles.map((article) => article.slug)).toEqual([...result.articles].sort(order).map((article) => article.slug));
     return result.articles.map((article) => article.slug).sort();
   };
   // Words of the titles, by how many published files have them.
