@@ -200,7 +200,7 @@ const counted = new WeakMap<CorpusView, WeakMap<readonly Article[], Map<string, 
  * current time (`publishedWithin`) is counted afresh each time.
  */
 export function facetsOf(articles: readonly Article[], filter: ArticleFilter | null | undefined, view: CorpusView): ArticleFacets {
-  if (filter != null && 'publishedWithin' in filter && filter.publishedWithin != null) return new ArticleFacets(articles, filter, view);
+  if (filter?.publishedWithin != null) return new ArticleFacets(articles, filter, view);
   let lists = counted.get(view);
   if (lists === undefined) {
     lists = new WeakMap();

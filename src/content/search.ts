@@ -41,6 +41,8 @@ export interface SearchResult {
   readonly scores: ReadonlyMap<Article, number>;
   /** The folded terms a hit may contain, for highlighting: words, prefixes (as `word*`), phrase words, typo corrections. */
   readonly terms: readonly string[];
+  /** What identifies the query's meaning (queryKey): the same for every query that finds the same articles. */
+  readonly key: string;
 }
 
 /** Thrown for a query that cannot be searched (nothing but excluded words, or no word at all); its message says why. */
@@ -105,7 +107,7 @@ export function parseQuery(query: string): ParsedQuery {
 }
 
 /** What identifies a query's meaning: two queries with the same key find the same articles (`act` and `act ` do not). */
-export function queryKey(parsed: ParsedQuery): string {
+function queryKey(parsed: ParsedQuery): string {
   return JSON.stringify(parsed);
 }
 
@@ -212,7 +214,7 @@ export class SearchIndex {
     if (result === undefined) {
       this.#ensure();
       const { expression, terms } = this.#expression(parsed);
-      result = this.#run(view, expression, terms);
+      result = { ...this.#run(view, expression, terms), key };
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
       results.set(key, result);
     }
@@ -439,7 +441,6 @@ export class SearchIndex {
       each(update.changes.public, 'public', () => true);
       // A draft that is published now is in the preview view's updated list: it leaves the draft table.
       each(update.changes.preview, 'draft', (article) => !article.published);
-      for (const article of update.changes.preview.added) if (article.published) this.#remove('draft', article);
       this.#statements!.setVersion.run(update.corpus.version);
     })();
     this.#version = update.corpus.version;
@@ -498,7 +499,7 @@ export class SearchIndex {
   }
 
   /** Runs an FTS5 expression against the tables a view reads; matches the view holds, best first. */
-  #run(view: CorpusView, expression: string, terms: readonly string[], limit = -1): SearchResult {
+  #run(view: CorpusView, expression: string, terms: readonly string[], limit = -1): Omit<SearchResult, 'key'> {
     const articles: Article[] = [];
     const scores = new Map<Article, number>();
     const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);

@@ -155,6 +155,18 @@ const found = new WeakMap<CorpusView, ViewStories>();
  * title once). Reads the articles' records.
  */
 export function externalCoverage(story: Story, view: CorpusView): readonly RelatedEntry[] {
+  // A story belongs to one view, so its coverage is found once for both `externalCoverage` and its count.
+  let external = coverage.get(story);
+  if (external === undefined) {
+    external = Object.freeze(findExternalCoverage(story, view));
+    coverage.set(story, external);
+  }
+  return external;
+}
+
+const coverage = new WeakMap<Story, readonly RelatedEntry[]>();
+
+function findExternalCoverage(story: Story, view: CorpusView): RelatedEntry[] {
   const seen = new Set<string>();
   const external: RelatedEntry[] = [];
   for (const article of story.articles) {

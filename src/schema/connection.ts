@@ -95,6 +95,13 @@ function checkPageSize(value: number | null | undefined, argumentName: 'first' |
   }
 }
 
+/** How many items a plain list field lists: its `first` (`fallback` when absent). Throws BAD_USER_INPUT outside 0-100. */
+export function listLength(first: number | null | undefined, fallback: number): number {
+  const length = first ?? fallback;
+  if (length < 0 || length > MAX_PAGE_SIZE) throw badUserInput(`\`first\` must be from 0 to ${MAX_PAGE_SIZE}, found ${length}.`, 'first');
+  return length;
+}
+
 /** An edge whose cursor is encoded only when a query asks for it. */
 class Edge<T> {
   constructor(

@@ -5,10 +5,9 @@ import {
   type FacetValue as FacetValueRecord,
   facetsOf,
 } from '../content/facets.js';
-import { badUserInput } from '../errors.js';
 import { ArticleConnection, type FacetScope } from './article.js';
 import { builder } from './builder.js';
-import { MAX_PAGE_SIZE } from './connection.js';
+import { listLength, MAX_PAGE_SIZE } from './connection.js';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
@@ -53,10 +52,7 @@ ArticleFacets.implement({
           }),
         },
         resolve: (facets, args) => {
-          const first = args.first ?? DEFAULT_FACET_VALUES;
-          if (first < 0 || first > MAX_PAGE_SIZE)
-            throw badUserInput(`\`first\` must be from 0 to ${MAX_PAGE_SIZE}, found ${first}.`, 'first');
-          return facets.values(facet).slice(0, first);
+          return facets.values(facet).slice(0, listLength(args.first, DEFAULT_FACET_VALUES));
         },
       });
     return {

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { highlight } from '../content/highlight.js';
 import type { Article as ArticleRecord } from '../content/model.js';
 import { articlePredicate } from '../content/query.js';
-import { parseQuery, queryKey, SearchQueryError } from '../content/search.js';
+import { SearchQueryError } from '../content/search.js';
 import { badUserInput } from '../errors.js';
 import { Article, ArticleFilter, type FacetScope, renderedBodyOf } from './article.js';
 import { builder } from './builder.js';
-import { type ListOrder, MAX_PAGE_SIZE, paginate } from './connection.js';
+import { type ListOrder, listLength, MAX_PAGE_SIZE, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
 import { addFacetsField } from './facet.js';
 
@@ -110,10 +110,7 @@ builder.queryFields((t) => ({
       const predicate = articlePredicate(args.filter);
       const matches = predicate === null ? result.articles : result.articles.filter(predicate);
       const order: ListOrder<ArticleRecord> = {
-        name: `search:${createHash('sha1')
-          .update(queryKey(parseQuery(args.query)))
-          .digest('base64url')
-          .slice(0, 12)}`,
+        name: `search:${createHash('sha1').update(result.key).digest('base64url').slice(0, 12)}`,
         positionOf: (article) => [result.scores.get(article)!, article.slug],
         compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
       };
@@ -139,9 +136,7 @@ builder.objectFields(Article, (t) => ({
       first: t.arg.int({ required: false, defaultValue: 5, description: `How many to list (0 to ${MAX_PAGE_SIZE}; default 5).` }),
     },
     resolve: (article, args, context) => {
-      const first = args.first ?? 5;
-      if (first < 0 || first > MAX_PAGE_SIZE) throw badUserInput(`\`first\` must be from 0 to ${MAX_PAGE_SIZE}, found ${first}.`, 'first');
-      return context.search.alike(context.view, article).slice(0, first);
+      return context.search.alike(context.view, article).slice(0, listLength(args.first, 5));
     },
   }),
 }));

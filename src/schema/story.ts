@@ -3,7 +3,7 @@ import { externalCoverage, type Story as StoryRecord, ViewStories } from '../con
 import { badUserInput } from '../errors.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
-import { type ListOrder, MAX_PAGE_SIZE, paginate } from './connection.js';
+import { type ListOrder, listLength, MAX_PAGE_SIZE, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
 import { RelatedArticle } from './related.js';
 
@@ -49,10 +49,7 @@ const Story = builder.node(builder.objectRef<StoryRecord>('Story'), {
         }),
       },
       resolve: (story, args, context) => {
-        const first = args.first ?? DEFAULT_EXTERNAL_COVERAGE;
-        if (first < 0 || first > MAX_PAGE_SIZE)
-          throw badUserInput(`\`first\` must be from 0 to ${MAX_PAGE_SIZE}, found ${first}.`, 'first');
-        return externalCoverage(story, context.view).slice(0, first);
+        return externalCoverage(story, context.view).slice(0, listLength(args.first, DEFAULT_EXTERNAL_COVERAGE));
       },
     }),
     externalCoverageCount: t.int({
