@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, type LoadOptions } from './content/load.js';
 import type { WatchMode } from './content/watch.js';
+import { DEFAULT_HTTP_CACHE, DEFAULT_RESPONSE_CACHE_BYTES } from './http/http-cache.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUERY_LIMITS, type QueryLimits } from './http/limits.js';
 
 /** Log levels, most verbose first. */
@@ -32,6 +33,20 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** The most subscriptions open at once; one more is refused (503). */
   readonly maxSubscriptions: number;
+  /** Serve Prometheus metrics at `/metrics`. */
+  readonly metrics: boolean;
+  /** `Cache-Control: max-age` of public GET responses, in seconds. */
+  readonly cacheMaxAge: number;
+  /** `Cache-Control: stale-while-revalidate` of public GET responses, in seconds. */
+  readonly cacheStaleWhileRevalidate: number;
+  /** Bound of the server-side response cache in bytes; 0 turns it off. */
+  readonly responseCacheBytes: number;
+  /** Accept Apollo's automatic persisted queries. */
+  readonly apq: boolean;
+  /** A graphql-codegen persisted-documents manifest (hash to document) to serve by hash; null for none. */
+  readonly persistedDocuments: string | null;
+  /** Refuse every document that is not in `persistedDocuments`. */
+  readonly persistedDocumentsOnly: boolean;
 }
 
 type LimitKey = keyof QueryLimits;
@@ -128,6 +143,7 @@ const SETTINGS = [
   },
   { key: 'maxFileBytes', env: 'MAX_FILE_BYTES', flag: 'max-file-bytes', parse: integer('MAX_FILE_BYTES', 1, 1024 * 1024 * 1024) },
   { key: 'strict', env: 'STRICT', flag: 'strict', parse: boolean('STRICT') },
+  { key: 'metrics', env: 'METRICS', flag: 'metrics', parse: boolean('METRICS') },
   { key: 'watch', env: 'WATCH', flag: 'watch', parse: watchMode('WATCH') },
   { key: 'maxBodyBytes', env: 'MAX_BODY_BYTES', flag: 'max-body-bytes', parse: integer('MAX_BODY_BYTES', 1_000, 100 * 1024 * 1024) },
   {
@@ -141,9 +157,34 @@ const SETTINGS = [
   { key: 'maxAliases', env: 'MAX_ALIASES', flag: 'max-aliases', parse: integer('MAX_ALIASES', 0, 100_000) },
   { key: 'maxDirectives', env: 'MAX_DIRECTIVES', flag: 'max-directives', parse: integer('MAX_DIRECTIVES', 0, 100_000) },
   { key: 'maxCost', env: 'MAX_COST', flag: 'max-cost', parse: integer('MAX_COST', 1, 100_000_000) },
+  { key: 'cacheMaxAge', env: 'CACHE_MAX_AGE', flag: 'cache-max-age', parse: integer('CACHE_MAX_AGE', 0, 31_536_000) },
+  {
+    key: 'cacheStaleWhileRevalidate',
+    env: 'CACHE_STALE_WHILE_REVALIDATE',
+    flag: 'cache-stale-while-revalidate',
+    parse: integer('CACHE_STALE_WHILE_REVALIDATE', 0, 31_536_000),
+  },
+  {
+    key: 'responseCacheBytes',
+    env: 'RESPONSE_CACHE_BYTES',
+    flag: 'response-cache-bytes',
+    parse: integer('RESPONSE_CACHE_BYTES', 0, 64 * 1024 * 1024 * 1024),
+  },
+  { key: 'apq', env: 'APQ', flag: 'apq', parse: boolean('APQ') },
+  { key: 'persistedDocuments', env: 'PERSISTED_DOCUMENTS', flag: 'persisted-documents', parse: nonEmpty('PERSISTED_DOCUMENTS') },
+  {
+    key: 'persistedDocumentsOnly',
+    env: 'PERSISTED_DOCUMENTS_ONLY',
+    flag: 'persisted-documents-only',
+    parse: boolean('PERSISTED_DOCUMENTS_ONLY'),
+  },
 ] as const satisfies readonly Setting<SettingKey>[];
 
 const LIMIT_KEYS: readonly string[] = Object.keys(DEFAULT_QUERY_LIMITS);
+/** The settings whose flag takes no value (`--strict`): present means true. */
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['strict', 'metrics', 'apq', 'persistedDocumentsOnly']);
+/** The boolean settings that are on by default, each with a `--no-` flag (its key is its flag). */
+const NEGATABLE_FLAGS = ['metrics', 'apq'] as const;
 
 /** The defaults: what `npm start` uses with no environment. */
 export const DEFAULT_CONFIG: Config = {
@@ -160,6 +201,13 @@ export const DEFAULT_CONFIG: Config = {
   limits: DEFAULT_QUERY_LIMITS,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   maxSubscriptions: DEFAULT_MAX_SUBSCRIPTIONS,
+  metrics: true,
+  cacheMaxAge: DEFAULT_HTTP_CACHE.maxAgeSeconds,
+  cacheStaleWhileRevalidate: DEFAULT_HTTP_CACHE.staleWhileRevalidateSeconds,
+  responseCacheBytes: DEFAULT_RESPONSE_CACHE_BYTES,
+  apq: true,
+  persistedDocuments: null,
+  persistedDocumentsOnly: false,
 };
 
 /** A command line read: the configuration, and what else a command accepted. */
@@ -188,9 +236,10 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv,
     parsed = parseArgs({
       args: [...argv],
       options: {
-        ...Object.fromEntries(SETTINGS.map((setting) => [setting.flag, { type: setting.key === 'strict' ? 'boolean' : 'string' }])),
-        // `--no-watch`: the usual spelling of `--watch off`.
+        ...Object.fromEntries(SETTINGS.map((setting) => [setting.flag, { type: BOOLEAN_FLAGS.has(setting.key) ? 'boolean' : 'string' }])),
+        // `--no-watch`: the usual spelling of `--watch off`; `--no-metrics` and `--no-apq` turn off what is on by default.
         'no-watch': { type: 'boolean' },
+        ...Object.fromEntries(NEGATABLE_FLAGS.map((flag) => [`no-${flag}`, { type: 'boolean' }])),
         ...(shape.help ? { help: { type: 'boolean', short: 'h' } } : {}),
       },
       allowPositionals: shape.positionals ?? false,
@@ -213,6 +262,13 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv,
     if (flags.watch !== undefined) throw new ConfigError('--no-watch and --watch cannot be given together');
     config.watch = 'off';
   }
+  for (const flag of NEGATABLE_FLAGS) {
+    if (flags[`no-${flag}`] !== true) continue;
+    if (flags[flag] !== undefined) throw new ConfigError(`--no-${flag} and --${flag} cannot be given together`);
+    config[flag] = false;
+  }
+  if (config.persistedDocumentsOnly === true && config.persistedDocuments === null)
+    throw new ConfigError('PERSISTED_DOCUMENTS_ONLY needs PERSISTED_DOCUMENTS: the manifest of the documents to allow');
   return { config: { ...config, limits } as unknown as Config, positionals: parsed.positionals, help: flags.help === true };
 }
 

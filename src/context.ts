@@ -68,7 +68,7 @@ export function authorizedView(options: ContextOptions, authorization: string | 
 }
 
 /** The corpus version a request starts now should use to the end. */
-function currentCorpus(source: CorpusSource): Corpus {
+export function currentCorpus(source: CorpusSource): Corpus {
   return 'current' in source ? source.current : source;
 }
 

@@ -9,7 +9,8 @@ export const ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: 'The document is not valid GraphQL syntax (HTTP 400).',
   GRAPHQL_VALIDATION_FAILED:
     'The document does not fit the schema, is not a query, or exceeds a query limit (tokens, depth, aliases, directives, cost): HTTP 400.',
-  BAD_USER_INPUT: 'An argument is outside what the API allows: a page size, a cursor, or `article` without exactly one key.',
+  BAD_USER_INPUT:
+    'A variable or argument is outside what the API allows: a variable of the wrong type or missing, a page size, a cursor, an id that is not a global id, or `article` without exactly one key (a variable: HTTP 400 under application/graphql-response+json).',
   BAD_REQUEST: 'The HTTP request itself is malformed: no query, a parameter that is not valid JSON, a wrong method (HTTP 400 or 405).',
   OPERATION_RESOLUTION_FAILURE: 'The document holds several operations and `operationName` names none of them (HTTP 400).',
   UNAUTHENTICATED: 'A bearer token was sent that does not unlock preview, or preview is disabled (HTTP 401).',
@@ -18,12 +19,45 @@ export const ERROR_CODES = {
   SUBSCRIBER_TOO_SLOW: 'A subscription fell too many corpus versions behind: its stream ends with this error.',
   BODY_RENDER_FAILED:
     "An article's Markdown body cannot be rendered as HTML (its HTML would be too large): a field error naming the file; other fields still answer.",
+  PERSISTED_QUERY_NOT_FOUND:
+    'A document was named by hash only and the server does not know it yet; send it again with the document (HTTP 404).',
+  PERSISTED_QUERY_MISMATCH: 'A document was sent with a hash that is not its SHA-256 (HTTP 400).',
+  PERSISTED_QUERY_ONLY: 'The server runs only its trusted documents, and a document was sent in full (HTTP 400).',
+  PERSISTED_QUERY_ID_REQUIRED: 'The server runs only its trusted documents, and the request names none (HTTP 400).',
+  PERSISTED_QUERY_NOT_IN_LIST: 'The server runs only its trusted documents, and none has the hash sent (HTTP 404).',
   INTERNAL_SERVER_ERROR: 'Anything unexpected; the message is always "Unexpected error." and the details are never sent.',
 } as const;
 
 /** BAD_USER_INPUT: the request asked for something the API does not allow; `argumentName` names the argument. */
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });
+}
+
+/**
+ * BAD_USER_INPUT for graphql-js's error about a variable (wrong type, missing): HTTP 400 under
+ * `application/graphql-response+json`, and 200 under legacy `application/json` as the GraphQL over
+ * HTTP specification asks (`spec: true`).
+ */
+export function variableRefused(error: GraphQLError): GraphQLError {
+  return withCode(error, 'BAD_USER_INPUT', { http: { status: 400, spec: true } });
+}
+
+/** The same error (message, locations, path, cause) with `extensions.code` set to `code`, and `extra` extensions. */
+export function withCode(error: GraphQLError, code: keyof typeof ERROR_CODES, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code, ...extra },
+  });
+}
+
+/** BAD_USER_INPUT: `globalID` is not the `id` of any node of this API. */
+export function notAGlobalId(globalID: string): GraphQLError {
+  const shown = globalID.length > 80 ? `${globalID.slice(0, 80)}…` : globalID;
+  return badUserInput(`"${shown}" is not a global id of this API: pass the \`id\` field of an Article, Provider, Topic or Story.`);
 }
 
 /** BODY_RENDER_FAILED: the body of the file at `sourcePath` cannot be rendered; `problem` says why, for the message. */

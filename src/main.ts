@@ -20,14 +20,19 @@ import { SEARCH_INDEX_FILE, SearchIndex } from './content/search.js';
 import { ContentStore } from './content/store.js';
 import { ContentWatcher } from './content/watch.js';
 import { listen } from './http/listener.js';
+import type { Metrics } from './http/metrics.js';
+import { ManifestError, type PersistedDocumentsOptions, readPersistedDocuments } from './http/persisted-documents.js';
 import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js';
 
 /** How often a long load logs how far it is. */
 const PROGRESS_EVERY_MS = 5_000;
 
 async function start(config: Config, log: Logger): Promise<void> {
+  const persistedDocuments = persistedDocumentsOf(config, log);
+  // Created once the content is loaded; the watcher reports no update before that.
+  let metrics: Metrics | undefined;
   // Watching starts before the files are listed, so nothing changed during the load is missed.
-  const watcher = config.watch === 'off' ? null : await startWatching(config, log);
+  const watcher = config.watch === 'off' ? null : await startWatching(config, log, (elapsedMs) => metrics?.observeUpdate(elapsedMs / 1000));
   let scan: ScanResult;
   // Listing a million files takes seconds of this thread.
   const listing = logWhileBusy(config.logLevel, `loading: listing the files of ${config.contentDir}`, PROGRESS_EVERY_MS);
@@ -52,6 +57,7 @@ async function start(config: Config, log: Logger): Promise<void> {
   const listener = await listen({ host: config.host, port: config.port, log });
   // Large corpora are parsed on worker threads, so this thread loads the GraphQL server meanwhile.
   const serverModule = import('./http/server.js');
+  const metricsModule = config.metrics ? import('./http/metrics.js') : null;
   const loaded = await loadWithProgress(config, scan, log);
   const { corpus } = loaded;
   logDiagnostics(corpus.diagnostics, log);
@@ -74,14 +80,21 @@ async function start(config: Config, log: Logger): Promise<void> {
   );
   const indexing = Date.now();
   if (search.prepareNow()) log.info(`search index built in ${Date.now() - indexing} ms`);
+  metrics = (await metricsModule)?.createMetrics(live);
+  metrics?.observeLoad(loaded.timings.totalMs / 1000);
   listener.serve(
     createServer({
       search,
+      log,
+      httpCache: { maxAgeSeconds: config.cacheMaxAge, staleWhileRevalidateSeconds: config.cacheStaleWhileRevalidate },
+      responseCacheBytes: config.responseCacheBytes,
+      persistedDocuments,
       corpus: live,
       previewToken: config.previewToken,
       limits: config.limits,
       maxBodyBytes: config.maxBodyBytes,
       maxSubscriptions: config.maxSubscriptions,
+      metrics,
     }),
   );
   // A stop ends every subscription stream, so open streams do not hold the process for the grace period.
@@ -106,12 +119,35 @@ async function start(config: Config, log: Logger): Promise<void> {
   log.info(`serving GraphQL and GraphiQL at http://${shownHost}:${listener.port}/graphql`);
 }
 
-/** Starts watching the content directory as configured; a failure to start falls back to polling (watch.ts). */
-function startWatching(config: Config, log: Logger): Promise<ContentWatcher> {
+/**
+ * Starts watching the content directory as configured; a failure to start falls back to polling
+ * (watch.ts). `onUpdated` hears how long each update that changed something took.
+ */
+function startWatching(config: Config, log: Logger, onUpdated: (elapsedMs: number) => void): Promise<ContentWatcher> {
   return ContentWatcher.start(config.contentDir, config.watch === 'poll' ? 'poll' : 'events', {
     onWarning: (message) => log.warn(message),
-    onApplied: (result, elapsedMs) => logApplied(result, log, elapsedMs),
+    onApplied: (result, elapsedMs) => {
+      logApplied(result, log, elapsedMs);
+      if (result.update !== null) onUpdated(elapsedMs);
+    },
   });
+}
+
+/** The persisted-documents settings, with the manifest read; exits 2 when the manifest cannot be used. */
+function persistedDocumentsOf(config: Config, log: Logger): PersistedDocumentsOptions {
+  let trusted: ReadonlyMap<string, string> | null = null;
+  if (config.persistedDocuments !== null) {
+    try {
+      trusted = readPersistedDocuments(config.persistedDocuments);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      log.error(`${error.message} (PERSISTED_DOCUMENTS)`);
+      process.exit(2);
+    }
+    const mode = config.persistedDocumentsOnly ? 'only these documents are accepted' : 'other documents are accepted too';
+    log.info(`${trusted.size} trusted documents from ${config.persistedDocuments}: ${mode}`);
+  }
+  return { automatic: config.apq, trusted, trustedOnly: config.persistedDocumentsOnly };
 }
 
 /** Logs what an update changed, with its new problems, when it changed anything. */

@@ -31,6 +31,13 @@ describe('readConfig', () => {
       limits: DEFAULT_QUERY_LIMITS,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
       maxSubscriptions: 1_000,
+      metrics: true,
+      cacheMaxAge: 60,
+      cacheStaleWhileRevalidate: 300,
+      responseCacheBytes: 64 * 1024 * 1024,
+      apq: true,
+      persistedDocuments: null,
+      persistedDocumentsOnly: false,
       cacheDir: path.join(os.homedir(), '.cache', 'newsgraph'),
     });
     expect(readConfig([], { HOME: os.homedir() })).toEqual(DEFAULT_CONFIG);
@@ -50,6 +57,13 @@ describe('readConfig', () => {
       WATCH: 'Poll',
       MAX_BODY_BYTES: '5000',
       MAX_SUBSCRIPTIONS: '7',
+      METRICS: 'off',
+      CACHE_MAX_AGE: '5',
+      CACHE_STALE_WHILE_REVALIDATE: '0',
+      RESPONSE_CACHE_BYTES: '0',
+      APQ: 'no',
+      PERSISTED_DOCUMENTS: 'manifest.json',
+      PERSISTED_DOCUMENTS_ONLY: 'true',
       MAX_TOKENS: '500',
       MAX_DEPTH: '5',
       MAX_ALIASES: '3',
@@ -70,6 +84,13 @@ describe('readConfig', () => {
       limits: { maxTokens: 500, maxDepth: 5, maxAliases: 3, maxDirectives: 4, maxCost: 1000 },
       maxBodyBytes: 5000,
       maxSubscriptions: 7,
+      metrics: false,
+      cacheMaxAge: 5,
+      cacheStaleWhileRevalidate: 0,
+      responseCacheBytes: 0,
+      apq: false,
+      persistedDocuments: 'manifest.json',
+      persistedDocumentsOnly: true,
     });
   });
 
@@ -84,6 +105,25 @@ describe('readConfig', () => {
     expect(readConfig([], { STRICT: 'off' }).strict).toBe(false);
   });
 
+  it('should read METRICS, --metrics and --no-metrics, on by default', () => {
+    expect(readConfig([], {}).metrics).toBe(true);
+    expect(readConfig([], { METRICS: 'no' }).metrics).toBe(false);
+    expect(readConfig(['--metrics'], { METRICS: 'off' }).metrics).toBe(true);
+    expect(readConfig(['--no-metrics'], { METRICS: 'on' }).metrics).toBe(false);
+    expect(configError(['--no-metrics', '--metrics'])).toBe('--no-metrics and --metrics cannot be given together');
+  });
+
+  it('should read APQ and --no-apq, and refuse PERSISTED_DOCUMENTS_ONLY without a manifest', () => {
+    expect(readConfig(['--no-apq'], { APQ: 'on' }).apq).toBe(false);
+    expect(readConfig(['--persisted-documents', 'm.json', '--persisted-documents-only'], {})).toMatchObject({
+      persistedDocuments: 'm.json',
+      persistedDocumentsOnly: true,
+    });
+    expect(configError([], { PERSISTED_DOCUMENTS_ONLY: 'true' })).toBe(
+      'PERSISTED_DOCUMENTS_ONLY needs PERSISTED_DOCUMENTS: the manifest of the documents to allow',
+    );
+  });
+
   it('should read WATCH, --watch and --no-watch', () => {
     expect(readConfig([], { WATCH: 'off' }).watch).toBe('off');
     expect(readConfig([], { WATCH: 'on' }).watch).toBe('events');
@@ -93,7 +133,7 @@ describe('readConfig', () => {
   });
 
   it('should count an empty environment variable as unset', () => {
-    expect(readConfig([], { PORT: '', PREVIEW_TOKEN: '', SITE_URL: '', STRICT: '' })).toEqual(DEFAULT_CONFIG);
+    expect(readConfig([], { PORT: '', PREVIEW_TOKEN: '', SITE_URL: '', STRICT: '', METRICS: '' })).toEqual(DEFAULT_CONFIG);
   });
 });
 
@@ -109,6 +149,7 @@ describe('readCommandLine validation', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of debug, info, warn, error, silent, found "loud"'],
     ['MAX_FILE_BYTES', { MAX_FILE_BYTES: '0' }, 'MAX_FILE_BYTES must be a whole number from 1 to 1073741824, found "0"'],
     ['STRICT', { STRICT: 'maybe' }, 'STRICT must be true or false, found "maybe"'],
+    ['METRICS', { METRICS: 'maybe' }, 'METRICS must be true or false, found "maybe"'],
     ['WATCH', { WATCH: 'sometimes' }, 'WATCH must be on, off or poll, found "sometimes"'],
     ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '999' }, 'MAX_BODY_BYTES must be a whole number from 1000 to 104857600, found "999"'],
     ['MAX_TOKENS', { MAX_TOKENS: '1.5' }, 'MAX_TOKENS must be a whole number from 100 to 1000000, found "1.5"'],

@@ -250,6 +250,23 @@ describe('changing the content of a running server', () => {
     }
   });
 
+  it('should serve /metrics with the version and each live update', async () => {
+    const directory = createTempCorpus({ 'story.md': article('First title') });
+    const server = await startServerProcess({ CONTENT_DIR: directory });
+    try {
+      writeFileSync(path.join(directory, 'story.md'), article('Second title'));
+      await untilTitle(server.origin, 'Second title');
+      const response = await fetch(`${server.origin}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(/^newsgraph_content_version_info\{version="[0-9a-f]{12}\.1"\} 1$/m);
+      expect(text).toMatch(/^newsgraph_content_updates_total 1$/m);
+      expect(Number(/^newsgraph_content_load_duration_seconds (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('should not watch with WATCH=off, and read the directory again on SIGHUP', async () => {
     const directory = createTempCorpus({ 'story.md': article('First title') });
     const child = await startServerProcess({ CONTENT_DIR: directory, WATCH: 'off' });

@@ -6,14 +6,27 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { afterAll, expect } from 'vitest';
 import type { Corpus } from '../src/content/corpus.js';
-import { type LoadResult, loadCorpus } from '../src/content/load.js';
+import { DEFAULT_FRONT_MATTER_LIMITS } from '../src/content/front-matter.js';
+import { LiveCorpus } from '../src/content/live.js';
+import { DEFAULT_MAX_FILE_BYTES, type LoadResult, loadCorpus } from '../src/content/load.js';
 import type { Article } from '../src/content/model.js';
 import { StoredArticle } from '../src/content/stored-article.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../src/http/limits.js';
@@ -326,6 +339,20 @@ export async function serverOf(directory: string, options: Partial<ServerOptions
   const server = createServer(serverOptions);
   if (serverOptions.jit !== false) graphqlJsTwins.set(server, createServer({ ...serverOptions, jit: false }));
   return server;
+}
+
+/** A live corpus over a fresh copy of `content/`: edit the files under `root`, then `live.apply(names)`. */
+export async function liveContentCopy(): Promise<{ root: string; live: LiveCorpus }> {
+  const root = createTempDirectory('newsgraph-live-');
+  cpSync(CONTENT_DIR, root, { recursive: true });
+  const loaded = await loadCorpus(root, { cacheDir: null });
+  const live = new LiveCorpus(loaded.corpus, loaded.content, {
+    root,
+    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+    parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
+    settleMs: 0,
+  });
+  return { root, live };
 }
 
 /** Runs one GraphQL document through `yoga.fetch`, as a client would over HTTP (POST, JSON). */

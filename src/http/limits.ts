@@ -67,6 +67,25 @@ const reportRejection: GraphQLArmorRejectCallback = (context, error) => {
   context.reportError(rejection);
 };
 
+/**
+ * The token limit rejects from the parser, and yoga's own parse hook, which runs after this one,
+ * marks every parse error `spec` (answered 200 under legacy `application/json`). A refused query is
+ * answered 400 whatever the Accept header, as for the other limits (errors.ts: validationFailed), so
+ * this pins the mark: yoga's `spec ||= true` then writes into a setter that keeps it false.
+ */
+function useTokenLimitStatus(): Plugin<RequestContext> {
+  return {
+    onParse() {
+      return ({ result }) => {
+        if (!(result instanceof GraphQLError) || result.extensions.code !== 'GRAPHQL_VALIDATION_FAILED') return;
+        const http = result.extensions.http;
+        if (typeof http === 'object' && http !== null)
+          Object.defineProperty(http, 'spec', { get: () => false, set: () => {}, enumerable: true });
+      };
+    },
+  };
+}
+
 /** graphql-armor's tokens, depth, aliases and directives limits, rejecting with HTTP 400. */
 function useArmor(limits: QueryLimits): Plugin {
   const callbacks = { propagateOnRejection: false, onReject: [reportRejection], exposeLimits: true };
@@ -221,5 +240,5 @@ function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
 
 /** Every query limit as yoga plugins: armor's during parse and validation, then the cost limit. */
 export function useQueryLimits(limits: QueryLimits): Plugin<RequestContext>[] {
-  return [useArmor(limits) as Plugin<RequestContext>, useCostLimit(limits)];
+  return [useArmor(limits) as Plugin<RequestContext>, useTokenLimitStatus(), useCostLimit(limits)];
 }

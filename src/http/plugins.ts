@@ -1,8 +1,9 @@
 /** The yoga plugins of this API that are not query limits (limits.ts) or graphql-jit's (jit-error-locations.ts). */
-import type { ASTVisitor, ValidationContext } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import { type ASTVisitor, type GraphQLError, getOperationAST, getVariableValues, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { authorizedView, type ContextOptions, type RequestContext } from '../context.js';
-import { badRequest, tooManySubscriptions, validationFailed } from '../errors.js';
+import { badRequest, tooManySubscriptions, validationFailed, variableRefused, withCode } from '../errors.js';
 
 /** Reports the DataLoader batch calls of each request in `extensions.batchCalls`. */
 export function useBatchCallReport(): Plugin<RequestContext> {
@@ -90,6 +91,56 @@ export function useSubscriptionLimit(limit: number): Plugin {
               open--;
             },
           };
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Answers a request whose variables do not fit the operation with graphql-js's errors, each coded
+ * BAD_USER_INPUT: HTTP 400 under `application/graphql-response+json`, 200 under legacy
+ * `application/json` (the GraphQL over HTTP rules). graphql-js's messages keep the scalar's reason
+ * and the path of an input field, which graphql-jit's drop. Only a result without data is checked,
+ * so valid variables are never coerced twice.
+ */
+export function useVariableErrors(): Plugin {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          if (Symbol.asyncIterator in result || result.data != null || !result.errors?.length) return;
+          const definitions = getOperationAST(args.document, args.operationName)?.variableDefinitions ?? [];
+          if (definitions.length === 0) return;
+          const { errors } = getVariableValues(args.schema, definitions, args.variableValues ?? {}, { maxErrors: 50 });
+          if (errors === undefined) return;
+          const coded = errors.map(variableRefused);
+          setResult(result.extensions === undefined ? { errors: coded } : { errors: coded, extensions: result.extensions });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Gives every execution error an `extensions.code`: an argument Pothos refuses (a global id of the
+ * wrong type) is BAD_USER_INPUT; any other error without a code is INTERNAL_SERVER_ERROR. (Errors
+ * raised by our resolvers carry their code already; yoga codes the ones it masks.)
+ */
+export function useErrorCodes(): Plugin {
+  const codeOf = (error: GraphQLError): 'BAD_USER_INPUT' | 'INTERNAL_SERVER_ERROR' =>
+    error instanceof PothosValidationError || error.originalError instanceof PothosValidationError
+      ? 'BAD_USER_INPUT'
+      : 'INTERNAL_SERVER_ERROR';
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result || !result.errors?.some((error) => error.extensions?.code === undefined)) return;
+          setResult({
+            ...result,
+            errors: result.errors.map((error) => (error.extensions?.code === undefined ? withCode(error, codeOf(error)) : error)),
+          });
         },
       };
     },

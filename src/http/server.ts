@@ -1,13 +1,26 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { getOperationAST } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import { SearchIndex } from '../content/search.js';
 import { type CorpusSource, createContext, type RequestContext } from '../context.js';
+import type { Logger } from '../log.js';
 import { schema } from '../schema/index.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
+import { DEFAULT_RESPONSE_CACHE_BYTES, type HttpCacheOptions, useHttpCache } from './http-cache.js';
 import { useJitErrorLocations } from './jit-error-locations.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
-import { useAuthenticationFirst, useBatchCallReport, useJsonParameterErrors, useReadOnly, useSubscriptionLimit } from './plugins.js';
+import type { Metrics } from './metrics.js';
+import { type PersistedDocumentsOptions, usePersistedDocuments } from './persisted-documents.js';
+import {
+  useAuthenticationFirst,
+  useBatchCallReport,
+  useErrorCodes,
+  useJsonParameterErrors,
+  useReadOnly,
+  useSubscriptionLimit,
+  useVariableErrors,
+} from './plugins.js';
+import { useResultCache } from './response-cache.js';
 
 /** What the server needs: a loaded or live corpus and the settings that shape responses. */
 export interface ServerOptions {
@@ -26,6 +39,26 @@ export interface ServerOptions {
   readonly maxSubscriptions?: number;
   /** The full-text index of the corpus; default one kept in memory, built when first searched. */
   readonly search?: SearchIndex;
+  /** Prometheus metrics: serves `/metrics` and records every request; default none. */
+  readonly metrics?: Metrics;
+  /** Where the causes of masked "Unexpected error." responses are logged; default nowhere. */
+  readonly log?: Logger;
+  /** Cache-Control of public GET responses; default DEFAULT_HTTP_CACHE. */
+  readonly httpCache?: HttpCacheOptions;
+  /** Bound of the server-side response cache in bytes, 0 for none; default DEFAULT_RESPONSE_CACHE_BYTES. */
+  readonly responseCacheBytes?: number;
+  /** Automatic persisted queries and trusted documents; default automatic persisted queries only. */
+  readonly persistedDocuments?: PersistedDocumentsOptions;
+}
+
+/** Automatic persisted queries on, no trusted documents. */
+const AUTOMATIC_PERSISTED_QUERIES: PersistedDocumentsOptions = { automatic: true, trusted: null, trustedOnly: false };
+
+/** yoga's logger writing to ours: errors (with the cause of each masked error) and warnings; yoga's debug and info lines are dropped. */
+function yogaLogger(log: Logger): YogaLogger {
+  const line = (parts: unknown[]): string =>
+    parts.map((part) => (part instanceof Error ? (part.stack ?? part.message) : String(part))).join(' ');
+  return { debug: () => {}, info: () => {}, warn: (...parts) => log.warn(line(parts)), error: (...parts) => log.error(line(parts)) };
 }
 
 /** The Yoga server type of this API. */
@@ -39,6 +72,7 @@ export type NewsgraphServer = YogaServerInstance<Record<string, never>, RequestC
 export function createServer(options: ServerOptions): NewsgraphServer {
   const search = options.search ?? new SearchIndex('current' in options.corpus ? options.corpus : { current: options.corpus });
   const contextOptions = { corpus: options.corpus, previewToken: options.previewToken, search };
+  const responseCacheBytes = options.responseCacheBytes ?? DEFAULT_RESPONSE_CACHE_BYTES;
   return createYoga<Record<string, never>, RequestContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -50,14 +84,19 @@ export function createServer(options: ServerOptions): NewsgraphServer {
     renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     maskedErrors: { isDev: false },
     cors: { origin: '*', credentials: false, methods: ['GET', 'POST', 'OPTIONS'] },
-    logging: false,
+    logging: options.log === undefined ? false : yogaLogger(options.log),
     maxRequestBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     batching: false,
     // No file uploads: the API is read-only.
     multipart: false,
     plugins: [
+      // First, so that it times whole requests and sees every response.
+      ...(options.metrics ? [options.metrics.plugin()] : []),
       useJsonParameterErrors(),
       useAuthenticationFirst(contextOptions),
+      // Completes a request sent by hash before anything reads its document.
+      ...usePersistedDocuments(options.persistedDocuments ?? AUTOMATIC_PERSISTED_QUERIES),
+      useHttpCache(options.corpus, options.httpCache),
       useReadOnly(),
       useSubscriptionLimit(options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS),
       ...useQueryLimits(options.limits ?? DEFAULT_QUERY_LIMITS),
@@ -77,6 +116,12 @@ export function createServer(options: ServerOptions): NewsgraphServer {
             ),
             useJitErrorLocations(),
           ]),
+      useVariableErrors(),
+      useErrorCodes(),
+      // After graphql-jit, which would otherwise replace the executor that fills the cache.
+      ...(responseCacheBytes > 0
+        ? useResultCache(options.corpus, responseCacheBytes, (outcome) => options.metrics?.countResponseCache(outcome))
+        : []),
     ],
   });
 }

@@ -1,10 +1,11 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { DateResolver, DateTimeResolver, DurationResolver, JSONObjectResolver, URLResolver } from 'graphql-scalars';
 import { DURATION_EXPECTED, parseDuration } from '../content/query.js';
 import type { RequestContext } from '../context.js';
+import { notAGlobalId } from '../errors.js';
 
 /** The Pothos schema builder: plugins, scalars and relay defaults only; types live in their own files. */
 export const builder = new SchemaBuilder<{
@@ -23,6 +24,13 @@ export const builder = new SchemaBuilder<{
   plugins: [RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   relay: {
+    decodeGlobalID: (globalID) => {
+      try {
+        return decodeGlobalID(globalID);
+      } catch {
+        throw notAGlobalId(globalID);
+      }
+    },
     // Records are frozen, so they cannot carry a type brand; node types declare isTypeOf instead.
     brandLoadedObjects: false,
     cursorType: 'String',

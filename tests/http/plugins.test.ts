@@ -132,3 +132,114 @@ describe('useBatchCallReport', () => {
     expect(body.extensions).not.toHaveProperty('batchCalls');
   });
 });
+
+/** POSTs a document with variables under one Accept header; resolves with the status and body. */
+async function postAccepting(accept: string, query: string, variables: Record<string, unknown> = {}) {
+  const response = await yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('useVariableErrors', () => {
+  const PAGE = 'query Page($n: Int) { articles(first: $n) { totalCount } }';
+  const REQUIRED = 'query Page($n: Int!) { articles(first: $n) { totalCount } }';
+
+  it('should answer a variable of the wrong type BAD_USER_INPUT with 400 under application/graphql-response+json', async () => {
+    expect(await postAccepting('application/graphql-response+json', PAGE, { n: 'x' })).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'Variable "$n" got invalid value "x"; Int cannot represent non-integer value: "x"',
+            locations: [{ line: 1, column: 12 }],
+            extensions: { code: 'BAD_USER_INPUT' },
+          },
+        ],
+        extensions: { batchCalls: [] },
+      },
+    });
+  });
+
+  it('should answer a missing required variable BAD_USER_INPUT with 400 under application/graphql-response+json', async () => {
+    expect(await postAccepting('application/graphql-response+json', REQUIRED)).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'Variable "$n" of required type "Int!" was not provided.',
+            locations: [{ line: 1, column: 12 }],
+            extensions: { code: 'BAD_USER_INPUT' },
+          },
+        ],
+        extensions: { batchCalls: [] },
+      },
+    });
+  });
+
+  it('should keep the legacy 200 under application/json, with the same body', async () => {
+    const modern = await postAccepting('application/graphql-response+json', PAGE, { n: 'x' });
+    expect(await postAccepting('application/json', PAGE, { n: 'x' })).toEqual({ status: 200, body: modern.body });
+  });
+
+  it('should answer the same without graphql-jit', async () => {
+    const plain = await serverOf(CONTENT_DIR, { jit: false });
+    const response = await plain.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: REQUIRED }),
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual(
+      await postAccepting('application/graphql-response+json', REQUIRED),
+    );
+  });
+});
+
+describe('useErrorCodes', () => {
+  it('should code an id that is not a global id BAD_USER_INPUT, naming it', async () => {
+    const { body } = await execute(yoga, '{ node(id: "garbage") { id } }');
+    expect(body.errors).toEqual([
+      {
+        message: '"garbage" is not a global id of this API: pass the `id` field of an Article, Provider, Topic or Story.',
+        locations: [{ line: 1, column: 3 }],
+        path: ['node'],
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+  });
+
+  it('should code the global id of another type BAD_USER_INPUT', async () => {
+    const { body } = await execute(yoga, '{ providers(first: 1) { nodes { id } } }');
+    const providerId = body.data.providers.nodes[0].id as string;
+    const { body: refused } = await execute(yoga, 'query ($id: ID!) { article(id: $id) { slug } }', { id: providerId });
+    expect(refused.data).toEqual({ article: null });
+    expect(refused.errors).toEqual([
+      {
+        message: `ID: ${providerId} is not of type: Article`,
+        locations: [{ line: 1, column: 20 }],
+        path: ['article'],
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+  });
+});
+
+describe('the token limit under legacy application/json', () => {
+  it('should answer 400, as every other limit, not the 200 of a parse error', async () => {
+    const { status, body } = await postAccepting('application/json', `{ ${'__typename '.repeat(2000)}}`);
+    expect({ status, body }).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'Token limit of 1000 exceeded. See the limits in docs/operations.md.',
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      },
+    });
+    expect((await postAccepting('application/json', '{ articles(')).status).toBe(200);
+  });
+});

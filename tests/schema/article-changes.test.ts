@@ -1,11 +1,8 @@
-import { cpSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
-import { LiveCorpus } from '../../src/content/live.js';
-import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import { createServer, type NewsgraphServer, type ServerOptions } from '../../src/http/server.js';
-import { CONTENT_DIR, createTempDirectory, PREVIEW_TOKEN } from '../support.js';
+import { liveContentCopy, PREVIEW_TOKEN } from '../support.js';
 
 /** One open subscription over SSE: its events' GraphQL results, in order, and a way to hang up. */
 interface Stream {
@@ -102,15 +99,7 @@ async function subscribe(server: NewsgraphServer, query: string, options: { prev
 
 /** A live server over a copy of the sample content, with what is needed to change its files. */
 async function liveServer(options: Partial<ServerOptions> = {}) {
-  const root = createTempDirectory('newsgraph-changes-');
-  cpSync(CONTENT_DIR, root, { recursive: true });
-  const loaded = await loadCorpus(root, { cacheDir: null });
-  const live = new LiveCorpus(loaded.corpus, loaded.content, {
-    root,
-    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
-    parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
-    settleMs: 0,
-  });
+  const { root, live } = await liveContentCopy();
   const server = createServer({ corpus: live, previewToken: PREVIEW_TOKEN, ...options });
   const file = (name: string) => path.join(root, name);
   const edit = (name: string, change: (text: string) => string) => writeFileSync(file(name), change(readFileSync(file(name), 'utf8')));

@@ -390,6 +390,7 @@ describe('bad date and duration values', () => {
       {
         message: `Variable "$filter" got invalid value ${JSON.stringify(value)} at "filter.${field}"; ${message}`,
         locations: [{ line: 1, column: 16 }],
+        extensions: { code: 'BAD_USER_INPUT' },
       },
     ]);
   });

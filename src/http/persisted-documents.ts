@@ -1,0 +1,108 @@
+/**
+ * Persisted documents: Apollo's automatic persisted queries (@graphql-yoga/plugin-apq), and trusted
+ * documents read from the manifest graphql-codegen's client preset writes
+ * (@graphql-yoga/plugin-persisted-operations), optionally refusing every other document.
+ */
+import { readFileSync } from 'node:fs';
+import { useAPQ } from '@graphql-yoga/plugin-apq';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+
+/** How documents may be sent by hash instead of in full. */
+export interface PersistedDocumentsOptions {
+  /** Apollo's automatic persisted queries: a client registers a document by sending it once with its hash. */
+  readonly automatic: boolean;
+  /** Trusted documents by SHA-256 hash (a graphql-codegen manifest), or null for none. */
+  readonly trusted: ReadonlyMap<string, string> | null;
+  /** Refuse every document that is not trusted (needs `trusted`); automatic persisted queries are then off. */
+  readonly trustedOnly: boolean;
+}
+
+/** The most documents, and the most characters of them, that automatic persisted queries remember (least recently used go first). */
+const AUTOMATIC_STORE_LIMITS = { max: 10_000, maxSize: 10 * 1024 * 1024 };
+
+/** A manifest that cannot be used: the message names the file and what is wrong. */
+export class ManifestError extends Error {}
+
+/**
+ * Reads a persisted-documents manifest: a JSON object from each document's hash to the document, as
+ * graphql-codegen's client preset writes it with `persistedDocuments: true`. Throws ManifestError
+ * naming the file and the first entry that is not a string to a string.
+ */
+export function readPersistedDocuments(file: string): ReadonlyMap<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ManifestError(`cannot read the persisted documents ${file}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ManifestError(`the persisted documents ${file} must be a JSON object from each document's hash to the document`);
+  }
+  const documents = new Map<string, string>();
+  for (const [hash, document] of Object.entries(parsed)) {
+    if (typeof document !== 'string' || hash === '') {
+      throw new ManifestError(
+        `the persisted documents ${file}: the entry "${hash}" must map a hash to a document string, found ${typeof document}`,
+      );
+    }
+    documents.set(hash, document);
+  }
+  return documents;
+}
+
+/** An error of persisted documents, coded and with its HTTP status. */
+function persistedError(message: string, code: string, status: number) {
+  return createGraphQLError(message, { extensions: { code, http: { status } } });
+}
+
+/**
+ * The yoga plugins of persisted documents. Trusted-only: a request must name a trusted document by
+ * `extensions.persistedQuery.sha256Hash`; a document sent in full is refused before it is parsed.
+ * Otherwise automatic persisted queries (when on) look a hash up among the trusted documents, then
+ * among the documents clients registered, in a bounded store.
+ */
+export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugin[] {
+  const trusted = options.trusted ?? new Map<string, string>();
+  if (options.trustedOnly) {
+    return [
+      usePersistedOperations({
+        getPersistedOperation: (hash) => trusted.get(hash) ?? null,
+        allowArbitraryOperations: false,
+        customErrors: {
+          persistedQueryOnly: () =>
+            persistedError(
+              'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): send `extensions.persistedQuery.sha256Hash` without `query`.',
+              'PERSISTED_QUERY_ONLY',
+              400,
+            ),
+          keyNotFound: () =>
+            persistedError(
+              'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): name one by `extensions.persistedQuery.sha256Hash`.',
+              'PERSISTED_QUERY_ID_REQUIRED',
+              400,
+            ),
+          notFound: () =>
+            persistedError(
+              'No trusted document has this hash (PERSISTED_DOCUMENTS): regenerate the client and the manifest together, and deploy the manifest.',
+              'PERSISTED_QUERY_NOT_IN_LIST',
+              404,
+            ),
+        },
+      }),
+    ];
+  }
+  if (!options.automatic) return [];
+  const registered = new LRUCache<string, string>({ ...AUTOMATIC_STORE_LIMITS, sizeCalculation: (document) => document.length || 1 });
+  return [
+    useAPQ({
+      store: {
+        get: (hash) => trusted.get(hash) ?? registered.get(hash) ?? null,
+        set: (hash, document) => {
+          if (!trusted.has(hash)) registered.set(hash, document);
+        },
+      },
+    }),
+  ];
+}
