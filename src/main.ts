@@ -21,14 +21,14 @@ import { ContentStore } from './content/store.js';
 import { ContentWatcher } from './content/watch.js';
 import { listen } from './http/listener.js';
 import type { Metrics } from './http/metrics.js';
-import { ManifestError, type PersistedDocumentsOptions, readPersistedDocuments } from './http/persisted-documents.js';
+import type { PersistedDocumentsOptions } from './http/persisted-documents.js';
 import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js';
 
 /** How often a long load logs how far it is. */
 const PROGRESS_EVERY_MS = 5_000;
 
 async function start(config: Config, log: Logger): Promise<void> {
-  const persistedDocuments = persistedDocumentsOf(config, log);
+  const persistedDocuments = await persistedDocumentsOf(config, log);
   // Created once the content is loaded; the watcher reports no update before that.
   let metrics: Metrics | undefined;
   // Watching starts before the files are listed, so nothing changed during the load is missed.
@@ -133,10 +133,15 @@ function startWatching(config: Config, log: Logger, onUpdated: (elapsedMs: numbe
   });
 }
 
-/** The persisted-documents settings, with the manifest read; exits 2 when the manifest cannot be used. */
-function persistedDocumentsOf(config: Config, log: Logger): PersistedDocumentsOptions {
+/**
+ * The persisted-documents settings, with the manifest read; exits 2 when the manifest cannot be used.
+ * (Its module, which loads graphql-yoga, is imported only when there is a manifest: the memory check
+ * of a large corpus runs before anything large is loaded.)
+ */
+async function persistedDocumentsOf(config: Config, log: Logger): Promise<PersistedDocumentsOptions> {
   let trusted: ReadonlyMap<string, string> | null = null;
   if (config.persistedDocuments !== null) {
+    const { ManifestError, readPersistedDocuments } = await import('./http/persisted-documents.js');
     try {
       trusted = readPersistedDocuments(config.persistedDocuments);
     } catch (error) {
