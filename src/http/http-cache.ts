@@ -1,7 +1,7 @@
 /**
  * HTTP caching of public GET responses: an `ETag` from the corpus version and the request,
- * `Cache-Control` and `Vary`, and 304 Not Modified for a current tag, answered before the document
- * is parsed. Responses to a preview token, POST responses and errors are never cacheable.
+ * `Cache-Control` and `Vary`, and 304 Not Modified for a current tag, answered before anything is
+ * parsed. Responses to a preview token, POST responses and errors are never cacheable.
  */
 import { createHash } from 'node:crypto';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
@@ -53,35 +53,39 @@ function namesTag(ifNoneMatch: string | null, tag: string): boolean {
   });
 }
 
+/** The weak tag of a GET request's answer at a corpus version: a hash of the version and the request's URL query. */
+function entityTag(version: string, search: string): string {
+  return `W/"${createHash('sha256').update(version).update('\n').update(search).digest('base64url')}"`;
+}
+
+/** True for the media types of a GraphQL response (not GraphiQL's page, not an event stream). */
+function isGraphQLResponse(response: Response): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return type.startsWith('application/json') || type.startsWith('application/graphql-response+json');
+}
+
 /**
- * The yoga plugin of HTTP caching. A public GET request gets a weak `ETag` (its result key at the
- * current corpus version), `Cache-Control: public, max-age, stale-while-revalidate` and `Vary`; when
- * its `If-None-Match` names the current tag it is answered 304 with no body and nothing is executed.
- * A response with errors, a POST response and an event stream are `no-store`; a response to a
- * request with an Authorization header is `private, no-store`.
+ * The yoga plugin of HTTP caching. A public GET request of `/graphql` gets a weak `ETag` (a hash of
+ * the corpus version and its URL query, which holds the whole request), `Cache-Control: public,
+ * max-age, stale-while-revalidate` and `Vary`; when its `If-None-Match` names the current tag it is
+ * answered 304 as soon as it arrives: nothing is parsed, looked up or executed. A response with
+ * errors, a POST response and an event stream are `no-store`; a response to a request with an
+ * Authorization header is `private, no-store`.
  */
 export function useHttpCache(source: CorpusSource, options: HttpCacheOptions = DEFAULT_HTTP_CACHE): Plugin {
   const cacheControl = `public, max-age=${options.maxAgeSeconds}, stale-while-revalidate=${options.staleWhileRevalidateSeconds}`;
   const tags = new WeakMap<Request, string>();
-  const notModified = new WeakSet<Request>();
   return {
-    onParams({ request, params, setResult }) {
-      if (request.method !== 'GET' || !isPublicRequest(request)) return;
-      const key = publicResultKey(currentCorpus(source).version, params);
-      if (key === null) return;
-      const tag = `W/"${key}"`;
-      tags.set(request, tag);
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== 'GET' || url.pathname !== '/graphql' || url.search === '' || !isPublicRequest(request)) return;
+      const tag = entityTag(currentCorpus(source).version, url.search);
       if (namesTag(request.headers.get('if-none-match'), tag)) {
-        notModified.add(request);
-        setResult({});
-      }
-    },
-    onResultProcess({ request, result, setResultProcessor, acceptableMediaTypes }) {
-      if (notModified.delete(request)) {
-        const headers = { etag: tags.get(request)!, 'cache-control': cacheControl, vary: VARY };
-        setResultProcessor((_result, fetchAPI) => new fetchAPI.Response(null, { status: 304, headers }), acceptableMediaTypes[0] ?? '*/*');
+        endResponse(new fetchAPI.Response(null, { status: 304, headers: { etag: tag, 'cache-control': cacheControl, vary: VARY } }));
         return;
       }
+      tags.set(request, tag);
+    },
+    onResultProcess({ request, result }) {
       // Only a whole result without errors is cacheable.
       if (Array.isArray(result) || Symbol.asyncIterator in result || result.errors?.length) tags.delete(request);
     },
@@ -91,7 +95,7 @@ export function useHttpCache(source: CorpusSource, options: HttpCacheOptions = D
       response.headers.delete('etag');
       response.headers.delete('last-modified');
       const tag = tags.get(request);
-      if (tag !== undefined && response.status === 200) {
+      if (tag !== undefined && response.status === 200 && isGraphQLResponse(response)) {
         response.headers.set('etag', tag);
         response.headers.set('cache-control', cacheControl);
         response.headers.set('vary', VARY);

@@ -5,6 +5,7 @@
  */
 import { type DocumentNode, type GraphQLError, getOperationAST, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Corpus } from '../content/corpus.js';
 import { countBySeverity } from '../content/report.js';
@@ -190,9 +191,10 @@ function metricsPlugin(
       for (const single of Array.isArray(result) ? result : [result]) countErrors(single);
     },
     onResponse({ request, response }) {
-      // A result answered without parsing (a response-cache hit, a 304) is labelled by its parameters now;
-      // a request refused before parsing stays `none`.
-      const unparsed = response.status < 400 ? params.get(request) : undefined;
+      // A result answered without parsing (a response-cache hit, a 304) is labelled by its parameters now
+      // (a 304 is answered before they are read: from its URL); a request refused before parsing stays `none`.
+      const unparsed =
+        response.status < 400 ? (params.get(request) ?? (response.status === 304 ? paramsOfUrl(request.url) : undefined)) : undefined;
       const labels = operations.get(request) ?? (unparsed === undefined ? NO_OPERATION : names.labelsOfParams(unparsed));
       requests.inc({ ...labels, status: response.status });
       const since = started.get(request);
@@ -201,9 +203,17 @@ function metricsPlugin(
   };
 }
 
+/** The parameters of a GET request, from its URL. */
+function paramsOfUrl(url: string): SentParams {
+  const search = new URL(url).searchParams;
+  return { query: search.get('query'), operationName: search.get('operationName') };
+}
+
 /** The operation label of each name: its own for the first MAX_OPERATION_NAMES valid names seen, `other` after. */
 class OperationNames {
   private readonly seen = new Set<string>();
+  /** The labels of recent unparsed queries, so that a cache hit is not parsed for its label. */
+  private readonly byParams = new LRUCache<string, OperationLabels>({ max: 1_000 });
 
   /**
    * The labels of a query answered without being parsed (only a query is cached): by its document
@@ -211,13 +221,17 @@ class OperationNames {
    */
   labelsOfParams({ query, operationName }: SentParams): OperationLabels {
     if (query === null) return { operation: this.labelOf(operationName ?? undefined), type: 'query' };
-    let document: DocumentNode;
-    try {
-      document = parse(query, { noLocation: true });
-    } catch {
-      return NO_OPERATION;
+    const key = `${operationName ?? ''}\n${query}`;
+    let labels = this.byParams.get(key);
+    if (labels === undefined) {
+      try {
+        labels = this.labelsOf(parse(query, { noLocation: true }), operationName);
+      } catch {
+        labels = NO_OPERATION;
+      }
+      this.byParams.set(key, labels);
     }
-    return this.labelsOf(document, operationName);
+    return labels;
   }
 
   /** The labels of the operation a document runs: `anonymous` without a name, none when it names no single operation. */

@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publicResultKey } from '../../src/http/http-cache.js';
 import { createServer, type NewsgraphServer } from '../../src/http/server.js';
 import { CONTENT_DIR, corpusOf, liveContentCopy, PREVIEW_TOKEN, type RunningServer, serverOf, startServerProcess } from '../support.js';
 
@@ -107,7 +106,6 @@ describe('HTTP caching across content versions', () => {
     expect(after.status).toBe(200);
     expect(after.headers.get('etag')).not.toBe(oldTag);
     expect((await after.json()).data.articles.nodes[0]).toEqual({ slug: newest!.slug, title: 'Retitled' });
-    expect(publicResultKey(live.current.version, { query: LATEST })).toBe(after.headers.get('etag')!.slice(3, -1));
   });
 });
 

@@ -40,6 +40,15 @@ describe('the response cache', () => {
     expect(await lookups()).toEqual({ hit: 1, miss: 1 });
   });
 
+  it('should not be reached by a revalidation answered 304', async () => {
+    const { yoga, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
+    const url = `http://localhost/graphql?query=${encodeURIComponent(LATEST)}`;
+    const etag = (await yoga.fetch(url)).headers.get('etag')!;
+    expect((await yoga.fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await yoga.fetch(url)).status).toBe(200);
+    expect(await lookups()).toEqual({ hit: 1, miss: 1 });
+  });
+
   it('should never store nor serve a preview result', async () => {
     const { post, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
     const all = readRawArticles(CONTENT_DIR);
