@@ -5,11 +5,25 @@
  */
 import autocannon from 'autocannon';
 
-/** One autocannon run: POST each body in turn (rotating across all connections) to `url`. */
+/** The text in a body that NONCE_BODIES runs replace with a number of their own for each request. */
+export const NONCE = '__NONCE__';
+
+/**
+ * One autocannon run: POST each body in turn (rotating across all connections) to `url`, or GET
+ * `url` (its query string holds the request) with `method: 'GET'`.
+ */
 export interface LoadRequest {
   readonly id: number;
   readonly url: string;
   readonly bodies: readonly string[];
+  /** Default POST. */
+  readonly method?: 'GET' | 'POST';
+  /** Extra request headers (an If-None-Match, for a run of revalidations). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Every body's (or GET URL's) NONCE is replaced with a number no other request of the run has: no two requests alike. */
+  readonly nonce?: boolean;
+  /** The status every response must have: 200 (default) or 304. */
+  readonly expectedStatus?: 200 | 304;
   readonly connections: number;
   readonly pipelining: number;
   /** Seconds. */
@@ -45,6 +59,8 @@ export type LoadReply =
 async function run(request: LoadRequest): Promise<LoadSummary> {
   const bodies = request.bodies;
   let next = 0;
+  let nonce = 0;
+  const method = request.method ?? 'POST';
   const result = await autocannon({
     url: request.url,
     connections: request.connections,
@@ -53,26 +69,34 @@ async function run(request: LoadRequest): Promise<LoadSummary> {
     timeout: request.timeout,
     sampleInt: request.sampleInt,
     requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: bodies[0]!,
-        // Called before every request: the bodies rotate across all connections.
-        ...(bodies.length > 1
-          ? {
-              setupRequest: (req) => {
-                const body = bodies[next]!;
-                next = next + 1 === bodies.length ? 0 : next + 1;
-                return { ...req, body };
-              },
-            }
-          : {}),
-      },
+      method === 'GET'
+        ? {
+            method,
+            headers: { accept: 'application/json', ...request.headers },
+            ...(request.nonce ? { setupRequest: (req) => ({ ...req, path: req.path!.replace(NONCE, String(nonce++)) }) } : {}),
+          }
+        : {
+            method,
+            headers: { 'content-type': 'application/json', accept: 'application/json', ...request.headers },
+            body: bodies[0]!,
+            // Called before every request: the bodies rotate across all connections.
+            ...(bodies.length > 1 || request.nonce
+              ? {
+                  setupRequest: (req) => {
+                    const body = bodies[next]!;
+                    next = next + 1 === bodies.length ? 0 : next + 1;
+                    return { ...req, body: request.nonce ? body.replace(NONCE, String(nonce++)) : body };
+                  },
+                }
+              : {}),
+          },
     ],
   });
+  // A run of revalidations counts its 304s as the completed requests.
+  const completed = request.expectedStatus === 304 ? Number(result.statusCodeStats['304']?.count ?? 0) : result['2xx'];
   return {
-    requestsPerSecond: result['2xx'] / result.duration,
-    completed2xx: result['2xx'],
+    requestsPerSecond: completed / result.duration,
+    completed2xx: completed,
     durationSeconds: result.duration,
     latencyP50: result.latency.p50,
     latencyP99: result.latency.p99,
@@ -80,7 +104,8 @@ async function run(request: LoadRequest): Promise<LoadSummary> {
     latencyMax: result.latency.max,
     errors: result.errors,
     timeouts: result.timeouts,
-    non2xx: result.non2xx,
+    // In a run of revalidations, a 200 is as wrong as an error status.
+    non2xx: request.expectedStatus === 304 ? result.non2xx - completed + result['2xx'] : result.non2xx,
     mismatches: result.mismatches,
     resets: result.resets,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)])),

@@ -6,8 +6,8 @@
  * It binds 127.0.0.1 on an ephemeral port and prints `HTTP_PEER_READY <port>` on stdout once it
  * serves. SIGTERM or SIGINT exits at once.
  *
- * - `ceiling`: a bare node:http server that answers each known request body with its pre-serialised
- *   response (from FILE, a JSON object body -> response text); no GraphQL at all.
+ * - `ceiling`: a bare node:http server that answers each known request body (or GET URL) with its
+ *   pre-serialised response (from FILE, a JSON object body or URL -> response text); no GraphQL at all.
  * - `mercurius`: fastify + mercurius with graphql-jit (`jit: 1`: compiled after the first use),
  *   serving the project's Pothos schema with a fresh public RequestContext per request.
  * - `apollo`: Apollo Server 4 standalone, same schema, same context.
@@ -38,7 +38,9 @@ async function serveCeiling(responsesFile: string): Promise<number> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString();
-      const answer = request.method === 'POST' && request.url === '/graphql' ? responses.get(body) : undefined;
+      // A POST is known by its body, a GET by its URL.
+      const key = request.method === 'GET' ? request.url : request.method === 'POST' && request.url === '/graphql' ? body : undefined;
+      const answer = key === undefined ? undefined : responses.get(key);
       if (answer === undefined) {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('unknown request body');
         return;

@@ -11,6 +11,9 @@ import { freePort, sleep, spawnPinned, tail } from './lib/processes.js';
 export const SERVER_NAMES = ['ours', 'ours-heap', 'mercurius', 'apollo', 'ceiling'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
+/** The settings that make ours execute every request: the response cache off (bench/http-cache.ts measures it). */
+export const EXECUTE_EVERY_REQUEST: Readonly<Record<string, string>> = { RESPONSE_CACHE_BYTES: '0' };
+
 /** The core every server is pinned to (idle ones cost nothing). */
 export const SERVER_CORE = '0';
 
@@ -57,7 +60,8 @@ export async function startPeer(
 
 /**
  * Ours as shipped: dist/main.mjs as `npm start` runs it (build it first), its content store in
- * `cacheDir` (`off`: records on the heap, as `ours-heap`); resolves once `/ready` answers 200.
+ * `cacheDir` (`off`: records on the heap, as `ours-heap`), with any other `settings` (environment
+ * variables); resolves once `/ready` answers 200.
  */
 export async function startOurs(
   contentDir: string,
@@ -65,6 +69,7 @@ export async function startOurs(
   nodeArgs: readonly string[] = [],
   timeoutMs = 300_000,
   name: 'ours' | 'ours-heap' = cacheDir === 'off' ? 'ours-heap' : 'ours',
+  settings: Readonly<Record<string, string>> = {},
 ): Promise<RunningServer> {
   const port = await freePort(HOST);
   const env = {
@@ -75,6 +80,7 @@ export async function startOurs(
     HOST,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    ...settings,
   };
   const child = spawnPinned(SERVER_CORE, ['--enable-source-maps', ...nodeArgs], path.join(PROJECT_DIR, 'dist', 'main.mjs'), [], env);
   const stderr = tail(child.stderr);

@@ -16,7 +16,9 @@
  * - ceiling:   bare node:http answering each request body with its pre-serialised response;
  * - mercurius: fastify + mercurius + graphql-jit (`jit: 1`) on the same Pothos schema and context;
  * - apollo:    Apollo Server 4 standalone on the same schema and context;
- * - ours:      `dist/main.mjs` as `npm start` builds and runs it (CONTENT_DIR, PORT, HOST=127.0.0.1, LOG_LEVEL=warn).
+ * - ours:      `dist/main.mjs` as `npm start` builds and runs it (CONTENT_DIR, PORT, HOST=127.0.0.1, LOG_LEVEL=warn),
+ *              with the response cache off (RESPONSE_CACHE_BYTES=0), so that every request is executed
+ *              as by the peers; bench/http-cache.ts measures the caches.
  * The load generator (autocannon, programmatic API) is a child process pinned to core 1.
  *
  * Protocol per (server, query): one correctness pass (each request body twice, `data` deeply equal
@@ -52,7 +54,15 @@ import {
   type TimedRun,
   targetsOf,
 } from './http-results.js';
-import { type RunningServer, SERVER_CORE, SERVER_NAMES, type ServerName, startOurs, startPeer } from './http-servers.js';
+import {
+  EXECUTE_EVERY_REQUEST,
+  type RunningServer,
+  SERVER_CORE,
+  SERVER_NAMES,
+  type ServerName,
+  startOurs,
+  startPeer,
+} from './http-servers.js';
 import type { QueryWork } from './http-work.js';
 import { measureWork } from './http-work.js';
 import { mainThreadProfileFile, profileClockMicros, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
@@ -158,9 +168,9 @@ export async function runHttpBenchmark(options: HttpBenchmarkOptions = {}): Prom
         .map((name) => [
           name,
           name === 'ours'
-            ? startOurs(contentDirectory, path.join(work, 'cache'))
+            ? startOurs(contentDirectory, path.join(work, 'cache'), [], undefined, 'ours', EXECUTE_EVERY_REQUEST)
             : name === 'ours-heap'
-              ? startOurs(contentDirectory, 'off')
+              ? startOurs(contentDirectory, 'off', [], undefined, 'ours-heap', EXECUTE_EVERY_REQUEST)
               : startPeer(name, contentDirectory, ''),
         ]),
     );
@@ -336,7 +346,14 @@ async function profileOurs(
 ): Promise<NonNullable<HttpBenchmarkResult['profile']>> {
   const profileDir = path.join(work, 'cpu-prof');
   log(`\nprofiling ours on ${query.name} (--cpu-prof, warm-up ${settings.warmupSeconds} s, profiled ${settings.durationSeconds} s) ...`);
-  const server = await startOurs(contentDir, path.join(work, 'cache'), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const server = await startOurs(
+    contentDir,
+    path.join(work, 'cache'),
+    ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    undefined,
+    'ours',
+    EXECUTE_EVERY_REQUEST,
+  );
   const request = {
     url: server.url,
     bodies: query.bodies,

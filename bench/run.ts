@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --large]`: the load, start-up, HTTP, live-content and query-power
+ * `npm run bench [-- --quick | --large]`: the load, start-up, HTTP, HTTP caching, live-content and query-power
  * (search, facets, similar, stories) benchmarks, each printing its figures and its ratios against
  * the baselines measured in the same run, then the soak test for 300 s (30 s with `--quick`).
  * `--quick` uses small corpora (1k; 10k for live content and query power) and short runs (about
@@ -15,7 +15,14 @@ const large = process.argv.includes('--large');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 
-for (const script of ['bench/load.ts', 'bench/startup.ts', 'bench/http.ts', 'bench/live.ts', 'bench/query-power.ts']) {
+for (const script of [
+  'bench/load.ts',
+  'bench/startup.ts',
+  'bench/http.ts',
+  'bench/http-cache.ts',
+  'bench/live.ts',
+  'bench/query-power.ts',
+]) {
   process.stdout.write(`\n=== ${script}${quick ? ' --quick' : large ? ' --large' : ''}\n`);
   const flags = quick ? ['--quick'] : large && script === 'bench/load.ts' ? ['--sizes', '1000,10000,100000,1000000'] : [];
   const { status } = spawnSync(process.execPath, [tsx, script, ...flags], { cwd: root, stdio: 'inherit' });

@@ -7,6 +7,7 @@ import {
   type GraphQLSchema,
   getNamedType,
   getNullableType,
+  getOperationAST,
   isCompositeType,
   isListType,
 } from 'graphql';
@@ -174,18 +175,30 @@ function operationCost(
  */
 function useCostLimit(limits: QueryLimits): Plugin<RequestContext> {
   // yoga hands the same DocumentNode to every request with the same query text, so costs are
-  // remembered per document, view and variables (a few hundred variants per document at most).
-  const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  // remembered per view (whose longest lists the cost counts), document, operation and values of the
+  // variables the operation declares (a few hundred variants per document at most); variables it
+  // does not declare change nothing.
+  const costs = new WeakMap<CorpusView, WeakMap<DocumentNode, Map<string, number>>>();
   const costOf = (
     args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown; operationName?: string | null },
     view: CorpusView,
   ) => {
     const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined;
-    const key = `${view.kind}:${args.operationName ?? ''}:${JSON.stringify(variables ?? null)}`;
-    let known = costs.get(args.document);
+    const declared = getOperationAST(args.document, args.operationName)?.variableDefinitions ?? [];
+    // `[value]` for a variable given (null included), `[]` for one left out (its default applies).
+    const given = declared.map(({ variable }) =>
+      variables !== undefined && variable.name.value in variables ? [variables[variable.name.value]] : [],
+    );
+    const key = `${args.operationName ?? ''}:${JSON.stringify(given)}`;
+    let byDocument = costs.get(view);
+    if (byDocument === undefined) {
+      byDocument = new WeakMap();
+      costs.set(view, byDocument);
+    }
+    let known = byDocument.get(args.document);
     if (known === undefined) {
       known = new Map();
-      costs.set(args.document, known);
+      byDocument.set(args.document, known);
     }
     let cost = known.get(key);
     if (cost === undefined) {

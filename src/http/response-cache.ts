@@ -1,7 +1,7 @@
 /**
- * The server-side cache of executed results (@graphql-yoga/plugin-response-cache): public requests
- * only, keyed by corpus version, document, operation name and variables, bounded in bytes, and
- * emptied when a new corpus version is published.
+ * The server-side cache of executed results (@graphql-yoga/plugin-response-cache): public GET
+ * requests only, keyed by corpus version, document, operation name and variables, bounded in bytes,
+ * and emptied when a new corpus version is published.
  */
 import { type Cache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ExecutionResult } from 'graphql';
@@ -13,19 +13,39 @@ import { DEFAULT_RESPONSE_CACHE_BYTES, isPublicRequest, publicResultKey } from '
 /** Where the plugin marks a result it answered from the cache. */
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
 
-/** Hears each public request's cache lookup. */
+/** Hears each public GET request's cache lookup. */
 export type CacheLookupListener = (outcome: 'hit' | 'miss') => void;
 
-/** A byte-bounded LRU store of results; each entry's size is the length of its JSON. */
+/**
+ * A cached result: the result, and its JSON already encoded as UTF-8. yoga sends whatever a result's
+ * `stringify` returns as the response body (`new Response(body)`, which takes bytes as well as
+ * text), so a hit is neither serialized, measured nor encoded again: for a 25 KB list that is most
+ * of what a hit costs.
+ */
+type SerializedResult = ExecutionResult & { readonly json: Buffer; readonly stringify: () => string };
+
+/**
+ * A byte-bounded LRU store of results, each kept with its encoded JSON (whose length is its size).
+ * The result being stored is the one about to be sent: it is given the same `stringify`, so it is
+ * serialized once, not twice. The plugin's `extensions.http` (its own ETag and Last-Modified headers)
+ * is neither kept nor sent as JSON (yoga never sends it): http-cache.ts sets the validators.
+ */
 function createResultStore(maxBytes: number): Cache & { clear(): void } {
-  const entries = new LRUCache<string, ExecutionResult>({
-    maxSize: maxBytes,
-    sizeCalculation: (result) => JSON.stringify(result).length || 1,
-  });
+  const entries = new LRUCache<string, SerializedResult>({ maxSize: maxBytes, sizeCalculation: (result) => result.json.length || 1 });
   return {
     get: (key) => entries.get(key),
-    set: (key, result) => {
-      entries.set(key, result);
+    set: (key, sent) => {
+      const { http: _headers, ...kept } = sent.extensions ?? {};
+      const { data, errors } = sent;
+      const result: ExecutionResult = {
+        data,
+        ...(errors ? { errors } : {}),
+        ...(Object.keys(kept).length > 0 ? { extensions: kept } : {}),
+      };
+      const json = Buffer.from(JSON.stringify(result));
+      const stringify = () => json as unknown as string;
+      Object.assign(sent, { stringify });
+      entries.set(key, { ...result, json, stringify });
     },
     // Entries are keyed by corpus version and the API has no mutations: nothing is invalidated by entity.
     invalidate: () => {},
@@ -34,10 +54,10 @@ function createResultStore(maxBytes: number): Cache & { clear(): void } {
 }
 
 /**
- * The response-cache plugins: yoga's plugin over a byte-bounded store, enabled only for requests
+ * The response-cache plugins: yoga's plugin over a byte-bounded store, enabled only for GET requests
  * without an Authorization header (so a preview result is never stored nor served), with every
  * entry dropped when the corpus publishes a new version. `onLookup` hears a hit or a miss for each
- * public request that is looked up.
+ * public GET request that is looked up.
  */
 export function useResultCache(source: CorpusSource, maxBytes = DEFAULT_RESPONSE_CACHE_BYTES, onLookup?: CacheLookupListener): Plugin[] {
   const store = createResultStore(maxBytes);
@@ -51,7 +71,9 @@ export function useResultCache(source: CorpusSource, maxBytes = DEFAULT_RESPONSE
   const cache = useResponseCache({
     cache: store,
     session: () => null,
-    enabled: (request) => isPublicRequest(request),
+    // GET only: a miss costs the plugin a walk over the whole result (its entities), about as much as
+    // executing the hot list again, so requests that cannot be cached by HTTP either are not stored.
+    enabled: (request) => request.method === 'GET' && isPublicRequest(request),
     // The key of the request's parameters, which persisted documents have already completed.
     buildResponseCacheKey: ({ documentString, operationName, variableValues }) =>
       publicResultKey(currentCorpus(source).version, { query: documentString, operationName, variables: variableValues }) ?? '',
@@ -59,7 +81,14 @@ export function useResultCache(source: CorpusSource, maxBytes = DEFAULT_RESPONSE
   });
   const lookups: Plugin = {
     onResultProcess({ request, result }) {
-      if (onLookup === undefined || !isPublicRequest(request) || Array.isArray(result) || Symbol.asyncIterator in result) return;
+      if (
+        onLookup === undefined ||
+        request.method !== 'GET' ||
+        !isPublicRequest(request) ||
+        Array.isArray(result) ||
+        Symbol.asyncIterator in result
+      )
+        return;
       onLookup((result as Record<symbol, unknown>)[SERVED_FROM_CACHE] === true ? 'hit' : 'miss');
     },
     onDispose: unsubscribe,

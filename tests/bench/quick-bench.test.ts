@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/generate.js';
 import { runHttpBenchmark } from '../../bench/http.js';
+import { runCacheBenchmark } from '../../bench/http-cache.js';
 import { loadCorpus } from '../../src/content/load.js';
 
 const directories: string[] = [];
@@ -35,5 +36,21 @@ describe('the quick benchmark, correctness only', () => {
     expect(lines.some((line) => line.includes('correctness: every server answers every query body with the expected data'))).toBe(true);
     expect(result.corpus.articles).toBe(1000);
     expect(Object.keys(result.rssAtStartMB).sort()).toEqual(['apollo', 'ceiling', 'mercurius', 'ours', 'ours-heap']);
+  }, 180_000);
+
+  it('should get the hot list from every caching scenario: a hit, a 304, a miss, the cache off, mercurius and the ceiling', async () => {
+    const lines: string[] = [];
+    const options = {
+      articles: 1000,
+      seed: 1,
+      warmupSeconds: 0,
+      durationSeconds: 0,
+      repetitions: 0,
+      connections: 1,
+      sampleIntervalMs: 250,
+    };
+    const result = await runCacheBenchmark({ ...options, correctnessOnly: true }, (line) => lines.push(line));
+    expect(lines).toContain('correctness: every scenario answers the hot list with the expected data; the ETag revalidates to 304');
+    expect(result.corpus.articles).toBe(1000);
   }, 180_000);
 });

@@ -19,25 +19,35 @@ function cachedServer(corpus: CorpusSource, options: Partial<ServerOptions> = {}
       Number(new RegExp(`^newsgraph_response_cache_lookups_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
     return { hit: count('hit'), miss: count('miss') };
   };
-  const post = async (query: string, headers: Record<string, string> = {}) => {
-    const response = await yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query }),
-    });
-    return response.text();
-  };
-  return { yoga, lookups, post };
+  const get = async (query: string, headers: Record<string, string> = {}) =>
+    (await yoga.fetch(`http://localhost/graphql?query=${encodeURIComponent(query)}`, { headers })).text();
+  const post = async (query: string) =>
+    (
+      await yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      })
+    ).text();
+  return { yoga, lookups, get, post };
 }
 
 describe('the response cache', () => {
   it('should answer a repeated public request from the cache, byte for byte', async () => {
-    const { post, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
-    const first = await post(LATEST);
-    const second = await post(LATEST);
+    const { get, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
+    const first = await get(LATEST);
+    const second = await get(LATEST);
     expect(second).toBe(first);
     expect(JSON.parse(first).data.articles.nodes).toHaveLength(5);
     expect(await lookups()).toEqual({ hit: 1, miss: 1 });
+  });
+
+  it('should leave POST requests alone: executed every time, never stored', async () => {
+    const { get, post, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
+    expect(await post(LATEST)).toBe(await post(LATEST));
+    expect(await lookups()).toEqual({ hit: 0, miss: 0 });
+    await get(LATEST);
+    expect(await lookups()).toEqual({ hit: 0, miss: 1 });
   });
 
   it('should not be reached by a revalidation answered 304', async () => {
@@ -50,46 +60,46 @@ describe('the response cache', () => {
   });
 
   it('should never store nor serve a preview result', async () => {
-    const { post, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
+    const { get, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
     const all = readRawArticles(CONTENT_DIR);
     const published = all.filter((article) => article.published).length;
     expect(published).toBeLessThan(all.length);
     const preview = { authorization: `Bearer ${PREVIEW_TOKEN}` };
-    expect(JSON.parse(await post(DRAFT_COUNT)).data.articles.totalCount).toBe(published);
-    expect(JSON.parse(await post(DRAFT_COUNT, preview)).data.articles.totalCount).toBe(all.length);
-    expect(JSON.parse(await post(DRAFT_COUNT, preview)).data.articles.totalCount).toBe(all.length);
-    expect(JSON.parse(await post(DRAFT_COUNT)).data.articles.totalCount).toBe(published);
+    expect(JSON.parse(await get(DRAFT_COUNT)).data.articles.totalCount).toBe(published);
+    expect(JSON.parse(await get(DRAFT_COUNT, preview)).data.articles.totalCount).toBe(all.length);
+    expect(JSON.parse(await get(DRAFT_COUNT, preview)).data.articles.totalCount).toBe(all.length);
+    expect(JSON.parse(await get(DRAFT_COUNT)).data.articles.totalCount).toBe(published);
     expect(await lookups()).toEqual({ hit: 1, miss: 1 });
   });
 
   it('should not cache results with errors', async () => {
-    const { post, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
+    const { get, lookups } = cachedServer(await corpusOf(CONTENT_DIR));
     const partial = '{ node(id: "x") { id } articles(first: 1) { totalCount } }';
-    await post(partial);
-    await post(partial);
+    await get(partial);
+    await get(partial);
     expect(await lookups()).toEqual({ hit: 0, miss: 2 });
   });
 
   it('should drop its entries when a new corpus version is published', async () => {
     const { root, live } = await liveContentCopy();
-    const { post, lookups } = cachedServer(live);
-    const [newest] = JSON.parse(await post(LATEST)).data.articles.nodes as { slug: string }[];
+    const { get, lookups } = cachedServer(live);
+    const [newest] = JSON.parse(await get(LATEST)).data.articles.nodes as { slug: string }[];
     const file = path.join(root, `${newest!.slug}.md`);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^title:.*$/m, 'title: "Retitled"'));
     await live.apply([`${newest!.slug}.md`]);
-    expect(JSON.parse(await post(LATEST)).data.articles.nodes[0]).toEqual({ ...newest, title: 'Retitled' });
+    expect(JSON.parse(await get(LATEST)).data.articles.nodes[0]).toEqual({ ...newest, title: 'Retitled' });
     expect(await lookups()).toEqual({ hit: 0, miss: 2 });
   });
 
   it('should keep no more bytes than its bound', async () => {
     const corpus = await corpusOf(CONTENT_DIR);
     const small = cachedServer(corpus, { responseCacheBytes: 200 });
-    await small.post(LATEST);
-    await small.post(LATEST);
+    await small.get(LATEST);
+    await small.get(LATEST);
     expect(await small.lookups()).toEqual({ hit: 0, miss: 2 });
     const off = cachedServer(corpus, { responseCacheBytes: 0 });
-    await off.post(LATEST);
-    await off.post(LATEST);
+    await off.get(LATEST);
+    await off.get(LATEST);
     expect(await off.lookups()).toEqual({ hit: 0, miss: 0 });
   });
 });
