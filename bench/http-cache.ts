@@ -37,6 +37,7 @@ import { type LoadRequest, NONCE } from './http-load.js';
 import { buildHttpQueries } from './http-queries.js';
 import type { TimedRun } from './http-results.js';
 import { EXECUTE_EVERY_REQUEST, type RunningServer, startOurs, startPeer } from './http-servers.js';
+import { LOAD_RUN_FLAGS, positiveNumber } from './lib/args.js';
 import { closeWorkDirectory, installExitHandlers, openWorkDirectory, stopAllChildren, stopChild } from './lib/processes.js';
 import { fmt, table, verdict } from './lib/report.js';
 import { median } from './lib/stats.js';
@@ -289,23 +290,11 @@ export async function runCacheBenchmark(options: CacheBenchmarkOptions, log: (li
 function parseCli(argv: readonly string[]): CacheBenchmarkOptions {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      quick: { type: 'boolean', default: false },
-      corpus: { type: 'string' },
-      seed: { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
-      repetitions: { type: 'string' },
-      connections: { type: 'string' },
-    },
+    options: LOAD_RUN_FLAGS,
     strict: true,
   });
-  const number = (value: string | undefined, name: string): number | undefined => {
-    if (value === undefined) return undefined;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number, found "${value}"`);
-    return parsed;
-  };
+  const number = (value: string | undefined, name: string): number | undefined =>
+    value === undefined ? undefined : positiveNumber(value, `--${name}`, { integer: false });
   const quick = values.quick;
   return {
     articles: number(values.corpus, 'corpus') ?? (quick ? 1_000 : 10_000),

@@ -65,6 +65,7 @@ import {
 } from './http-servers.js';
 import type { QueryWork } from './http-work.js';
 import { measureWork } from './http-work.js';
+import { LOAD_RUN_FLAGS } from './lib/args.js';
 import { mainThreadProfileFile, profileClockMicros, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
 import { loadAverage, readRss, systemBusyMs } from './lib/proc.js';
 import { closeWorkDirectory, installExitHandlers, openWorkDirectory, sleep, stopAllChildren, stopChild } from './lib/processes.js';
@@ -385,14 +386,8 @@ function parseCli(argv: readonly string[]): HttpBenchmarkOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      quick: { type: 'boolean', default: false },
-      corpus: { type: 'string' },
-      seed: { type: 'string' },
+      ...LOAD_RUN_FLAGS,
       'content-dir': { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
-      repetitions: { type: 'string' },
-      connections: { type: 'string' },
       servers: { type: 'string' },
       queries: { type: 'string' },
       profile: { type: 'boolean', default: false },

@@ -17,3 +17,14 @@ export function positiveNumber(text: string, name: string, { integer = true } = 
   }
   return number;
 }
+
+/** The `parseArgs` options of a benchmark that loads a server over HTTP (bench/http.ts, bench/http-cache.ts). */
+export const LOAD_RUN_FLAGS = {
+  quick: { type: 'boolean', default: false },
+  corpus: { type: 'string' },
+  seed: { type: 'string' },
+  warmup: { type: 'string' },
+  duration: { type: 'string' },
+  repetitions: { type: 'string' },
+  connections: { type: 'string' },
+} as const;

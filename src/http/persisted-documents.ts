@@ -22,13 +22,35 @@ export interface PersistedDocumentsOptions {
 /** The most documents, and the most characters of them, that automatic persisted queries remember (least recently used go first). */
 const AUTOMATIC_STORE_LIMITS = { max: 10_000, maxSize: 10 * 1024 * 1024 };
 
+/**
+ * The key of a document id: its hash. graphql-codegen writes ids as `sha256:<hex>` (the form of the
+ * GraphQL over HTTP persisted-documents proposal's `documentId`); Apollo's extension sends `<hex>`.
+ */
+function hashOf(documentId: string): string {
+  return documentId.startsWith('sha256:') ? documentId.slice('sha256:'.length) : documentId;
+}
+
+/** A request's `documentId`: from a POST body, or from a GET URL (whose extra parameters yoga does not pass on); null for none. */
+function documentIdParameterOf(params: object, request: Request): string | null {
+  const inBody = (params as { documentId?: unknown }).documentId;
+  if (typeof inBody === 'string') return inBody;
+  return request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null;
+}
+
+/** The id a request names its document by: `documentId`, else `extensions.persistedQuery.sha256Hash`; null for none. */
+function documentIdOf(params: { documentId?: unknown; extensions?: Record<string, unknown> | null }, request: Request): string | null {
+  const persisted = params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+  return documentIdParameterOf(params, request) ?? (typeof persisted?.sha256Hash === 'string' ? persisted.sha256Hash : null);
+}
+
 /** A manifest that cannot be used: the message names the file and what is wrong. */
 export class ManifestError extends Error {}
 
 /**
- * Reads a persisted-documents manifest: a JSON object from each document's hash to the document, as
- * graphql-codegen's client preset writes it with `persistedDocuments: true`. Throws ManifestError
- * naming the file and the first entry that is not a string to a string.
+ * Reads a persisted-documents manifest: a JSON object from each document's id to the document, as
+ * graphql-codegen's client preset writes it with `persistedDocuments: true` (ids `sha256:<hex>`, or
+ * bare hashes), into a map from hash to document. Throws ManifestError naming the file and the first
+ * entry that is not a string to a string.
  */
 export function readPersistedDocuments(file: string): ReadonlyMap<string, string> {
   let parsed: unknown;
@@ -47,7 +69,7 @@ export function readPersistedDocuments(file: string): ReadonlyMap<string, string
         `the persisted documents ${file}: the entry "${hash}" must map a hash to a document string, found ${typeof document}`,
       );
     }
-    documents.set(hash, document);
+    documents.set(hashOf(hash), document);
   }
   return documents;
 }
@@ -57,9 +79,12 @@ function persistedError(message: string, code: string, status: number) {
   return createGraphQLError(message, { extensions: { code, http: { status } } });
 }
 
+/** The request parameter, beside yoga's own, by which a client names a persisted document. */
+export const DOCUMENT_ID_PARAMETER = 'documentId';
+
 /**
  * The yoga plugins of persisted documents. Trusted-only: a request must name a trusted document by
- * `extensions.persistedQuery.sha256Hash`; a document sent in full is refused before it is parsed.
+ * `documentId` or `extensions.persistedQuery.sha256Hash`; a document sent in full is refused before it is parsed.
  * Otherwise automatic persisted queries (when on) look a hash up among the trusted documents, then
  * among the documents clients registered, in a bounded store.
  */
@@ -68,18 +93,19 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugi
   if (options.trustedOnly) {
     return [
       usePersistedOperations({
-        getPersistedOperation: (hash) => trusted.get(hash) ?? null,
+        getPersistedOperation: (id) => trusted.get(hashOf(id)) ?? null,
+        extractPersistedOperationId: documentIdOf,
         allowArbitraryOperations: false,
         customErrors: {
           persistedQueryOnly: () =>
             persistedError(
-              'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): send `extensions.persistedQuery.sha256Hash` without `query`.',
+              'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): send `documentId` or `extensions.persistedQuery.sha256Hash` without `query`.',
               'PERSISTED_QUERY_ONLY',
               400,
             ),
           keyNotFound: () =>
             persistedError(
-              'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): name one by `extensions.persistedQuery.sha256Hash`.',
+              'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): name one by `documentId` or `extensions.persistedQuery.sha256Hash`.',
               'PERSISTED_QUERY_ID_REQUIRED',
               400,
             ),
@@ -93,9 +119,21 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugi
       }),
     ];
   }
-  if (!options.automatic) return [];
   const registered = new LRUCache<string, string>({ ...AUTOMATIC_STORE_LIMITS, sizeCalculation: (document) => document.length || 1 });
+  // A `documentId` names a trusted document (or, with automatic persisted queries, a registered one).
+  const byDocumentId: Plugin = {
+    onParams({ params, request, setParams }) {
+      if (params.query) return;
+      const id = documentIdParameterOf(params, request);
+      if (id === null) return;
+      const document = trusted.get(hashOf(id)) ?? (options.automatic ? registered.get(hashOf(id)) : undefined);
+      if (document === undefined) throw persistedError('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND', 404);
+      setParams({ ...params, query: document });
+    },
+  };
+  if (!options.automatic) return [byDocumentId];
   return [
+    byDocumentId,
     useAPQ({
       store: {
         get: (hash) => trusted.get(hash) ?? registered.get(hash) ?? null,

@@ -10,7 +10,7 @@ import { DEFAULT_RESPONSE_CACHE_BYTES, type HttpCacheOptions, useHttpCache } fro
 import { useJitErrorLocations } from './jit-error-locations.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
 import type { Metrics } from './metrics.js';
-import { type PersistedDocumentsOptions, usePersistedDocuments } from './persisted-documents.js';
+import { DOCUMENT_ID_PARAMETER, type PersistedDocumentsOptions, usePersistedDocuments } from './persisted-documents.js';
 import {
   useAuthenticationFirst,
   useBatchCallReport,
@@ -87,6 +87,8 @@ export function createServer(options: ServerOptions): NewsgraphServer {
     logging: options.log === undefined ? false : yogaLogger(options.log),
     maxRequestBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     batching: false,
+    // A persisted document may be named by `documentId` (the GraphQL over HTTP proposal, graphql-codegen).
+    extraParamNames: [DOCUMENT_ID_PARAMETER],
     // No file uploads: the API is read-only.
     multipart: false,
     plugins: [

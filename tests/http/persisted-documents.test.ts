@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { createPersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { generate } from '@graphql-codegen/cli';
 import { Client, fetchExchange } from '@urql/core';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   CONTENT_DIR,
   createTempDirectory,
   newestFirst,
+  PROJECT_ROOT,
   type RunningServer,
   readRawArticles,
   serverOf,
@@ -89,6 +91,27 @@ describe('automatic persisted queries', () => {
     expect(other.status).toBe(200);
   });
 
+  it('should run a trusted document named by `documentId`, as graphql-codegen names it, and refuse an unknown one', async () => {
+    const yoga = await serverOf(CONTENT_DIR, {
+      persistedDocuments: { automatic: true, trusted: readPersistedDocuments(manifestOf([LATEST])), trustedOnly: false },
+    });
+    const send = (documentId: string) =>
+      yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ documentId }),
+      });
+    const known = await send(`sha256:${sha256(LATEST)}`);
+    expect((await known.json()).data).toEqual(latestSlugs());
+    const byGet = await yoga.fetch(`http://localhost/graphql?documentId=${encodeURIComponent(`sha256:${sha256(LATEST)}`)}`);
+    expect((await byGet.json()).data).toEqual(latestSlugs());
+    const unknown = await send(`sha256:${sha256('{ __typename }')}`);
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).errors).toEqual([
+      { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+    ]);
+  });
+
   it('should answer a hash-only request as a missing document when automatic persisted queries are off', async () => {
     const yoga = await serverOf(CONTENT_DIR, { persistedDocuments: { automatic: false, trusted: null, trustedOnly: false } });
     const response = await yoga.fetch(hashOnlyUrl('http://localhost', sha256(LATEST)), {
@@ -124,7 +147,7 @@ describe('trusted documents only', () => {
       expect((await response.json()).errors).toEqual([
         {
           message:
-            'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): send `extensions.persistedQuery.sha256Hash` without `query`.',
+            'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): send `documentId` or `extensions.persistedQuery.sha256Hash` without `query`.',
           extensions: { code: 'PERSISTED_QUERY_ONLY' },
         },
       ]);
@@ -143,8 +166,11 @@ describe('trusted documents only', () => {
 });
 
 describe('readPersistedDocuments', () => {
-  it('should read a manifest into a map from hash to document', () => {
+  it('should read a manifest into a map from hash to document, with or without the `sha256:` of its ids', () => {
     expect(readPersistedDocuments(manifestOf([LATEST]))).toEqual(new Map([[sha256(LATEST), LATEST]]));
+    const file = path.join(createTempDirectory('newsgraph-manifest-'), 'prefixed.json');
+    writeFileSync(file, JSON.stringify({ [`sha256:${sha256(LATEST)}`]: LATEST }));
+    expect(readPersistedDocuments(file)).toEqual(new Map([[sha256(LATEST), LATEST]]));
   });
 
   it('should name the file and the entry of a manifest it cannot use', () => {
@@ -164,14 +190,36 @@ describe('readPersistedDocuments', () => {
   });
 });
 
+/**
+ * Writes documents to a file and runs graphql-codegen's client preset with `persistedDocuments: true`
+ * over them and schema.graphql, as a frontend's build would; returns the manifest it wrote.
+ */
+async function codegenManifest(documents: string): Promise<string> {
+  const directory = createTempDirectory('newsgraph-codegen-');
+  writeFileSync(path.join(directory, 'operations.graphql'), documents);
+  const output = path.join(directory, 'gql/');
+  await generate(
+    {
+      schema: path.join(PROJECT_ROOT, 'schema.graphql'),
+      documents: [path.join(directory, 'operations.graphql')],
+      generates: { [output]: { preset: 'client', presetConfig: { persistedDocuments: true } } },
+      silent: true,
+    },
+    true,
+  );
+  return path.join(output, 'persisted-documents.json');
+}
+
 describe('persisted documents over a real port', () => {
   let server: RunningServer;
   let trusted: RunningServer;
+  let manifest: ReadonlyMap<string, string>;
   beforeAll(async () => {
-    const manifest = manifestOf([LATEST]);
+    const manifestFile = await codegenManifest(`${LATEST}\nquery TopicNames { topics { nodes { name } } }\n`);
+    manifest = readPersistedDocuments(manifestFile);
     [server, trusted] = await Promise.all([
       startServerProcess(),
-      startServerProcess({ PERSISTED_DOCUMENTS: manifest, PERSISTED_DOCUMENTS_ONLY: 'true' }),
+      startServerProcess({ PERSISTED_DOCUMENTS: manifestFile, PERSISTED_DOCUMENTS_ONLY: 'true' }),
     ]);
   });
   afterAll(async () => {
@@ -228,11 +276,23 @@ describe('persisted documents over a real port', () => {
     expect(seen).toEqual(['GET hash', 'GET document', 'GET hash']);
   });
 
-  it('should run trusted documents by hash and refuse others when started with PERSISTED_DOCUMENTS_ONLY', async () => {
-    expect(trusted.output()).toContain('1 trusted documents from');
-    const byHash = await fetch(hashOnlyUrl(trusted.origin, sha256(LATEST)));
+  it("should run the trusted documents of graphql-codegen's manifest by hash, and refuse others, with PERSISTED_DOCUMENTS_ONLY", async () => {
+    expect(trusted.output()).toContain('2 trusted documents from');
+    // The client preset's hashes are SHA-256 of the documents it prints, as automatic persisted queries use.
+    expect([...manifest].map(([hash, document]) => hash === sha256(document))).toEqual([true, true]);
+    const [latestHash] = [...manifest].find(([, document]) => document.includes('query Latest'))!;
+    const byHash = await fetch(hashOnlyUrl(trusted.origin, latestHash));
     expect(byHash.status).toBe(200);
     expect((await byHash.json()).data).toEqual(latestSlugs());
+    const [topicsHash] = [...manifest].find(([, document]) => document.includes('query TopicNames'))!;
+    // The preset's own form of the id, as its documents carry it in `__meta__.hash`.
+    const topics = await fetch(`${trusted.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ documentId: `sha256:${topicsHash}` }),
+    });
+    expect(topics.status).toBe(200);
+    expect((await topics.json()).data.topics.nodes.length).toBeGreaterThan(0);
     const full = await fetch(`${trusted.origin}/graphql?query=${encodeURIComponent(LATEST)}`);
     expect(full.status).toBe(400);
     expect((await full.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');

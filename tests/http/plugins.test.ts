@@ -147,33 +147,14 @@ describe('useVariableErrors', () => {
   const PAGE = 'query Page($n: Int) { articles(first: $n) { totalCount } }';
   const REQUIRED = 'query Page($n: Int!) { articles(first: $n) { totalCount } }';
 
-  it('should answer a variable of the wrong type BAD_USER_INPUT with 400 under application/graphql-response+json', async () => {
-    expect(await postAccepting('application/graphql-response+json', PAGE, { n: 'x' })).toEqual({
+  it.each([
+    ['a variable of the wrong type', PAGE, { n: 'x' }, 'Variable "$n" got invalid value "x"; Int cannot represent non-integer value: "x"'],
+    ['a missing required variable', REQUIRED, {}, 'Variable "$n" of required type "Int!" was not provided.'],
+  ])('should answer %s BAD_USER_INPUT with 400 under application/graphql-response+json', async (_case, query, variables, message) => {
+    expect(await postAccepting('application/graphql-response+json', query, variables)).toEqual({
       status: 400,
       body: {
-        errors: [
-          {
-            message: 'Variable "$n" got invalid value "x"; Int cannot represent non-integer value: "x"',
-            locations: [{ line: 1, column: 12 }],
-            extensions: { code: 'BAD_USER_INPUT' },
-          },
-        ],
-        extensions: { batchCalls: [] },
-      },
-    });
-  });
-
-  it('should answer a missing required variable BAD_USER_INPUT with 400 under application/graphql-response+json', async () => {
-    expect(await postAccepting('application/graphql-response+json', REQUIRED)).toEqual({
-      status: 400,
-      body: {
-        errors: [
-          {
-            message: 'Variable "$n" of required type "Int!" was not provided.',
-            locations: [{ line: 1, column: 12 }],
-            extensions: { code: 'BAD_USER_INPUT' },
-          },
-        ],
+        errors: [{ message, locations: [{ line: 1, column: 12 }], extensions: { code: 'BAD_USER_INPUT' } }],
         extensions: { batchCalls: [] },
       },
     });
