@@ -1,6 +1,6 @@
 /**
  * HTTP caching benchmark: the hot list answered from ours' caches against the node:http ceiling,
- * and executed (no cache, or a cache that only misses) against mercurius + graphql-jit, in one run,
+ * and executed (with the cache off, or on but unused) against mercurius + graphql-jit, in one run,
  * with the harness, corpus and load generator of bench/http.ts.
  *
  *   npx tsx bench/http-cache.ts [--quick] [--corpus 10000] [--seed 1] [--warmup S] [--duration S]
@@ -11,15 +11,15 @@
  * - hit:        ours as shipped, GET of the hot list: every request after the first is a response-cache hit;
  * - revalidate: ours, the same GET with `If-None-Match` naming its ETag: every answer a 304;
  * - ceiling:    bare node:http answering that GET with the pre-serialised response;
- * - miss:       ours as shipped, GET of the hot list with a variable no two requests share
- *               (`nonce`, which the document does not declare): every request executed, stored, never hit;
+ * - once:       ours as shipped, GET of the hot list with a variable no two requests share
+ *               (`nonce`, which the document does not declare): every request seen once, so executed,
+ *               and neither looked up nor stored (the cache stores a request from its second sighting);
  * - executed:   ours with the response cache off (RESPONSE_CACHE_BYTES=0), the same GETs;
  * - post:       ours as shipped, POST of the hot list as bench/http.ts sends it (POSTs are not cached);
  * - uncached:   ours with the response cache off, the same POSTs;
  * - mercurius:  fastify + mercurius + graphql-jit, the same POSTs.
- * Targets (issue: HTTP caching): hit >= 0.5 x ceiling; uncached / mercurius >= 0.9; post / uncached
- * >= 0.95 (the caches slow the requests they do not answer by at most 5 %). miss / executed is
- * reported: what a GET that misses pays for being stored. The exit code is 0 even when a target
+ * Targets (issue: HTTP caching): hit >= 0.5 x ceiling; uncached / mercurius >= 0.9; once / executed
+ * and post / uncached >= 0.95 (the caches slow the requests they do not answer by at most 5 %). The exit code is 0 even when a target
  * fails; 2 when the run itself fails (wrong data, an unexpected status, a server dying).
  *
  * The last line is `BENCH_HTTP_CACHE_JSON {...}`, the whole result as JSON.
@@ -57,7 +57,7 @@ export interface CacheBenchmarkOptions {
 
 /** One scenario: which server, and what each request of its runs is. */
 interface Scenario {
-  readonly name: 'hit' | 'revalidate' | 'ceiling' | 'miss' | 'executed' | 'post' | 'uncached' | 'mercurius';
+  readonly name: 'hit' | 'revalidate' | 'ceiling' | 'once' | 'executed' | 'post' | 'uncached' | 'mercurius';
   readonly title: string;
   readonly server: RunningServer;
   readonly request: Omit<LoadRequest, 'id' | 'connections' | 'pipelining' | 'duration' | 'timeout' | 'sampleInt'>;
@@ -140,7 +140,7 @@ export async function runCacheBenchmark(options: CacheBenchmarkOptions, log: (li
     if (revalidated.status !== 304) throw new Error(`CORRECTNESS FAILED (revalidate): HTTP ${revalidated.status}`);
     assertData('ceiling', await get(`${origin(ceiling)}${getPath}`), expected);
     for (const [name, server] of [
-      ['miss', shipped],
+      ['once', shipped],
       ['executed', uncached],
     ] as const)
       assertData(name, await get(`${origin(server)}${noncePath.replace(NONCE, 'check')}`), expected);
@@ -182,8 +182,8 @@ export async function runCacheBenchmark(options: CacheBenchmarkOptions, log: (li
         request: { url: `${origin(ceiling)}${getPath}`, bodies: [''], method: 'GET' },
       },
       {
-        name: 'miss',
-        title: 'ours, GET, every request a cache miss',
+        name: 'once',
+        title: 'ours, GET, every request seen once',
         server: shipped,
         request: { url: `${origin(shipped)}${noncePath}`, bodies: [''], method: 'GET', nonce: true },
       },
@@ -254,6 +254,7 @@ export async function runCacheBenchmark(options: CacheBenchmarkOptions, log: (li
     const targets = [
       target('hit / ceiling', rate('hit') / rate('ceiling'), 0.5),
       target('uncached / mercurius', rate('uncached') / rate('mercurius'), 0.9),
+      target('once / executed', rate('once') / rate('executed'), 0.95),
       target('post / uncached', rate('post') / rate('uncached'), 0.95),
     ];
     log('');
@@ -270,9 +271,7 @@ export async function runCacheBenchmark(options: CacheBenchmarkOptions, log: (li
         ]),
       ]),
     );
-    log(
-      `revalidate / hit: ${fmt(rate('revalidate') / rate('hit'), 2)}; hit / uncached: ${fmt(rate('hit') / rate('uncached'), 2)}; miss / executed: ${fmt(rate('miss') / rate('executed'), 2)}`,
-    );
+    log(`revalidate / hit: ${fmt(rate('revalidate') / rate('hit'), 2)}; hit / uncached: ${fmt(rate('hit') / rate('uncached'), 2)}`);
     for (const { name, value, threshold, pass } of targets) log(`target ${name}: ${fmt(value, 2)} (>= ${threshold}) ${verdict(pass)}`);
     return {
       corpus: { articles: generated.files, seed: options.seed },

@@ -53,11 +53,16 @@ function createResultStore(maxBytes: number): Cache & { clear(): void } {
   };
 }
 
+/** How many distinct requests are remembered as seen once, so that their second sighting is stored. */
+const REMEMBERED_SIGHTINGS = 10_000;
+
 /**
- * The response-cache plugins: yoga's plugin over a byte-bounded store, enabled only for GET requests
- * without an Authorization header (so a preview result is never stored nor served), with every
- * entry dropped when the corpus publishes a new version. `onLookup` hears a hit or a miss for each
- * public GET request that is looked up.
+ * The response-cache plugins: yoga's plugin over a byte-bounded store, for GET requests without an
+ * Authorization header (so a preview result is never stored nor served), with every entry dropped
+ * when the corpus publishes a new version. A request is looked up and stored from the second time
+ * it is seen (as nginx's `proxy_cache_min_uses 2`): storing costs the plugin a walk over the whole
+ * result, nearly twice the cost of executing a list, which a request made once would pay for
+ * nothing. `onLookup` hears a hit or a miss for each request looked up.
  */
 export function useResultCache(source: CorpusSource, maxBytes = DEFAULT_RESPONSE_CACHE_BYTES, onLookup?: CacheLookupListener): Plugin[] {
   const store = createResultStore(maxBytes);
@@ -68,27 +73,27 @@ export function useResultCache(source: CorpusSource, maxBytes = DEFAULT_RESPONSE
           () => store.clear(),
         )
       : () => {};
+  const seen = new LRUCache<string, true>({ max: REMEMBERED_SIGHTINGS });
+  const repeated = new WeakSet<Request>();
   const cache = useResponseCache({
     cache: store,
     session: () => null,
-    // GET only: a miss costs the plugin a walk over the whole result (its entities), about as much as
-    // executing the hot list again, so requests that cannot be cached by HTTP either are not stored.
-    enabled: (request) => request.method === 'GET' && isPublicRequest(request),
-    // The key of the request's parameters, which persisted documents have already completed.
-    buildResponseCacheKey: ({ documentString, operationName, variableValues }) =>
-      publicResultKey(currentCorpus(source).version, { query: documentString, operationName, variables: variableValues }) ?? '',
+    enabled: (request) => repeated.has(request),
+    // The key of the request's parameters, which persisted documents have already completed; GETs
+    // of the public view that were seen before become `repeated`.
+    buildResponseCacheKey: ({ request, documentString, operationName, variableValues }) => {
+      const key = publicResultKey(currentCorpus(source).version, { query: documentString, operationName, variables: variableValues }) ?? '';
+      if (request.method === 'GET' && isPublicRequest(request) && key !== '') {
+        if (seen.has(key)) repeated.add(request);
+        else seen.set(key, true);
+      }
+      return key;
+    },
     includeExtensionMetadata: false,
   });
   const lookups: Plugin = {
     onResultProcess({ request, result }) {
-      if (
-        onLookup === undefined ||
-        request.method !== 'GET' ||
-        !isPublicRequest(request) ||
-        Array.isArray(result) ||
-        Symbol.asyncIterator in result
-      )
-        return;
+      if (onLookup === undefined || !repeated.has(request) || Array.isArray(result) || Symbol.asyncIterator in result) return;
       onLookup((result as Record<symbol, unknown>)[SERVED_FROM_CACHE] === true ? 'hit' : 'miss');
     },
     onDispose: unsubscribe,
