@@ -151,14 +151,10 @@ function metricsPlugin(
     for (const error of result.errors ?? []) errors.inc({ code: codeOf(error) });
   };
   return {
-    // Runs around the whole request, before any plugin's onRequest (CORS, GraphiQL included).
-    instrumentation: {
-      request({ request }, wrapped) {
-        started.set(request, performance.now());
-        return wrapped();
-      },
-    },
+    // The clock starts in this plugin's first hook (it is the first plugin), not in yoga's
+    // instrumentation API, which cost 15 % of an executed hot list by itself.
     onRequest({ request, url, endResponse, fetchAPI }) {
+      started.set(request, performance.now());
       if (url.pathname !== METRICS_PATH) return;
       if (request.method !== 'GET') {
         endResponse(new fetchAPI.Response('Only GET is allowed on /metrics.\n', { status: 405, headers: { allow: 'GET' } }));
