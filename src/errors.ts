@@ -60,6 +60,15 @@ export function notAGlobalId(globalID: string): GraphQLError {
   return badUserInput(`"${shown}" is not a global id of this API: pass the \`id\` field of an Article, Provider, Topic or Story.`);
 }
 
+/** An error of persisted documents (PERSISTED_QUERY_*), with its HTTP status. */
+export function persistedDocumentError(
+  message: string,
+  code: Extract<keyof typeof ERROR_CODES, `PERSISTED_QUERY_${string}`>,
+  status: 400 | 404,
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status } } });
+}
+
 /** BODY_RENDER_FAILED: the body of the file at `sourcePath` cannot be rendered; `problem` says why, for the message. */
 export function bodyRenderFailed(sourcePath: string, problem: string): GraphQLError {
   return new GraphQLError(`The body of ${sourcePath} cannot be rendered as HTML: ${problem}.`, {

@@ -4,7 +4,7 @@
  * parsed. Responses to a preview token, POST responses and errors are never cacheable.
  */
 import { createHash } from 'node:crypto';
-import type { GraphQLParams, Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import { type CorpusSource, currentCorpus } from '../context.js';
 
 /** How long shared caches and browsers may keep a public GET response. */
@@ -23,20 +23,6 @@ export const DEFAULT_RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** What a cacheable response varies by: the media type asked for, and whether a preview token was sent. */
 const VARY = 'Accept, Authorization';
-
-/**
- * The identity of a public request's result at one corpus version: a hash of the version, the
- * document, the operation name and the variables. Null when the parameters are not a GraphQL request.
- */
-export function publicResultKey(
-  version: string,
-  params: Pick<GraphQLParams, 'query'> & { operationName?: unknown; variables?: unknown },
-): string | null {
-  if (typeof params.query !== 'string') return null;
-  return createHash('sha256')
-    .update(JSON.stringify([version, params.query, params.operationName ?? null, params.variables ?? null]))
-    .digest('base64url');
-}
 
 /** True when a request is answered from the public view and may be cached: it sends no Authorization header. */
 export function isPublicRequest(request: Request): boolean {

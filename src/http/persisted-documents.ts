@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { useAPQ } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import { persistedDocumentError } from '../errors.js';
 
 /** How documents may be sent by hash instead of in full. */
 export interface PersistedDocumentsOptions {
@@ -30,11 +31,14 @@ function hashOf(documentId: string): string {
   return documentId.startsWith('sha256:') ? documentId.slice('sha256:'.length) : documentId;
 }
 
+/** The request parameter, beside yoga's own, by which a client names a persisted document. */
+export const DOCUMENT_ID_PARAMETER = 'documentId';
+
 /** A request's `documentId`: from a POST body, or from a GET URL (whose extra parameters yoga does not pass on); null for none. */
 function documentIdParameterOf(params: object, request: Request): string | null {
   const inBody = (params as { documentId?: unknown }).documentId;
   if (typeof inBody === 'string') return inBody;
-  return request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null;
+  return request.method === 'GET' ? new URL(request.url).searchParams.get(DOCUMENT_ID_PARAMETER) : null;
 }
 
 /** The id a request names its document by: `documentId`, else `extensions.persistedQuery.sha256Hash`; null for none. */
@@ -74,14 +78,6 @@ export function readPersistedDocuments(file: string): ReadonlyMap<string, string
   return documents;
 }
 
-/** An error of persisted documents, coded and with its HTTP status. */
-function persistedError(message: string, code: string, status: number) {
-  return createGraphQLError(message, { extensions: { code, http: { status } } });
-}
-
-/** The request parameter, beside yoga's own, by which a client names a persisted document. */
-export const DOCUMENT_ID_PARAMETER = 'documentId';
-
 /**
  * The yoga plugins of persisted documents. Trusted-only: a request must name a trusted document by
  * `documentId` or `extensions.persistedQuery.sha256Hash`; a document sent in full is refused before it is parsed.
@@ -98,19 +94,19 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugi
         allowArbitraryOperations: false,
         customErrors: {
           persistedQueryOnly: () =>
-            persistedError(
+            persistedDocumentError(
               'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): send `documentId` or `extensions.persistedQuery.sha256Hash` without `query`.',
               'PERSISTED_QUERY_ONLY',
               400,
             ),
           keyNotFound: () =>
-            persistedError(
+            persistedDocumentError(
               'This server runs only its trusted documents (PERSISTED_DOCUMENTS_ONLY): name one by `documentId` or `extensions.persistedQuery.sha256Hash`.',
               'PERSISTED_QUERY_ID_REQUIRED',
               400,
             ),
           notFound: () =>
-            persistedError(
+            persistedDocumentError(
               'No trusted document has this hash (PERSISTED_DOCUMENTS): regenerate the client and the manifest together, and deploy the manifest.',
               'PERSISTED_QUERY_NOT_IN_LIST',
               404,
@@ -127,7 +123,7 @@ export function usePersistedDocuments(options: PersistedDocumentsOptions): Plugi
       const id = documentIdParameterOf(params, request);
       if (id === null) return;
       const document = trusted.get(hashOf(id)) ?? (options.automatic ? registered.get(hashOf(id)) : undefined);
-      if (document === undefined) throw persistedError('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND', 404);
+      if (document === undefined) throw persistedDocumentError('PersistedQueryNotFound', 'PERSISTED_QUERY_NOT_FOUND', 404);
       setParams({ ...params, query: document });
     },
   };

@@ -3,12 +3,13 @@
  * requests only, keyed by corpus version, document, operation name and variables, bounded in bytes,
  * and emptied when a new corpus version is published.
  */
+import { createHash } from 'node:crypto';
 import { type Cache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { type CorpusSource, currentCorpus } from '../context.js';
-import { DEFAULT_RESPONSE_CACHE_BYTES, isPublicRequest, publicResultKey } from './http-cache.js';
+import { DEFAULT_RESPONSE_CACHE_BYTES, isPublicRequest } from './http-cache.js';
 
 /** Where the plugin marks a result it answered from the cache. */
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
@@ -79,14 +80,16 @@ export function useResultCache(source: CorpusSource, maxBytes = DEFAULT_RESPONSE
     cache: store,
     session: () => null,
     enabled: (request) => repeated.has(request),
-    // The key of the request's parameters, which persisted documents have already completed; GETs
-    // of the public view that were seen before become `repeated`.
+    // The key of a public GET's parameters, which persisted documents have already completed: a hash
+    // of the corpus version, the document, the operation name and the variables. A request seen
+    // before becomes `repeated`. Other requests are never looked up, so their key is not computed.
     buildResponseCacheKey: ({ request, documentString, operationName, variableValues }) => {
-      const key = publicResultKey(currentCorpus(source).version, { query: documentString, operationName, variables: variableValues }) ?? '';
-      if (request.method === 'GET' && isPublicRequest(request) && key !== '') {
-        if (seen.has(key)) repeated.add(request);
-        else seen.set(key, true);
-      }
+      if (request.method !== 'GET' || !isPublicRequest(request) || documentString === '') return '';
+      const key = createHash('sha256')
+        .update(JSON.stringify([currentCorpus(source).version, documentString, operationName ?? null, variableValues ?? null]))
+        .digest('base64url');
+      if (seen.has(key)) repeated.add(request);
+      else seen.set(key, true);
       return key;
     },
     includeExtensionMetadata: false,
