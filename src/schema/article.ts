@@ -8,7 +8,7 @@ import { builder } from './builder.js';
 import { type ConnectionArgs, type ListOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
 import { Heading } from './heading.js';
-import { Image } from './image.js';
+import { Image, identifyImages } from './image.js';
 
 /** A news article: one content file. Loaded by slug through a per-request DataLoader. */
 export const Article = builder.loadableNodeRef('Article', {
@@ -304,7 +304,7 @@ Article.implement({
     images: t.field({
       type: [Image],
       description: 'Illustrations, in file order; empty when there are none.',
-      resolve: (article) => article.images,
+      resolve: (article) => identifyImages(`Article:${article.slug}`, article.images),
     }),
     sourcePath: t.exposeString('sourcePath', { description: 'Path of the file relative to the content directory.' }),
     extra: t.field({

@@ -1,10 +1,64 @@
+import { hash } from 'node:crypto';
 import type { Image as ImageRecord } from '../content/model.js';
 import { builder } from './builder.js';
 
+/** An image record with the cache identity it has where it is served (see identifyImages). */
+export interface IdentifiedImage extends ImageRecord {
+  readonly id: string;
+}
+
+/**
+ * The cache identities of a list's items, in list order: for each item, the first 22 base64url
+ * characters (132 bits) of the SHA-256 of `[typeName, ownerKey, content, occurrence]` as JSON, where
+ * `content` is `contentOf(item)` (its fields as JSON) and `occurrence` counts the items of identical
+ * content before it in the list (nearly always 0).
+ */
+export function cacheIdentities<T>(typeName: string, ownerKey: string, items: readonly T[], contentOf: (item: T) => string): string[] {
+  const occurrences = new Map<string, number>();
+  return items.map((item) => {
+    const content = contentOf(item);
+    const occurrence = occurrences.get(content) ?? 0;
+    occurrences.set(content, occurrence + 1);
+    return hash('sha256', JSON.stringify([typeName, ownerKey, content, occurrence]), 'base64url').slice(0, 22);
+  });
+}
+
+/** Every field of an image, in a fixed order: what its identity is derived from (a new field must be added here, or tsc fails). */
+export function imageFields(image: ImageRecord): Record<keyof ImageRecord, unknown> {
+  const { url, width, height, isCached, title, attribution } = image;
+  return { url, width, height, isCached, title, attribution };
+}
+
+/** The image ids of a list, by the list; a list belongs to one owner, whose key is kept to check it. */
+const idsOfLists = new WeakMap<readonly ImageRecord[], { readonly ownerKey: string; readonly ids: readonly string[] }>();
+
+/**
+ * The images of one owner with their ids, in list order. `ownerKey` names the owner within the corpus
+ * (`Article:<slug>`, `Provider:<domain>`, `RelatedArticle:<its id>`); the ids are
+ * `cacheIdentities('Image', ownerKey, images, JSON of imageFields)`, remembered for as long as the list lives.
+ */
+export function identifyImages(ownerKey: string, images: readonly ImageRecord[]): IdentifiedImage[] {
+  if (images.length === 0) return [];
+  let known = idsOfLists.get(images);
+  if (known?.ownerKey !== ownerKey) {
+    known = { ownerKey, ids: cacheIdentities('Image', ownerKey, images, (image) => JSON.stringify(imageFields(image))) };
+    idsOfLists.set(images, known);
+  }
+  const { ids } = known;
+  return images.map((image, index) => ({ ...image, id: ids[index]! }));
+}
+
 /** An image of an article, a related entry or a provider. */
-export const Image = builder.objectRef<ImageRecord>('Image').implement({
+export const Image = builder.objectRef<IdentifiedImage>('Image').implement({
   description: 'An image: an article illustration, a related entry thumbnail or a provider logo.',
   fields: (t) => ({
+    id: t.exposeID('id', {
+      description:
+        'An opaque identity for client caches (Apollo Client and urql Graphcache normalize objects by `id`); not a global id, ' +
+        'so `node(id:)` does not fetch it. Derived from what holds the image (the article, the related entry or the provider) ' +
+        'and from all of its fields: the same in every query and content version while neither changes, and unique in the corpus, ' +
+        'so the same URL in two articles, or with two captions, gives two ids. An edited image gets a new id.',
+    }),
     url: t.expose('url', { type: 'URL', description: 'Absolute http(s) URL of the image.' }),
     width: t.exposeInt('width', { nullable: true, description: 'Width in pixels; null when the file does not say.' }),
     height: t.exposeInt('height', { nullable: true, description: 'Height in pixels; null when the file does not say.' }),

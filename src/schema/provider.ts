@@ -5,11 +5,11 @@ import { Article, ArticleConnection, articleListArgs, resolveArticleList } from 
 import { builder } from './builder.js';
 import { countThenKeyOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
-import { Image } from './image.js';
+import { Image, identifyImages } from './image.js';
 import { RelatedArticle } from './related.js';
 
 /** A publisher, identified by its normalized domain. */
-const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider'), {
+export const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider'), {
   description: 'A publisher, identified by its domain. Providers named only in related entries are here too, with no articles.',
   id: { resolve: (provider) => provider.domain },
   loadOne: (domain, context) => context.view.providerByDomain(domain) ?? null,
@@ -17,7 +17,11 @@ const Provider = builder.node(builder.objectRef<ProviderRecord>('Provider'), {
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Its most frequent name in the corpus (the domain when no file names it).' }),
     domain: t.exposeString('domain', { description: "Its domain, lowercase, without `www.`: the provider's identity." }),
-    images: t.field({ type: [Image], description: 'Logos; empty when no file gives one.', resolve: (provider) => provider.images }),
+    images: t.field({
+      type: [Image],
+      description: 'Logos; empty when no file gives one.',
+      resolve: (provider) => identifyImages(`Provider:${provider.domain}`, provider.images),
+    }),
     articleCount: t.int({
       description: 'Articles published by this provider that this request may see.',
       resolve: (provider) => provider.articles.length,

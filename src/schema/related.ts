@@ -1,7 +1,52 @@
-import type { RelatedEntry } from '../content/model.js';
+import type { ProviderRef, RelatedEntry } from '../content/model.js';
+import { relatedOrigin } from '../content/stored-article.js';
 import { Article, ArticleConnection, articleListArgs, resolveArticleList } from './article.js';
 import { builder } from './builder.js';
-import { Image } from './image.js';
+import { cacheIdentities, Image, identifyImages, imageFields } from './image.js';
+
+/** Every field of the provider a related entry names, in a fixed order. */
+function providerFields(provider: ProviderRef): Record<keyof ProviderRef, unknown> {
+  return { name: provider.name, domain: provider.domain, images: provider.images.map(imageFields) };
+}
+
+/** Every field of a related entry as JSON, in a fixed order (its provider and images included): what its identity is derived from. */
+function relatedEntryContent(entry: RelatedEntry): string {
+  const { title, excerpt, publishedDateTime, webUrl, ampWebUrl, cdnAmpWebUrl, type, quality, provider, images } = entry;
+  const fields: Record<keyof RelatedEntry, unknown> = {
+    title,
+    excerpt,
+    publishedDateTime,
+    webUrl,
+    ampWebUrl,
+    cdnAmpWebUrl,
+    type,
+    quality,
+    provider: provider && providerFields(provider),
+    images: images.map(imageFields),
+  };
+  return JSON.stringify(fields);
+}
+
+/** The ids of an article's related entries, by the list they belong to (kept as long as the list lives). */
+const relatedIds = new WeakMap<readonly RelatedEntry[], readonly string[]>();
+
+/**
+ * The cache identity of a related entry: its item of `cacheIdentities('RelatedArticle', 'Article:<slug>',
+ * related, relatedEntryContent)`, where `<slug>` names the article whose `related` list holds the entry.
+ * The whole list is identified at once, and remembered.
+ */
+function relatedEntryId(entry: RelatedEntry): string {
+  const origin = relatedOrigin(entry);
+  // Every served article is a StoredArticle, which records where each of its entries comes from.
+  if (origin === undefined) throw new Error(`the related entry "${entry.title}" is served without the article that holds it`);
+  const { related, slug } = origin.source;
+  let ids = relatedIds.get(related);
+  if (ids === undefined) {
+    ids = cacheIdentities('RelatedArticle', `Article:${slug}`, related, relatedEntryContent);
+    relatedIds.set(related, ids);
+  }
+  return ids[origin.index]!;
+}
 
 /** An embedded summary of another article, as an article's `related` list holds it. */
 export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').implement({
@@ -9,6 +54,15 @@ export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').
     "A summary of another article, embedded in an article's `related` list. " +
     '`article` is the corpus article it points to, or null for an external one.',
   fields: (t) => ({
+    id: t.id({
+      description:
+        'An opaque identity for client caches (Apollo Client and urql Graphcache normalize objects by `id`); not a global id, ' +
+        'so `node(id:)` does not fetch it. Derived from the article whose `related` list holds the entry and from all of the ' +
+        "entry's fields (provider and images included): the same in `related` and `externalCoverage`, in every query and content " +
+        'version while the entry is unchanged, and unique in the corpus, so the same coverage in two articles gives two ids. ' +
+        'An edited entry gets a new id.',
+      resolve: (entry) => relatedEntryId(entry),
+    }),
     title: t.exposeString('title', { description: 'The headline, as plain text.' }),
     excerpt: t.exposeString('excerpt', { nullable: true, description: 'A short summary as plain text; null when the entry has none.' }),
     publishedDateTime: t.expose('publishedDateTime', {
@@ -25,7 +79,11 @@ export const RelatedArticle = builder.objectRef<RelatedEntry>('RelatedArticle').
     }),
     type: t.exposeString('type', { nullable: true, description: 'The kind of item (`article`); null when the entry does not say.' }),
     quality: t.exposeInt('quality', { nullable: true, description: 'Quality score; null when unscored.' }),
-    images: t.field({ type: [Image], description: 'Thumbnails; empty when there are none.', resolve: (entry) => entry.images }),
+    images: t.field({
+      type: [Image],
+      description: 'Thumbnails; empty when there are none.',
+      resolve: (entry) => (entry.images.length === 0 ? [] : identifyImages(`RelatedArticle:${relatedEntryId(entry)}`, entry.images)),
+    }),
     article: t.loadable({
       type: Article,
       nullable: true,

@@ -1,6 +1,17 @@
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewsgraphServer } from '../../src/http/server.js';
-import { CONTENT_DIR, execute, GENEROUS_LIMITS, readRawArticles, requireSharedCorpus, SAMPLE_CORPUS, serverOf } from '../support.js';
+import {
+  CONTENT_DIR,
+  createTempCorpus,
+  execute,
+  FIXTURES,
+  GENEROUS_LIMITS,
+  readRawArticles,
+  requireSharedCorpus,
+  SAMPLE_CORPUS,
+  serverOf,
+} from '../support.js';
 
 const raw = readRawArticles(CONTENT_DIR);
 const published = raw.filter((article) => article.published);
@@ -97,6 +108,81 @@ describe('related articles', () => {
       expect(node.relatedFrom.nodes.map((other: any) => other.slug)).toEqual(expected);
       expect(node.relatedFrom.totalCount).toBe(expected.length);
     }
+  });
+});
+
+describe('RelatedArticle.id', () => {
+  it("should give an entry the same id in every request, in a list query, a detail query and a story's externalCoverage", async () => {
+    const LIST = '{ articles(first: 100) { nodes { slug related { id title } } } }';
+    const DETAIL = /* GraphQL */ `
+      query Detail($slug: String!) {
+        article(slug: $slug) {
+          related { id title webUrl }
+          story { externalCoverage(first: 100) { id } articles(first: 100) { nodes { related { id } } } }
+        }
+      }
+    `;
+    const first = await execute(yoga, LIST);
+    const second = await execute(yoga, LIST);
+    expect(first.body.errors).toBeUndefined();
+    expect(second.body.data).toEqual(first.body.data);
+    const withRelated = first.body.data.articles.nodes.filter((node: any) => node.related.length > 0);
+    expect(withRelated.length).toBeGreaterThan(5);
+    let covered = 0;
+    for (const node of withRelated) {
+      const { body } = await execute(yoga, DETAIL, { slug: node.slug });
+      expect(
+        body.data.article.related.map(({ id, title }: any) => ({ id, title })),
+        node.slug,
+      ).toEqual(node.related);
+      const storyEntryIds = new Set(
+        body.data.article.story.articles.nodes.flatMap((member: any) => member.related.map((entry: any) => entry.id)),
+      );
+      for (const { id } of body.data.article.story.externalCoverage) {
+        expect(storyEntryIds.has(id), `${node.slug}: ${id}`).toBe(true);
+        covered++;
+      }
+    }
+    expect(covered).toBeGreaterThan(5);
+  });
+
+  it('should give every related entry of the sample content its own id', async () => {
+    const { body } = await execute(yoga, '{ articles(first: 100) { nodes { related { id } } } }', {}, { preview: true });
+    const ids: string[] = body.data.articles.nodes.flatMap((node: any) => node.related.map((entry: any) => entry.id));
+    expect(ids.length).toBeGreaterThan(20);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('should give the same coverage in two articles two ids, and an entry listed twice two ids', async () => {
+    // tests/fixtures/shared-images: one.md and two.md hold the same "Outside coverage" entry; two.md lists "Listed twice" twice.
+    const shared = await serverOf(path.join(FIXTURES, 'shared-images'));
+    const { body } = await execute(
+      shared,
+      '{ one: article(slug: "one") { related { id title } } two: article(slug: "two") { related { id title } } }',
+    );
+    const { one, two } = body.data;
+    expect(one.related.map((entry: any) => entry.title)).toEqual(['Outside coverage']);
+    expect(two.related.map((entry: any) => entry.title)).toEqual(['Outside coverage', 'Listed twice', 'Listed twice']);
+    const ids = [...one.related, ...two.related].map((entry: any) => entry.id);
+    expect(new Set(ids).size).toBe(4);
+  });
+
+  it('should keep an entry id while the entry and its article stay, wherever it moves in the list, and change it when the entry changes', async () => {
+    const article = (related: string) => `---\ntitle: Coverage\nrelated:\n${related}---\nBody.\n`;
+    const kept = '  - title: Kept\n    webUrl: https://kept.example/story\n';
+    const added = '  - title: Added\n    webUrl: https://added.example/story\n';
+    const edited = '  - title: Kept, retitled\n    webUrl: https://kept.example/story\n';
+    const idsOf = async (related: string): Promise<string[]> => {
+      const server = await serverOf(createTempCorpus({ 'coverage.md': article(related) }));
+      const { body } = await execute(server, '{ article(slug: "coverage") { related { id } } }');
+      return body.data.article.related.map((entry: any) => entry.id);
+    };
+    const [before] = await idsOf(kept);
+    const [, after] = await idsOf(added + kept);
+    const [changed] = await idsOf(edited);
+    expect(after).toBe(before);
+    expect(changed).not.toBe(before);
   });
 });
 
