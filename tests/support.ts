@@ -466,6 +466,27 @@ export async function post(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Chromium, for the browser tests
+// ---------------------------------------------------------------------------------------------
+
+/** The Chromium to drive: CHROMIUM_PATH if set, else Debian's /usr/bin/chromium; null if missing. */
+export function findChromium(): string | null {
+  const candidate = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  return existsSync(candidate) ? candidate : null;
+}
+
+/** Chromium's flags for a headless test run in a container, offline. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// ---------------------------------------------------------------------------------------------
 // Processes as Linux shows them (/proc)
 // ---------------------------------------------------------------------------------------------
 

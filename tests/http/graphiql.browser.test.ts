@@ -5,20 +5,23 @@
  * Needs a Chromium executable: Debian's `apt-get install chromium` (/usr/bin/chromium), or
  * CHROMIUM_PATH=/path/to/chrome. Without one the test is skipped with a warning.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_DIR, createTempDirectory, newestFirst, type RunningServer, readRawArticles, startServerProcess } from '../support.js';
+import {
+  CHROMIUM_ARGS,
+  CONTENT_DIR,
+  createTempDirectory,
+  findChromium,
+  newestFirst,
+  type RunningServer,
+  readRawArticles,
+  startServerProcess,
+} from '../support.js';
 
 const TIMEOUT_MS = 60_000;
 const SERVER_HOST = '127.0.0.1';
-
-/** The Chromium to drive: CHROMIUM_PATH if set, else Debian's /usr/bin/chromium; null if missing. */
-function findChromium(): string | null {
-  const candidate = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  return existsSync(candidate) ? candidate : null;
-}
 
 const executablePath = findChromium();
 if (executablePath === null) {
@@ -82,15 +85,7 @@ describe.skipIf(executablePath === null)('GraphiQL in Chromium', { timeout: TIME
     browser = await chromium.launch({
       executablePath: executablePath!,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('request', (request) => requests.push(request.url()));
