@@ -129,7 +129,8 @@ function pageSize(args: Record<string, unknown>): number {
  * a connection (from `first`/`last` whether literal, from a variable or defaulted), times `first`
  * for a list field that takes it (facet values, `similar`, `externalCoverage`), times the longest
  * list in the corpus for any other list field (`related`, `topics`, `images`), times the number of
- * ids for `nodes`. Scalars cost nothing; the token limit bounds how many a document can select.
+ * ids for `nodes`, and of representations for the federation subgraph's `_entities`. Scalars cost
+ * nothing; the token limit bounds how many a document can select.
  */
 function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
@@ -142,9 +143,11 @@ function createCostEstimator(sizes: ReadonlyMap<string, number>): ComplexityEsti
       const size =
         field.name === 'nodes' && Array.isArray(args.ids)
           ? args.ids.length
-          : field.args.some((arg) => arg.name === 'first')
-            ? pageSize(args)
-            : (sizes.get(`${type.name}.${field.name}`) ?? 1);
+          : field.name === '_entities' && Array.isArray(args.representations)
+            ? args.representations.length
+            : field.args.some((arg) => arg.name === 'first')
+              ? pageSize(args)
+              : (sizes.get(`${type.name}.${field.name}`) ?? 1);
       return size * (objects + childComplexity);
     }
     return objects + childComplexity;

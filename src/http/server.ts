@@ -1,5 +1,5 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getOperationAST } from 'graphql';
+import { type GraphQLSchema, getOperationAST } from 'graphql';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import { SearchIndex } from '../content/search.js';
 import { type CorpusSource, createContext, type RequestContext } from '../context.js';
@@ -49,6 +49,8 @@ export interface ServerOptions {
   readonly responseCacheBytes?: number;
   /** Automatic persisted queries and trusted documents; default automatic persisted queries only. */
   readonly persistedDocuments?: PersistedDocumentsOptions;
+  /** The schema to serve: default the standalone API; `subgraphSchema()` (FEDERATION=on) for its Apollo Federation subgraph. */
+  readonly schema?: GraphQLSchema;
 }
 
 /** Automatic persisted queries on, no trusted documents. */
@@ -74,7 +76,7 @@ export function createServer(options: ServerOptions): NewsgraphServer {
   const contextOptions = { corpus: options.corpus, previewToken: options.previewToken, search };
   const responseCacheBytes = options.responseCacheBytes ?? DEFAULT_RESPONSE_CACHE_BYTES;
   return createYoga<Record<string, never>, RequestContext>({
-    schema,
+    schema: options.schema ?? schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     context: ({ request }) => createContext(contextOptions, request.headers.get('authorization')),

@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { DateResolver, DateTimeResolver, DurationResolver, JSONObjectResolver, URLResolver } from 'graphql-scalars';
@@ -7,7 +9,21 @@ import { DURATION_EXPECTED, parseDuration } from '../content/query.js';
 import type { RequestContext } from '../context.js';
 import { notAGlobalId } from '../errors.js';
 
-/** The Pothos schema builder: plugins, scalars and relay defaults only; types live in their own files. */
+/** A global id read back as its type name and key; throws NOT_A_GLOBAL_ID (BAD_USER_INPUT) for anything else. */
+export function decodeNodeId(globalID: string): { typename: string; id: string } {
+  try {
+    return decodeGlobalID(globalID);
+  } catch {
+    throw notAGlobalId(globalID);
+  }
+}
+
+/**
+ * The Pothos schema builder: plugins, scalars and relay defaults only; types live in their own files.
+ * The federation plugin records entity keys (federation.ts) as directives, which the directives
+ * plugin writes into the types' AST nodes: the printed schema and introspection do not show them;
+ * only the subgraph's SDL does.
+ */
 export const builder = new SchemaBuilder<{
   Context: RequestContext;
   DefaultFieldNullability: false;
@@ -21,16 +37,10 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: Record<string, unknown>; Output: object };
   };
 }>({
-  plugins: [RelayPlugin, DataloaderPlugin],
+  plugins: [RelayPlugin, DataloaderPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
   relay: {
-    decodeGlobalID: (globalID) => {
-      try {
-        return decodeGlobalID(globalID);
-      } catch {
-        throw notAGlobalId(globalID);
-      }
-    },
+    decodeGlobalID: decodeNodeId,
     // Records are frozen, so they cannot carry a type brand; node types declare isTypeOf instead.
     brandLoadedObjects: false,
     cursorType: 'String',

@@ -6,7 +6,7 @@ import { countThenKeyOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
 
 /** A topic, identified by the slug of its name. */
-const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
+export const Topic = builder.node(builder.objectRef<TopicRecord>('Topic'), {
   description: 'A topic, identified by the slug of its name (`Natural Language Processing` -> `natural-language-processing`).',
   id: { resolve: (topic) => topic.slug },
   loadOne: (slug, context) => context.view.topicBySlug(slug) ?? null,
