@@ -3,7 +3,7 @@
  * (search, facets, similar, stories) benchmarks, each printing its figures and its ratios against
  * the baselines measured in the same run, then the soak test for 300 s (30 s with `--quick`).
  * `--quick` uses small corpora (1k; 10k for live content and query power) and short runs (about
- * five minutes in all); the full run takes about 37 minutes; `--large` adds 1M articles to the load
+ * five minutes in all); the full run takes about 50 minutes; `--large` adds 1M articles to the load
  * benchmark (3.3 GB of files, a large heap, the better part of an hour).
  */
 import { spawnSync } from 'node:child_process';

@@ -47,6 +47,10 @@ export interface Config {
   readonly persistedDocuments: string | null;
   /** Refuse every document that is not in `persistedDocuments`. */
   readonly persistedDocumentsOnly: boolean;
+  /** Serve the schema as an Apollo Federation v2 subgraph (entity keys, `_entities`, `_service`). */
+  readonly federation: boolean;
+  /** Server processes sharing the port (node:cluster); 1 runs no cluster at all. */
+  readonly workers: number;
 }
 
 type LimitKey = keyof QueryLimits;
@@ -110,6 +114,17 @@ function boolean(name: string) {
     if (['1', 'true', 'yes', 'on'].includes(value)) return true;
     if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
     throw new ConfigError(`${name} must be true or false, found "${raw}"`);
+  };
+}
+
+/** A number of worker processes, or `auto`: one per CPU the process may use (os.availableParallelism). */
+function workerCount(name: string) {
+  return (raw: string): number => {
+    if (raw.trim().toLowerCase() === 'auto') return os.availableParallelism();
+    const count = Number(raw);
+    if (!Number.isInteger(count) || count < 1 || count > 1024)
+      throw new ConfigError(`${name} must be a whole number from 1 to 1024, or auto, found "${raw}"`);
+    return count;
   };
 }
 
@@ -178,11 +193,13 @@ const SETTINGS = [
     flag: 'persisted-documents-only',
     parse: boolean('PERSISTED_DOCUMENTS_ONLY'),
   },
+  { key: 'federation', env: 'FEDERATION', flag: 'federation', parse: boolean('FEDERATION') },
+  { key: 'workers', env: 'WORKERS', flag: 'workers', parse: workerCount('WORKERS') },
 ] as const satisfies readonly Setting<SettingKey>[];
 
 const LIMIT_KEYS: readonly string[] = Object.keys(DEFAULT_QUERY_LIMITS);
 /** The settings whose flag takes no value (`--strict`): present means true. */
-const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['strict', 'metrics', 'apq', 'persistedDocumentsOnly']);
+const BOOLEAN_FLAGS: ReadonlySet<string> = new Set(['strict', 'metrics', 'apq', 'persistedDocumentsOnly', 'federation']);
 /** The boolean settings that are on by default, each with a `--no-` flag (its key is its flag). */
 const NEGATABLE_FLAGS = ['metrics', 'apq'] as const;
 
@@ -208,6 +225,8 @@ export const DEFAULT_CONFIG: Config = {
   apq: true,
   persistedDocuments: null,
   persistedDocumentsOnly: false,
+  federation: false,
+  workers: 1,
 };
 
 /** A command line read: the configuration, and what else a command accepted. */

@@ -1,13 +1,16 @@
 /**
  * `npm start`: reads the configuration, scans the content directory and checks that it fits in
  * memory (starting again with a larger heap limit when the machine has the memory), listens
- * (answering 503 while loading), loads the content, then serves GraphQL. Exit codes: 2 for a
- * configuration error; 1 when it cannot listen, cannot read the content directory, the content does
- * not fit in memory, or (STRICT) the content has any diagnostic; 0 after a graceful stop.
+ * (answering 503 while loading), loads the content, then serves GraphQL; with WORKERS > 1, as that
+ * many worker processes on one port (cluster.ts). Exit codes: 2 for a configuration error; 1 when
+ * it cannot listen, cannot read the content directory, the content does not fit in memory, or
+ * (STRICT) the content has any diagnostic, and when a cluster's worker dies before serving at start
+ * or three times in a row; 0 after a graceful stop.
  */
 import './default-node-env.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { type ClusterWorker, runCluster } from './cluster.js';
 import { type Config, ConfigError, loadOptionsOf, readConfig } from './config.js';
 import { DEFAULT_FRONT_MATTER_LIMITS } from './content/front-matter.js';
 import { type ApplyResult, LiveCorpus } from './content/live.js';
@@ -19,7 +22,7 @@ import { type ScanResult, scanContent } from './content/scan.js';
 import { SEARCH_INDEX_FILE, SearchIndex } from './content/search.js';
 import { ContentStore } from './content/store.js';
 import { ContentWatcher } from './content/watch.js';
-import { listen } from './http/listener.js';
+import { graphqlUrl, type Listener, listen } from './http/listener.js';
 import type { Metrics } from './http/metrics.js';
 import type { PersistedDocumentsOptions } from './http/persisted-documents.js';
 import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js';
@@ -27,63 +30,82 @@ import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js'
 /** How often a long load logs how far it is. */
 const PROGRESS_EVERY_MS = 5_000;
 
-async function start(config: Config, log: Logger): Promise<void> {
+/** Serves the content: alone (`worker` null), or as one worker of a cluster (cluster.ts). */
+async function start(config: Config, log: Logger, worker: ClusterWorker | null = null): Promise<void> {
   const persistedDocuments = await persistedDocumentsOf(config, log);
   // Created once the content is loaded; the watcher reports no update before that.
   let metrics: Metrics | undefined;
+  // A cluster's worker that follows worker 1 neither watches nor loads: it restores worker 1's
+  // version from the content store and applies worker 1's updates.
+  const follows = worker?.follows === true;
   // Watching starts before the files are listed, so nothing changed during the load is missed.
-  const watcher = config.watch === 'off' ? null : await startWatching(config, log, (elapsedMs) => metrics?.observeUpdate(elapsedMs / 1000));
-  let scan: ScanResult;
-  // Listing a million files takes seconds of this thread.
-  const listing = logWhileBusy(config.logLevel, `loading: listing the files of ${config.contentDir}`, PROGRESS_EVERY_MS);
-  try {
-    scan = await scanContent(path.resolve(config.contentDir), { maxFileBytes: config.maxFileBytes });
-  } catch (error) {
-    log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
-    process.exit(1);
-  } finally {
-    void listing.stop();
-  }
-  const plan = planMemory(scan.files.length, contentBytes(scan), currentMemoryLimits(), config.cacheDir !== null);
-  if (plan.decision === 'refuse') {
-    log.error(plan.message!);
-    process.exit(1);
-  }
-  if (plan.decision === 'raise') {
-    await watcher?.close();
-    return restartWithHeapLimit(plan.heapLimitMb!, log);
+  const watcher =
+    config.watch === 'off' || follows ? null : await startWatching(config, log, (elapsedMs) => metrics?.observeUpdate(elapsedMs / 1000));
+  let scan: ScanResult | null = null;
+  if (!follows) {
+    // Listing a million files takes seconds of this thread.
+    const listing = logWhileBusy(
+      config.logLevel,
+      `${worker?.prefix ?? ''}loading: listing the files of ${config.contentDir}`,
+      PROGRESS_EVERY_MS,
+    );
+    try {
+      scan = await scanContent(path.resolve(config.contentDir), { maxFileBytes: config.maxFileBytes });
+    } catch (error) {
+      log.error(`cannot read the content directory ${config.contentDir}: ${(error as Error).message}`);
+      process.exit(1);
+    } finally {
+      void listing.stop();
+    }
+    const plan = planMemory(scan.files.length, contentBytes(scan), currentMemoryLimits(), config.cacheDir !== null);
+    if (plan.decision === 'refuse') {
+      log.error(plan.message!);
+      process.exit(1);
+    }
+    if (plan.decision === 'raise') {
+      await watcher?.close();
+      return worker === null ? restartWithHeapLimit(plan.heapLimitMb!, log) : worker.restartWithHeapLimit(plan.heapLimitMb!);
+    }
   }
 
-  const listener = await listen({ host: config.host, port: config.port, log });
+  // Listening before loading answers 503 meanwhile; a cluster's worker that starts while others
+  // serve listens only once it serves, so that it never answers 503.
+  let listener: Listener | null = worker?.listensEarly === false ? null : await listen({ host: config.host, port: config.port, log });
   // Large corpora are parsed on worker threads, so this thread loads the GraphQL server meanwhile.
   const serverModule = import('./http/server.js');
   const metricsModule = config.metrics ? import('./http/metrics.js') : null;
-  const loaded = await loadWithProgress(config, scan, log);
+  const loaded = scan === null ? await worker!.restoreSharedVersion() : await loadWithProgress(config, scan, log, worker?.prefix);
   const { corpus } = loaded;
-  logDiagnostics(corpus.diagnostics, log);
-  if (config.strict && corpus.diagnostics.length > 0) {
+  // Worker 1 has reported the problems of the version a following worker restores.
+  if (!follows) logDiagnostics(corpus.diagnostics, log);
+  if (config.strict && !follows && corpus.diagnostics.length > 0) {
     const { errors, warnings } = countBySeverity(corpus.diagnostics);
     log.error(`strict mode: ${errors} errors and ${warnings} warnings in ${config.contentDir}; exiting`);
     process.exit(1);
   }
-  if (listener.phase() === 'stopping') return;
+  if (listener?.phase() === 'stopping') return;
   const { createServer } = await serverModule;
   const live = new LiveCorpus(corpus, loaded.content, {
     root: path.resolve(config.contentDir),
     maxFileBytes: config.maxFileBytes,
     parseSettings: { siteUrl: config.siteUrl, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
+    followers: worker?.followers,
   });
-  // The search index: a file beside the content store, reused when it holds this version.
+  // The search index: a file beside the content store (one per cluster worker), reused when it holds this version.
   const search = new SearchIndex(
     live,
-    loaded.content instanceof ContentStore ? path.join(loaded.content.directory, SEARCH_INDEX_FILE) : ':memory:',
+    loaded.content instanceof ContentStore ? path.join(loaded.content.directory, worker?.searchIndexFile ?? SEARCH_INDEX_FILE) : ':memory:',
   );
   const indexing = Date.now();
   if (search.prepareNow()) log.info(`search index built in ${Date.now() - indexing} ms`);
   metrics = (await metricsModule)?.createMetrics(live);
   metrics?.observeLoad(loaded.timings.totalMs / 1000);
+  // The subgraph schema is built (and checked) only when asked for; the server module has loaded its module.
+  const schema = config.federation ? (await import('./schema/index.js')).subgraphSchema() : undefined;
+  listener ??= await listen({ host: config.host, port: config.port, log });
   listener.serve(
     createServer({
+      schema,
       search,
       log,
       httpCache: { maxAgeSeconds: config.cacheMaxAge, staleWhileRevalidateSeconds: config.cacheStaleWhileRevalidate },
@@ -104,7 +126,12 @@ async function start(config: Config, log: Logger): Promise<void> {
     search.close();
   });
   log.info(`${formatLoadLine(config.contentDir, loaded)}; preview ${config.previewToken ? 'enabled' : 'disabled'}`);
+  if (config.federation) log.info('FEDERATION=on: serving the schema as an Apollo Federation v2 subgraph (_service, _entities)');
   watcher?.attach(live);
+  // In a cluster, the primary says where the workers serve once they all do; a following worker
+  // neither watches nor reads the directory on SIGHUP: it passes SIGHUP on to worker 1 (cluster.ts).
+  worker?.serving(listener.port, live, loaded.content, (elapsedMs) => metrics?.observeUpdate(elapsedMs / 1000));
+  if (follows) return;
   log.info(watchingLine(config, watcher));
   process.on('SIGHUP', () => {
     log.info(`SIGHUP received: reading ${config.contentDir} again`);
@@ -115,8 +142,7 @@ async function start(config: Config, log: Logger): Promise<void> {
         (error: Error) => log.warn(`rescan failed: ${error.message}`),
       );
   });
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info(`serving GraphQL and GraphiQL at http://${shownHost}:${listener.port}/graphql`);
+  if (worker === null) log.info(`serving GraphQL and GraphiQL at ${graphqlUrl(config.host, listener.port)}`);
 }
 
 /**
@@ -179,7 +205,7 @@ function watchingLine(config: Config, watcher: ContentWatcher | null): string {
 }
 
 /** Loads the scanned content, logging how far it is every few seconds; exits 1 when it cannot. */
-async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): Promise<LoadResult> {
+async function loadWithProgress(config: Config, scan: ScanResult, log: Logger, prefix = ''): Promise<LoadResult> {
   const started = Date.now();
   let progress: LoadProgress | null = null;
   const busy: { log?: BusyLog } = {};
@@ -205,7 +231,7 @@ async function loadWithProgress(config: Config, scan: ScanResult, log: Logger): 
         if (Date.now() - started >= PROGRESS_EVERY_MS) log.info(what);
         // The indexes are built on this thread, so the progress timer cannot fire until they are done.
         void busy.log?.stop();
-        busy.log = logWhileBusy(config.logLevel, what, PROGRESS_EVERY_MS);
+        busy.log = logWhileBusy(config.logLevel, prefix + what, PROGRESS_EVERY_MS);
       },
       onStoreProblem: (message) => log.warn(message),
     });
@@ -240,4 +266,6 @@ try {
   process.stderr.write(`newsgraph: ${error.message}\n`);
   process.exit(2);
 }
-await start(config, createLogger(config.logLevel));
+const log = createLogger(config.logLevel);
+if (config.workers === 1) await start(config, log);
+else await runCluster(config, log, (worker) => start(config, worker.log, worker));

@@ -38,6 +38,8 @@ describe('readConfig', () => {
       apq: true,
       persistedDocuments: null,
       persistedDocumentsOnly: false,
+      workers: 1,
+      federation: false,
       cacheDir: path.join(os.homedir(), '.cache', 'newsgraph'),
     });
     expect(readConfig([], { HOME: os.homedir() })).toEqual(DEFAULT_CONFIG);
@@ -69,6 +71,7 @@ describe('readConfig', () => {
       MAX_ALIASES: '3',
       MAX_DIRECTIVES: '4',
       MAX_COST: '1000',
+      WORKERS: '3',
     });
     expect(config).toEqual({
       port: 4001,
@@ -91,6 +94,8 @@ describe('readConfig', () => {
       apq: false,
       persistedDocuments: 'manifest.json',
       persistedDocumentsOnly: true,
+      workers: 3,
+      federation: false,
     });
   });
 
@@ -132,6 +137,14 @@ describe('readConfig', () => {
     expect(configError(['--no-watch', '--watch', 'on'])).toBe('--no-watch and --watch cannot be given together');
   });
 
+  it('should read WORKERS and --workers: a count from 1, or auto for one per CPU', () => {
+    expect(readConfig([], {}).workers).toBe(1);
+    expect(readConfig([], { WORKERS: '2' }).workers).toBe(2);
+    expect(readConfig(['--workers', '4'], { WORKERS: '2' }).workers).toBe(4);
+    expect(readConfig([], { WORKERS: 'auto' }).workers).toBe(os.availableParallelism());
+    expect(readConfig(['--workers', ' Auto '], {}).workers).toBe(os.availableParallelism());
+  });
+
   it('should count an empty environment variable as unset', () => {
     expect(readConfig([], { PORT: '', PREVIEW_TOKEN: '', SITE_URL: '', STRICT: '', METRICS: '' })).toEqual(DEFAULT_CONFIG);
   });
@@ -157,6 +170,9 @@ describe('readCommandLine validation', () => {
     ['MAX_ALIASES', { MAX_ALIASES: '-1' }, 'MAX_ALIASES must be a whole number from 0 to 100000, found "-1"'],
     ['MAX_DIRECTIVES', { MAX_DIRECTIVES: 'x' }, 'MAX_DIRECTIVES must be a whole number from 0 to 100000, found "x"'],
     ['MAX_COST', { MAX_COST: '100000001' }, 'MAX_COST must be a whole number from 1 to 100000000, found "100000001"'],
+    ['WORKERS', { WORKERS: 'abc' }, 'WORKERS must be a whole number from 1 to 1024, or auto, found "abc"'],
+    ['WORKERS zero', { WORKERS: '0' }, 'WORKERS must be a whole number from 1 to 1024, or auto, found "0"'],
+    ['WORKERS fractional', { WORKERS: '1.5' }, 'WORKERS must be a whole number from 1 to 1024, or auto, found "1.5"'],
   ])('should refuse an invalid %s, naming the setting', (_name, env, message) => {
     expect(configError([], env)).toBe(message);
   });

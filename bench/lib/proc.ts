@@ -76,3 +76,42 @@ export function inotifyWatches(pid: number): number {
   }
   return watches;
 }
+
+/** A process and every process below it (children, their children, ...), from /proc/<pid>/task/<tid>/children; the pid alone when unreadable. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let at = 0; at < tree.length; at++) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${tree[at]}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${tree[at]}/task/${task}/children`, 'utf8').trim().split(/\s+/)) {
+          if (child !== '') tree.push(Number(child));
+        }
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  }
+  return tree;
+}
+
+/**
+ * Resident memory (Rss) and proportional memory (Pss: each page shared with other processes counted
+ * as its share, so that summing Pss over processes counts a shared page once) of a process, from
+ * /proc/<pid>/smaps_rollup, in MB; NaN when unreadable.
+ */
+export function readPss(pid: number): { rssMB: number; pssMB: number } {
+  let rollup: string;
+  try {
+    rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    return { rssMB: NaN, pssMB: NaN };
+  }
+  const kB = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN);
+  return { rssMB: kB('Rss') / 1024, pssMB: kB('Pss') / 1024 };
+}

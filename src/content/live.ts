@@ -14,6 +14,8 @@ import { parseChangedFiles } from './load.js';
 import { compareStrings } from './order.js';
 import type { ParseSettings } from './parse-files.js';
 import { type ContentFile, scanPaths } from './scan.js';
+import type { LoadedFile } from './store.js';
+import { StoredArticle } from './stored-article.js';
 import { type CorpusUpdate, type FileChange, pathOfChange, updateCorpus } from './update.js';
 
 /** What a live corpus needs to read files as the load did. */
@@ -24,6 +26,22 @@ export interface LiveOptions {
   readonly parseSettings: Pick<ParseSettings, 'siteUrl' | 'frontMatterLimits'>;
   /** How long a file's modification time must lie in the past before it is read. Default 25 ms. */
   readonly settleMs?: number;
+  /** Other processes serving the same content store, told of every update (a cluster's other workers). */
+  readonly followers?: UpdateFollowers;
+}
+
+/**
+ * Other processes that serve the same content store and apply this corpus' updates instead of
+ * reading the files themselves (LiveCorpus.follow; cluster.ts relays between the processes).
+ */
+export interface UpdateFollowers {
+  /**
+   * Called before an update writes the entries of these files; resolves once every follower has
+   * kept what it needs of them as they are (LiveCorpus.prepareToFollow). No update writes until then.
+   */
+  prepare(relativePaths: readonly string[]): Promise<void>;
+  /** Called once the update is published: the version it made, the one it follows, and its changes. */
+  publish(version: string, previous: string, changes: readonly FileChange[]): void;
 }
 
 /** What one call of LiveCorpus.apply did. */
@@ -43,6 +61,8 @@ export class LiveCorpus {
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
   #updates = 0;
+  /** The changed files' entries before the update being followed (prepareToFollow), until follow() applies it. */
+  #entriesBefore: Map<string, LoadedFile | undefined> | null = null;
 
   constructor(
     corpus: Corpus,
@@ -85,7 +105,12 @@ export class LiveCorpus {
    */
   apply(relativePaths: Iterable<string>): Promise<ApplyResult> {
     const paths = [...new Set(relativePaths)];
-    const run = this.#queue.then(() => this.#apply(paths));
+    return this.exclusive(() => this.#apply(paths));
+  }
+
+  /** Runs `task` between two updates: no update starts until it has finished. */
+  exclusive<T>(task: () => T | Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -93,11 +118,53 @@ export class LiveCorpus {
   async #apply(relativePaths: readonly string[]): Promise<ApplyResult> {
     const { changes, unsettled } = await this.#readChanges(relativePaths);
     if (changes.length === 0 || this.#closed) return { update: null, unsettled };
+    await this.options.followers?.prepare(changes.map(pathOfChange));
+    if (this.#closed) return { update: null, unsettled };
     this.#updates++;
-    const update = await updateCorpus(this.#current, this.content, changes, `${this.#current.version.split('.')[0]}.${this.#updates}`);
+    const previous = this.#current.version;
+    const update = await updateCorpus(this.#current, this.content, changes, `${previous.split('.')[0]}.${this.#updates}`);
+    this.#publish(update);
+    this.options.followers?.publish(update.corpus.version, previous, changes);
+    return { update, unsettled };
+  }
+
+  #publish(update: CorpusUpdate): void {
     this.#current = update.corpus;
     for (const listener of this.#listeners.keys()) listener(update);
-    return { update, unsettled };
+  }
+
+  /**
+   * Before another process writes an update of these files to the content store this corpus reads
+   * (UpdateFollowers.prepare): keeps their entries as they are now, for follow(), and pins the
+   * records of the current version's articles of them, so that a request still on this version
+   * never reads the next one's.
+   */
+  prepareToFollow(relativePaths: readonly string[]): void {
+    this.#entriesBefore = new Map(relativePaths.map((relativePath) => [relativePath, this.content.entry(relativePath)]));
+    for (const entry of this.#entriesBefore.values()) {
+      const article = entry?.summary == null ? undefined : this.#current.preview.index.bySlug.get(entry.summary.slug);
+      if (article instanceof StoredArticle && article.sourcePath === entry!.summary!.sourcePath) article.pin();
+    }
+  }
+
+  /**
+   * Publishes an update that another process has read and written to the content store this
+   * corpus reads (after prepareToFollow named its files): the same changes, applied to the same
+   * version, make the same next version, with the same id. Writes nothing. Rejects when this corpus
+   * is not at `previous`, or the update was not prepared for.
+   */
+  follow(version: string, previous: string, changes: readonly FileChange[]): Promise<CorpusUpdate | null> {
+    return this.exclusive(async () => {
+      const before = this.#entriesBefore;
+      this.#entriesBefore = null;
+      if (this.#closed) return null;
+      if (this.#current.version !== previous)
+        throw new Error(`version ${version} follows ${previous}, but this corpus is at ${this.#current.version}`);
+      if (before === null) throw new Error(`version ${version} was not prepared for`);
+      const update = await updateCorpus(this.#current, writtenElsewhere(this.content), changes, version, before);
+      this.#publish(update);
+      return update;
+    });
   }
 
   /** The changes of these paths: what the scan finds there now, compared with the entries and diagnostics of the current version. */
@@ -165,6 +232,19 @@ export class LiveCorpus {
     changes.sort((a, b) => (pathOfChange(a) < pathOfChange(b) ? -1 : 1));
     return { changes, unsettled };
   }
+}
+
+/** The content as another process writes it: reads pass through; writes are that process's, so none is made here. */
+function writtenElsewhere(content: ContentEntries): ContentEntries {
+  return {
+    entry: (relativePath) => content.entry(relativePath),
+    pathsUnder: (prefix) => content.pathsUnder(prefix),
+    pathsWithKey: (kind, key) => content.pathsWithKey(kind, key),
+    record: (sourcePath) => content.record(sourcePath),
+    write: () => {},
+    remove: () => {},
+    refresh: () => content.refresh(),
+  };
 }
 
 /** The paths of `sorted` (sorted by compareStrings) that are `relativePath` or lie under it ('' holds every path): a binary search, not a pass. */

@@ -235,6 +235,63 @@ const NO_TIME: LoadTimings = {
   totalMs: 0,
 };
 
+/** The fingerprint of a snapshot of a live version (the files' own fingerprints are hex: no scan ever matches it). */
+function liveFingerprintOf(version: string): string {
+  return `live ${version}`;
+}
+
+/**
+ * Makes sure the content store holds a snapshot of this corpus, for other processes to restore
+ * (restoreSharedCorpus: a cluster's other workers, cluster.ts), and returns its fingerprint. The
+ * snapshot of the load is kept while the corpus is still the version loaded; a live version is
+ * written over it (a later start's scan cannot match it either, since files changed).
+ */
+export function shareSnapshot(store: ContentStore, corpus: Corpus): string {
+  const held = store.snapshotFingerprint();
+  if (held !== undefined && (held === liveFingerprintOf(corpus.version) || versionOfFingerprint(held) === corpus.version)) return held;
+  const fingerprint = liveFingerprintOf(corpus.version);
+  store.writeSnapshot(fingerprint, encodeSnapshot(snapshotCorpus(corpus, fingerprint)));
+  return fingerprint;
+}
+
+/**
+ * The corpus that another process has loaded into the content store in `storeDirectory` and shared
+ * as the snapshot with this fingerprint (shareSnapshot), with that process's version id. Reads no
+ * content file and writes nothing: the store is opened as that process checked it, and records it
+ * cannot give are read from the files (as a load's are). Throws when the store holds another
+ * snapshot by now.
+ */
+export function restoreSharedCorpus(
+  directory: string,
+  storeDirectory: string,
+  shared: { readonly fingerprint: string; readonly version: string },
+  options: Pick<LoadOptions, 'siteUrl' | 'frontMatterLimits' | 'onStoreProblem'> = {},
+): LoadResult {
+  const started = performance.now();
+  const store = ContentStore.attach(storeDirectory);
+  store.refresh();
+  const parseSettings: ParseSettings = {
+    siteUrl: options.siteUrl ?? null,
+    frontMatterLimits: options.frontMatterLimits ?? DEFAULT_FRONT_MATTER_LIMITS,
+    internStrings: false,
+    storeDirectory: null,
+  };
+  store.setFallback(rereadFromFile(path.resolve(directory), parseSettings, options.onStoreProblem));
+  const bytes = store.snapshotFingerprint() === shared.fingerprint ? store.readSnapshot() : undefined;
+  const decoded = bytes === undefined ? { problem: 'the store holds another snapshot now' } : decodeSnapshot(bytes);
+  if ('problem' in decoded) throw new Error(`the shared corpus snapshot in ${storeDirectory} cannot be restored: ${decoded.problem}`);
+  const corpus: Corpus = Object.freeze({ ...restoreCorpus(decoded.snapshot, store), version: shared.version });
+  const restored = performance.now();
+  const files = corpus.preview.articles.length;
+  return {
+    corpus,
+    fileCount: files,
+    store: { directory: store.directory, reused: files, parsed: 0, removed: 0, snapshot: 'restored' },
+    content: store,
+    timings: { ...NO_TIME, storeMs: restored - started, totalMs: restored - started },
+  };
+}
+
 /** Writes the snapshot of a corpus built with the store; a failure is reported, and the next start reads the file entries. */
 function saveSnapshot(
   store: ContentStore,

@@ -241,8 +241,9 @@ export class ContentStore implements ContentEntries {
   }
 
   /**
-   * This thread's handle on a store that ContentStore.open has checked already (on this thread or
-   * another): the parse threads write through it.
+   * This thread's handle on a store that ContentStore.open has checked already (on this thread,
+   * another thread, or another process): the parse threads write through it, and a cluster's other
+   * workers read worker 1's store through it (load.ts: restoreSharedCorpus).
    */
   static attach(directory: string): ContentStore {
     let store = openStores.get(directory);

@@ -78,13 +78,16 @@ const YIELD_FROM_CHANGES = 256;
  * Applies changed files to a corpus: writes their entries (and records) to `content` and resolves
  * to the next version, `previous` unchanged (it can be served while this runs: a large update
  * yields to the event loop between its steps). A file that was valid and is no longer keeps its
- * last valid version (entry and record), with the new problem reported.
+ * last valid version (entry and record), with the new problem reported. `entriesBefore` holds the
+ * changed files' entries in `previous` when `content` no longer does (another process has written
+ * this update to a shared content store already: LiveCorpus.follow).
  */
 export async function updateCorpus(
   previous: Corpus,
   content: ContentEntries,
   changes: readonly FileChange[],
   version: string,
+  entriesBefore?: ReadonlyMap<string, LoadedFile | undefined>,
 ): Promise<CorpusUpdate> {
   const pause = changes.length >= YIELD_FROM_CHANGES ? () => new Promise((resolve) => setImmediate(resolve)) : () => undefined;
   const before = new Map<string, LoadedFile | undefined>();
@@ -94,7 +97,7 @@ export async function updateCorpus(
   const removals: string[] = [];
   for (const change of changes) {
     const relativePath = pathOfChange(change);
-    const old = content.entry(relativePath);
+    const old = entriesBefore === undefined ? content.entry(relativePath) : entriesBefore.get(relativePath);
     before.set(relativePath, old);
     articleIn(previous.preview.index, old?.summary ?? null)?.pin();
     if (change.kind === 'gone') {

@@ -40,6 +40,12 @@ export interface Listener {
   onStop(callback: () => void): void;
 }
 
+/** The URL of GraphQL on `host:port` as a start line shows it: `localhost` for a host meaning every interface. */
+export function graphqlUrl(host: string, port: number): string {
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${shownHost}:${port}/graphql`;
+}
+
 /** Answers with a JSON body; a 503 asks the client to retry in a second. */
 function sendJson(response: ServerResponse, status: number, body: object): void {
   response
