@@ -80,8 +80,9 @@ export function assertClean(summary: LoadSummary, where: string, requireResponse
 }
 
 /**
- * One run against `server`, with the CPU the server, the generator and every other process used
- * meanwhile; throws if the run was not clean (`requireResponses`: at least one 2xx) or the server died.
+ * One run against `server`, with the CPU the server (the processes `serverPids`, default its own),
+ * the generator and every other process used meanwhile; throws if the run was not clean
+ * (`requireResponses`: at least one 2xx) or the server died.
  */
 export async function timedRun(
   load: LoadGenerator,
@@ -89,14 +90,16 @@ export async function timedRun(
   request: Omit<LoadRequest, 'id'>,
   where: string,
   requireResponses: boolean,
+  serverPids: readonly number[] = [server.pid],
 ): Promise<TimedRun> {
-  const serverCpu0 = cpuMs(server.pid);
+  const serverCpuMs = () => serverPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const serverCpu0 = serverCpuMs();
   const generatorCpu0 = cpuMs(load.pid);
   const busy0 = systemBusyMs();
   const wall0 = performance.now();
   const summary = await load.run(request);
   const wall = performance.now() - wall0;
-  const serverCpu = cpuMs(server.pid) - serverCpu0;
+  const serverCpu = serverCpuMs() - serverCpu0;
   const generatorCpu = cpuMs(load.pid) - generatorCpu0;
   const otherCpu = systemBusyMs() - busy0 - serverCpu - generatorCpu;
   assertClean(summary, where, requireResponses);

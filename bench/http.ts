@@ -78,7 +78,7 @@ import { LOAD_RUN_FLAGS } from './lib/args.js';
 import { cachedCorpus, DEFAULT_CORPORA_DIR } from './lib/corpora.js';
 import { mainThreadProfileFile, profileClockMicros, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
 import { PROJECT_DIR } from './lib/paths.js';
-import { cpuMs, loadAverage, processTree, readPss, readRss, systemBusyMs } from './lib/proc.js';
+import { loadAverage, processTree, readPss, readRss, systemBusyMs } from './lib/proc.js';
 import {
   closeWorkDirectory,
   freePort,
@@ -552,7 +552,7 @@ function treeMemory(pid: number, roles: ReadonlyMap<number, string>): TreeMemory
   };
 }
 
-/** One run against a server of several processes, with the CPU all of them used (timedRun reads one process). */
+/** One run against a server of several processes, with the CPU all of them used; throws when one of them died. */
 async function timedTreeRun(
   load: LoadGenerator,
   server: RunningServer,
@@ -561,25 +561,9 @@ async function timedTreeRun(
   requireResponses: boolean,
 ): Promise<TimedRun> {
   const pids = processTree(server.pid);
-  const serverCpu = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  const serverCpu0 = serverCpu();
-  const generatorCpu0 = cpuMs(load.pid);
-  const busy0 = systemBusyMs();
-  const wall0 = performance.now();
-  const summary = await load.run(request);
-  const wall = performance.now() - wall0;
-  const used = serverCpu() - serverCpu0;
-  const generatorCpu = cpuMs(load.pid) - generatorCpu0;
-  assertClean(summary, where, requireResponses);
-  if (server.child.exitCode !== null) throw new Error(`${where}: the server died during the run:\n${server.stderr()}`);
+  const run = await timedRun(load, server, request, where, requireResponses, pids);
   if (processTree(server.pid).length !== pids.length) throw new Error(`${where}: a worker died during the run:\n${server.stderr()}`);
-  return {
-    ...summary,
-    serverCpuPercent: (100 * used) / wall,
-    serverCpuMsPerRequest: used / Math.max(1, summary.completed2xx),
-    generatorCpuPercent: (100 * generatorCpu) / wall,
-    otherCpuPercent: Math.max(0, (100 * (systemBusyMs() - busy0 - used - generatorCpu)) / wall),
-  };
+  return run;
 }
 
 /** POSTs a body on a connection of its own (so that a cluster hands it to the next worker); resolves to the response text. */

@@ -5,11 +5,10 @@
  */
 import { gql, type ObservableQuery, type OperationVariables } from '@apollo/client';
 import { filter, firstValueFrom } from 'rxjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNewsgraphApolloClient } from '../../examples/apollo/client.js';
 import { ArticlePageDocument, HomeArticlesDocument, TopicPageDocument } from '../../examples/gql/graphql.js';
-import { type RunningServer, startServerProcess } from '../support.js';
-import { biggestTopic, newestPublished, recordingFetch } from './support.js';
+import { biggestTopic, newestPublished, recordingFetch, serverForClients } from './support.js';
 
 /** The first complete result of a watched query (subscribing to it, as a component would). */
 function firstComplete<TData, TVariables extends OperationVariables>(query: ObservableQuery<TData, TVariables>) {
@@ -17,20 +16,7 @@ function firstComplete<TData, TVariables extends OperationVariables>(query: Obse
 }
 
 describe('the example Apollo Client', () => {
-  let server: RunningServer;
-  const warnings: unknown[][] = [];
-  beforeAll(async () => {
-    server = await startServerProcess();
-    vi.spyOn(console, 'warn').mockImplementation((...args) => void warnings.push(args));
-    vi.spyOn(console, 'error').mockImplementation((...args) => void warnings.push(args));
-  });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-    await server?.stop();
-  });
-  afterEach(() => {
-    expect(warnings).toEqual([]);
-  });
+  const server = serverForClients();
 
   it('should keep page 1 when fetchMore adds page 2 of a list read through `nodes`', async () => {
     const client = createNewsgraphApolloClient(`${server.origin}/graphql`);

@@ -1,5 +1,6 @@
 /** Expected values and request records for the example clients' tests. */
-import { CONTENT_DIR, newestFirst, post, readRawArticles } from '../support.js';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
+import { CONTENT_DIR, newestFirst, post, type RunningServer, readRawArticles, startServerProcess } from '../support.js';
 
 /** Slugs of the published articles of content/, newest first, as the API lists them. */
 export function newestPublished(): string[] {
@@ -20,5 +21,32 @@ export function recordingFetch(requests: string[]): typeof fetch {
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : {};
     requests.push(url.searchParams.get('operationName') ?? body.operationName ?? '(anonymous)');
     return fetch(input, init);
+  };
+}
+
+/**
+ * For the describe block it is called in: the built server, started before its tests and stopped
+ * after them; each test fails when a client printed a warning or an error meanwhile (Apollo and
+ * Graphcache report a misconfigured cache on the console, not by throwing).
+ */
+export function serverForClients(): { readonly origin: string } {
+  let server: RunningServer | undefined;
+  const printed: unknown[][] = [];
+  beforeAll(async () => {
+    server = await startServerProcess();
+    vi.spyOn(console, 'warn').mockImplementation((...args) => void printed.push(args));
+    vi.spyOn(console, 'error').mockImplementation((...args) => void printed.push(args));
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await server?.stop();
+  });
+  afterEach(() => {
+    expect(printed).toEqual([]);
+  });
+  return {
+    get origin() {
+      return server!.origin;
+    },
   };
 }

@@ -4,30 +4,17 @@
  * Any warning Graphcache prints (a type it cannot key, a field it cannot find) fails a test.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ArticlePageDocument, HomeArticlesDocument, SearchDocument, TopicPageDocument } from '../../examples/gql/graphql.js';
 import { createNewsgraphUrqlClient } from '../../examples/urql/client.js';
-import { PROJECT_ROOT, type RunningServer, startServerProcess } from '../support.js';
-import { biggestTopic, newestPublished, recordingFetch } from './support.js';
+import { PROJECT_ROOT, startServerProcess } from '../support.js';
+import { biggestTopic, newestPublished, recordingFetch, serverForClients } from './support.js';
 
 /** The persisted-documents manifest graphql-codegen writes for the example operations. */
 const MANIFEST = path.join(PROJECT_ROOT, 'examples/gql/persisted-documents.json');
 
 describe('the example urql client', () => {
-  let server: RunningServer;
-  const warnings: unknown[][] = [];
-  beforeAll(async () => {
-    server = await startServerProcess();
-    vi.spyOn(console, 'warn').mockImplementation((...args) => void warnings.push(args));
-    vi.spyOn(console, 'error').mockImplementation((...args) => void warnings.push(args));
-  });
-  afterAll(async () => {
-    vi.restoreAllMocks();
-    await server?.stop();
-  });
-  afterEach(() => {
-    expect(warnings).toEqual([]);
-  });
+  const server = serverForClients();
 
   it('should return pages 1 and 2 together when page 2 of a list read through `nodes` arrives', async () => {
     const client = createNewsgraphUrqlClient(`${server.origin}/graphql`);
