@@ -17,6 +17,7 @@
  * With CACHE_DIR=off there is no store to share: every worker loads, watches and updates on its own.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
 import type { Config } from './config.js';
 import type { ContentEntries } from './content/entries.js';
 import { deepFreeze } from './content/freeze.js';
@@ -26,6 +27,7 @@ import { SEARCH_INDEX_FILE } from './content/search.js';
 import { ContentStore } from './content/store.js';
 import type { FileChange } from './content/update.js';
 import { graphqlUrl } from './http/listener.js';
+import type { MetricsAcrossWorkers } from './http/metrics.js';
 import type { Logger } from './log.js';
 
 /** The environment variables the primary gives a worker it forks: its number, and whether it listens before it has loaded. */
@@ -78,7 +80,11 @@ type Message =
   /** A worker that had joined worker 1 is gone. */
   | { readonly type: 'left'; readonly worker: number }
   /** Worker 1 has waited too long for these workers to take an update's files: the primary replaces those that serve. */
-  | { readonly type: 'unresponsive'; readonly workers: readonly number[] };
+  | { readonly type: 'unresponsive'; readonly workers: readonly number[] }
+  /** A worker asks for every worker's metrics (its `/metrics` was requested). */
+  | { readonly type: 'metrics'; readonly request: number }
+  /** The primary's answer: the metrics, aggregated (prom-client's AggregatorRegistry), or why it has none. */
+  | { readonly type: 'metrics-answer'; readonly request: number; readonly text: string | null; readonly problem: string | null };
 
 /** This process as one worker of a cluster: what main.ts's start needs to know and to tell. */
 export interface ClusterWorker {
@@ -96,6 +102,8 @@ export interface ClusterWorker {
   readonly followers: UpdateFollowers | undefined;
   /** The name of its search index file in the store directory: each worker keeps its own. */
   readonly searchIndexFile: string;
+  /** What `/metrics` serves: every worker's figures, aggregated by the primary. */
+  readonly metrics: MetricsAcrossWorkers;
   /** A following worker: waits for worker 1 to share its version, and restores it from the content store; exits 1 when it cannot. */
   restoreSharedVersion(): Promise<LoadResult>;
   /** Asks the primary to start this worker again with a larger heap limit, and exits. */
@@ -154,6 +162,8 @@ function runPrimary(config: Config, log: Logger): void {
   const restartingWithHeap = new Set<number>();
   let leaderStarts = 0;
   let announced = false;
+  // Created on the first request for metrics: it collects them from every worker (prom-client).
+  let aggregator: AggregatorRegistry<PrometheusContentType> | null = null;
   let everServed = false;
   let stopping = false;
   let exitCode = 0;
@@ -201,6 +211,17 @@ function runPrimary(config: Config, log: Logger): void {
       case 'prepared':
         if (leader.worker !== null) sendTo([leader.worker.id], { ...message, worker: worker.id });
         return;
+      case 'metrics': {
+        aggregator ??= new AggregatorRegistry();
+        const answer = (text: string | null, problem: string | null) => {
+          if (worker.isConnected()) worker.send({ type: 'metrics-answer', request: message.request, text, problem } satisfies Message);
+        };
+        aggregator.clusterMetrics().then(
+          (text) => answer(text, null),
+          (error: Error) => answer(null, error.message),
+        );
+        return;
+      }
       case 'unresponsive':
         if (!fromLeader) return;
         for (const id of message.workers) {
@@ -386,8 +407,19 @@ function createWorker(config: Config, baseLog: Logger): ClusterWorker {
       }
     });
 
+  // Requests for every worker's metrics, by number, until the primary answers them.
+  const metricsRequests = new Map<number, { resolve(text: string): void; reject(error: Error): void }>();
+  let metricsRequested = 0;
+
   process.on('message', (message: Message) => {
     switch (message.type) {
+      case 'metrics-answer': {
+        const request = metricsRequests.get(message.request);
+        metricsRequests.delete(message.request);
+        if (message.text !== null) request?.resolve(message.text);
+        else request?.reject(new Error(message.problem ?? 'no answer'));
+        return;
+      }
       case 'shared':
         return onShared?.(message);
       case 'join':
@@ -432,6 +464,20 @@ function createWorker(config: Config, baseLog: Logger): ClusterWorker {
     listensEarly: process.env[LISTENS_EARLY] === '1',
     followers,
     searchIndexFile: number === 1 ? SEARCH_INDEX_FILE : `search-worker-${number}.sqlite`,
+    metrics: {
+      share(registry: Registry) {
+        // Constructing one makes this worker answer the primary's requests; it answers for `registry`.
+        AggregatorRegistry.setRegistries([registry]);
+        new AggregatorRegistry();
+      },
+      collect() {
+        const request = ++metricsRequested;
+        return new Promise<string>((resolve, reject) => {
+          metricsRequests.set(request, { resolve, reject });
+          send({ type: 'metrics', request });
+        });
+      },
+    },
     async restoreSharedVersion() {
       const message = await new Promise<Extract<Message, { type: 'shared' }>>((resolve) => {
         onShared = resolve;

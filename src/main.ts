@@ -98,7 +98,7 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
   );
   const indexing = Date.now();
   if (search.prepareNow()) log.info(`search index built in ${Date.now() - indexing} ms`);
-  metrics = (await metricsModule)?.createMetrics(live);
+  metrics = (await metricsModule)?.createMetrics(live, worker?.metrics);
   metrics?.observeLoad(loaded.timings.totalMs / 1000);
   // The subgraph schema is built (and checked) only when asked for; the server module has loaded its module.
   const schema = config.federation ? (await import('./schema/index.js')).subgraphSchema() : undefined;

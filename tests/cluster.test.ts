@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { get, request } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ import {
  */
 const article = (title: string) => `---\ntitle: ${JSON.stringify(title)}\npublishedDateTime: 2026-12-01T10:00:00Z\n---\nBody.\n`;
 const STORY = '{ article(slug: "story") { title } contentHealth { version } }';
+/** A named operation, counted in /metrics under its name. */
+const COUNTED = 'query Counted { article(slug: "story") { title } }';
 
 /**
  * POSTs a query with the preview token (contentHealth needs it) on a connection of its own (no
@@ -60,6 +62,22 @@ function postOnNewConnection(origin: string, query: string): Promise<{ status: n
     call.setTimeout(5_000, () => call.destroy(new Error('no answer within 5 s')));
     call.on('error', reject);
     call.end(body);
+  });
+}
+
+/** GETs /metrics on a connection of its own, so that the cluster hands it to the next worker. */
+function scrapeOnNewConnection(origin: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const call = get(`${origin}/metrics`, { agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode!, text }));
+    });
+    call.setTimeout(5_000, () => call.destroy(new Error('no answer within 5 s')));
+    call.on('error', reject);
   });
 }
 
@@ -145,6 +163,24 @@ describe.skipIf(!HAS_PROC)('WORKERS=2 with the content store', () => {
     const before = bytesByWorker(pids);
     expect([...(await untilEveryWorkerServes(server, 'Second title'))]).toEqual([`${first}.1`]);
     for (const [number, bytes] of bytesByWorker(pids)) expect(bytes - before.get(number)!, `worker ${number}`).toBeGreaterThan(500);
+  });
+
+  it('should answer /metrics, from whichever worker, with the requests of every worker', async () => {
+    const before = bytesByWorker(pids);
+    for (let round = 0; round < 12; round++) expect((await postOnNewConnection(server.origin, COUNTED)).status).toBe(200);
+    for (const [number, bytes] of bytesByWorker(pids)) expect(bytes - before.get(number)!, `worker ${number}`).toBeGreaterThan(1_000);
+    // Scrapes on connections of their own: the workers take them in turn, and each tells the same totals.
+    const beforeScrapes = bytesByWorker(pids);
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const { status, text } = await scrapeOnNewConnection(server.origin);
+      expect(status).toBe(200);
+      expect(text).toMatch(/^newsgraph_requests_total\{operation="Counted",type="query",status="200"\} 12$/m);
+      // What both workers serve alike is not summed.
+      expect(text).toMatch(/^newsgraph_content_articles 1$/m);
+    }
+    // Each scrape is several kilobytes: both workers answered some.
+    for (const [number, bytes] of bytesByWorker(pids))
+      expect(bytes - beforeScrapes.get(number)!, `worker ${number}`).toBeGreaterThan(5_000);
   });
 
   it('should replace a worker killed with SIGKILL, and a killed worker 1 with its followers, answering throughout', async () => {

@@ -26,6 +26,17 @@ export interface Metrics {
   observeUpdate(seconds: number): void;
 }
 
+/**
+ * The metrics of a cluster's workers (WORKERS > 1, cluster.ts), so that `/metrics`, whichever worker
+ * answers it, says what all of them did: the primary aggregates every worker's registry.
+ */
+export interface MetricsAcrossWorkers {
+  /** Makes this worker's registry one the primary collects. */
+  share(registry: Registry): void;
+  /** Every worker's metrics, aggregated by the primary, in the Prometheus text format. */
+  collect(): Promise<string>;
+}
+
 /** The path the metrics are served at. */
 export const METRICS_PATH = '/metrics';
 /** How many distinct operation names get a label of their own; later ones are counted as `other`. */
@@ -49,11 +60,16 @@ interface OperationLabels {
   readonly type: string;
 }
 
-/** The metrics of a server over this corpus source, on a registry of their own with the default process metrics. */
-export function createMetrics(source: CorpusSource): Metrics {
+/**
+ * The metrics of a server over this corpus source, on a registry of their own with the default
+ * process metrics; served summed over a cluster's workers when `acrossWorkers` is given. Figures
+ * of the content every worker serves alike are aggregated as their maximum, not summed.
+ */
+export function createMetrics(source: CorpusSource, acrossWorkers?: MetricsAcrossWorkers): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
+  acrossWorkers?.share(registry);
   const current = (): Corpus => ('current' in source ? source.current : source);
 
   const requests = new Counter({
@@ -86,6 +102,7 @@ export function createMetrics(source: CorpusSource): Metrics {
     help: 'The content version served (contentHealth.version), always 1.',
     labelNames: ['version'],
     registers,
+    aggregator: 'max',
     collect() {
       this.reset();
       this.set({ version: current().version }, 1);
@@ -95,6 +112,7 @@ export function createMetrics(source: CorpusSource): Metrics {
     name: 'newsgraph_content_articles',
     help: 'Published articles served: what a request without the preview token sees.',
     registers,
+    aggregator: 'max',
     collect() {
       this.set(current().public.stats.articles);
     },
@@ -104,23 +122,35 @@ export function createMetrics(source: CorpusSource): Metrics {
     help: 'Problems found in the content files, by severity.',
     labelNames: ['severity'],
     registers,
+    aggregator: 'max',
     collect() {
       const counts = countBySeverity(current().diagnostics);
       this.set({ severity: 'error' }, counts.errors);
       this.set({ severity: 'warning' }, counts.warnings);
     },
   });
-  const loadDuration = new Gauge({ name: 'newsgraph_content_load_duration_seconds', help: 'How long the first load took.', registers });
+  const loadDuration = new Gauge({
+    name: 'newsgraph_content_load_duration_seconds',
+    help: 'How long the first load took (in a cluster, the longest of the workers).',
+    registers,
+    aggregator: 'max',
+  });
   const updateDuration = new Histogram({
     name: 'newsgraph_content_update_duration_seconds',
-    help: 'How long each live update took, from its file events to the new version.',
+    help: 'How long each live update took, from its file events to the new version (in a cluster, once for each worker that applied it).',
     buckets: UPDATE_BUCKETS,
     registers,
   });
-  const updates = new Counter({ name: 'newsgraph_content_updates_total', help: 'Live updates applied.', registers });
+  const updates = new Counter({
+    name: 'newsgraph_content_updates_total',
+    help: 'Live updates applied (in a cluster, by the worker that applied the most).',
+    registers,
+    aggregator: 'max',
+  });
 
   // One plugin per Metrics, so that the bound on operation names holds however many servers use it.
-  const plugin = metricsPlugin(registry, requests, requestDuration, errors);
+  const exposition = acrossWorkers === undefined ? () => registry.metrics() : () => acrossWorkers.collect();
+  const plugin = metricsPlugin(registry, exposition, requests, requestDuration, errors);
   return {
     registry,
     plugin: () => plugin,
@@ -139,6 +169,7 @@ export function createMetrics(source: CorpusSource): Metrics {
  */
 function metricsPlugin(
   registry: Registry,
+  exposition: () => Promise<string>,
   requests: Counter<'operation' | 'type' | 'status'>,
   requestDuration: Histogram<'operation' | 'type'>,
   errors: Counter<'code'>,
@@ -160,9 +191,12 @@ function metricsPlugin(
         endResponse(new fetchAPI.Response('Only GET is allowed on /metrics.\n', { status: 405, headers: { allow: 'GET' } }));
         return;
       }
-      return registry
-        .metrics()
-        .then((text) => endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })));
+      return exposition().then(
+        (text) => endResponse(new fetchAPI.Response(text, { headers: { 'content-type': registry.contentType } })),
+        // A cluster's primary could not collect every worker's figures (one did not answer in 5 s).
+        (error: Error) =>
+          endResponse(new fetchAPI.Response(`Metrics unavailable: ${error.message}\n`, { status: 503, headers: { 'retry-after': '5' } })),
+      );
     },
     onParams({ request, params: { query, operationName } }) {
       params.set(request, {
