@@ -3,6 +3,7 @@
  * `/health` (liveness) and `/ready` (readiness) itself, answers 503 until a GraphQL server is handed
  * to it, and stops gracefully on SIGTERM / SIGINT.
  */
+import cluster from 'node:cluster';
 import { createServer as createHttpServer, type RequestListener, type ServerResponse } from 'node:http';
 import { Server } from 'node:net';
 import type { Logger } from '../log.js';
@@ -11,6 +12,12 @@ import type { Logger } from '../log.js';
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How long idle keep-alive connections may still send a request after a stop signal. */
 const DRAIN_MS = 1_000;
+/**
+ * How long a cluster's worker lives on once its listening socket has closed: a connection the
+ * primary was handing it meanwhile arrives, is refused, and goes to another worker. (node:cluster
+ * loses a connection handed to a process that has exited: the client never gets an answer.)
+ */
+const HANDOFF_DRAIN_MS = 500;
 /** The longest a whole request (headers and body) may take to arrive. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** The longest the request headers may take to arrive. */
@@ -92,7 +99,7 @@ export async function listen(options: ListenerOptions): Promise<Listener> {
     log.info(`${signal} received: refusing new connections, finishing in-flight requests, exiting within ${SHUTDOWN_GRACE_MS / 1000} s`);
     // http.Server#close would also drop idle keep-alive connections at once; closing only the
     // listening socket refuses new connections while open ones can still hear "stopping".
-    Server.prototype.close.call(server, () => process.exit(0));
+    Server.prototype.close.call(server, () => (cluster.isWorker ? setTimeout(() => process.exit(0), HANDOFF_DRAIN_MS) : process.exit(0)));
     setTimeout(() => server.closeIdleConnections(), DRAIN_MS).unref();
     setTimeout(() => {
       server.closeAllConnections();
