@@ -53,8 +53,6 @@ export default [
               // A report on the loaded content, one per corpus version, and its entries: values, no object to refetch.
               'ContentHealth',
               'Diagnostic',
-              // A part of its article's body, derived from it and kept inside the article by caches; its `anchor` is unique within the body.
-              'Heading',
               // A search result (an article's relevance to one query) and its snippets: values of the search; the article is the object.
               'SearchHit',
               'SearchHighlight',

@@ -7,7 +7,7 @@ import { badUserInput, bodyRenderFailed } from '../errors.js';
 import { builder } from './builder.js';
 import { type ConnectionArgs, type ListOrder, paginate } from './connection.js';
 import { countedConnection } from './counted-connection.js';
-import { Heading } from './heading.js';
+import { Heading, identifyHeadings } from './heading.js';
 import { Image, identifyImages } from './image.js';
 
 /** A news article: one content file. Loaded by slug through a per-request DataLoader. */
@@ -260,7 +260,7 @@ Article.implement({
     headings: t.field({
       type: [Heading],
       description: 'The headings of the body in document order, for a table of contents; empty when there are none or no body.',
-      resolve: async (article) => (await renderedBodyOf(article))?.headings ?? [],
+      resolve: async (article) => identifyHeadings(article.slug, (await renderedBodyOf(article))?.headings ?? []),
     }),
     category: t.exposeString('category', { nullable: true, description: 'The category (`news`); null when the file has none.' }),
     type: t.exposeString('type', { nullable: true, description: 'The kind of item (`article`, `video`); null when the file has none.' }),

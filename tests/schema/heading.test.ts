@@ -199,6 +199,45 @@ describe('the body fields over the hostile Markdown fixtures', () => {
   });
 });
 
+describe('the heading ids', () => {
+  const article = (title: string, body: string) => `---\ntitle: ${title}\npublishedDateTime: 2024-01-02T00:00:00Z\n---\n${body}`;
+
+  it('should give the same heading in two articles two ids, stable across requests and between a list and a detail query', async () => {
+    const yoga = await serverOf(
+      createTempCorpus({
+        'one.md': article('One', '## Background\n\nText.\n\n## Background\n\nMore.\n'),
+        'two.md': article('Two', '## Background\n\nText.\n'),
+      }),
+    );
+    const list = '{ articles { nodes { slug headings { id anchor } } } }';
+    const first = await execute(yoga, list);
+    expect(first.body.errors).toBeUndefined();
+    const bySlug = Object.fromEntries(first.body.data.articles.nodes.map((node: any) => [node.slug, node.headings]));
+    expect(bySlug.one.map((heading: any) => heading.anchor)).toEqual(['user-content-background', 'user-content-background-1']);
+    const ids = [...bySlug.one, ...bySlug.two].map((heading: any) => heading.id);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect((await execute(yoga, list)).body).toEqual(first.body);
+    const detail = await execute(yoga, '{ article(slug: "two") { headings { id anchor } } }');
+    expect(detail.body.data.article.headings).toEqual(bySlug.two);
+  });
+
+  it('should change a heading id when its text changes, and keep the others', async () => {
+    const before = await execute(
+      await serverOf(createTempCorpus({ 'one.md': article('One', '## First\n\nText.\n\n## Second\n') })),
+      '{ article(slug: "one") { headings { id } } }',
+    );
+    const after = await execute(
+      await serverOf(createTempCorpus({ 'one.md': article('One', '## First\n\nOther text.\n\n## Second, edited\n') })),
+      '{ article(slug: "one") { headings { id } } }',
+    );
+    const [firstBefore, secondBefore] = before.body.data.article.headings;
+    const [firstAfter, secondAfter] = after.body.data.article.headings;
+    expect(firstAfter).toEqual(firstBefore);
+    expect(secondAfter).not.toEqual(secondBefore);
+  });
+});
+
 describe('the body fields of an article with neither excerpt nor body', () => {
   it('should answer null for excerpt, bodyHtml and bodyText, 0 for the counts and [] for headings', async () => {
     const yoga = await serverOf(createTempCorpus({ 'bare.md': '---\ntitle: Bare\n---\n\n  \n' }));
