@@ -7,22 +7,13 @@ interface IdentifiedHeading extends BodyHeading {
   readonly id: string;
 }
 
-/** The heading ids of a body's list, by the list (rendered once per article version), with the article they were made for. */
-const idsOfLists = new WeakMap<readonly BodyHeading[], { readonly slug: string; readonly ids: readonly string[] }>();
-
 /**
  * The headings of the article `slug` with their ids, in document order:
  * `cacheIdentities('Heading', 'Article:<slug>', headings, JSON of [depth, text, anchor])`.
  */
 export function identifyHeadings(slug: string, headings: readonly BodyHeading[]): IdentifiedHeading[] {
   if (headings.length === 0) return [];
-  let known = idsOfLists.get(headings);
-  if (known?.slug !== slug) {
-    const ids = cacheIdentities('Heading', `Article:${slug}`, headings, ({ depth, text, anchor }) => JSON.stringify([depth, text, anchor]));
-    known = { slug, ids };
-    idsOfLists.set(headings, known);
-  }
-  const { ids } = known;
+  const ids = cacheIdentities('Heading', `Article:${slug}`, headings, ({ depth, text, anchor }) => JSON.stringify([depth, text, anchor]));
   return headings.map((heading, index) => ({ ...heading, id: ids[index]! }));
 }
 

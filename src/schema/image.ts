@@ -7,20 +7,34 @@ export interface IdentifiedImage extends ImageRecord {
   readonly id: string;
 }
 
+/** The ids of each list identified so far, with the type and owner they were made for; kept as long as the list lives. */
+const identitiesOfLists = new WeakMap<readonly unknown[], { readonly typeAndOwner: string; readonly ids: readonly string[] }>();
+
 /**
  * The cache identities of a list's items, in list order: for each item, the first 22 base64url
  * characters (132 bits) of the SHA-256 of `[typeName, ownerKey, content, occurrence]` as JSON, where
  * `content` is `contentOf(item)` (its fields as JSON) and `occurrence` counts the items of identical
- * content before it in the list (nearly always 0).
+ * content before it in the list (nearly always 0). Computed once per list (records are immutable),
+ * so every field of a response that asks reads them from memory.
  */
-export function cacheIdentities<T>(typeName: string, ownerKey: string, items: readonly T[], contentOf: (item: T) => string): string[] {
+export function cacheIdentities<T>(
+  typeName: string,
+  ownerKey: string,
+  items: readonly T[],
+  contentOf: (item: T) => string,
+): readonly string[] {
+  const typeAndOwner = `${typeName}\n${ownerKey}`;
+  const known = identitiesOfLists.get(items);
+  if (known?.typeAndOwner === typeAndOwner) return known.ids;
   const occurrences = new Map<string, number>();
-  return items.map((item) => {
+  const ids = items.map((item) => {
     const content = contentOf(item);
     const occurrence = occurrences.get(content) ?? 0;
     occurrences.set(content, occurrence + 1);
     return hash('sha256', JSON.stringify([typeName, ownerKey, content, occurrence]), 'base64url').slice(0, 22);
   });
+  identitiesOfLists.set(items, { typeAndOwner, ids });
+  return ids;
 }
 
 /** Every field of an image, in a fixed order: what its identity is derived from (a new field must be added here, or tsc fails). */
@@ -29,22 +43,14 @@ export function imageFields(image: ImageRecord): Record<keyof ImageRecord, unkno
   return { url, width, height, isCached, title, attribution };
 }
 
-/** The image ids of a list, by the list; a list belongs to one owner, whose key is kept to check it. */
-const idsOfLists = new WeakMap<readonly ImageRecord[], { readonly ownerKey: string; readonly ids: readonly string[] }>();
-
 /**
  * The images of one owner with their ids, in list order. `ownerKey` names the owner within the corpus
  * (`Article:<slug>`, `Provider:<domain>`, `RelatedArticle:<its id>`); the ids are
- * `cacheIdentities('Image', ownerKey, images, JSON of imageFields)`, remembered for as long as the list lives.
+ * `cacheIdentities('Image', ownerKey, images, JSON of imageFields)`.
  */
 export function identifyImages(ownerKey: string, images: readonly ImageRecord[]): IdentifiedImage[] {
   if (images.length === 0) return [];
-  let known = idsOfLists.get(images);
-  if (known?.ownerKey !== ownerKey) {
-    known = { ownerKey, ids: cacheIdentities('Image', ownerKey, images, (image) => JSON.stringify(imageFields(image))) };
-    idsOfLists.set(images, known);
-  }
-  const { ids } = known;
+  const ids = cacheIdentities('Image', ownerKey, images, (image) => JSON.stringify(imageFields(image)));
   return images.map((image, index) => ({ ...image, id: ids[index]! }));
 }
 

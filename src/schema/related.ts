@@ -27,25 +27,16 @@ function relatedEntryContent(entry: RelatedEntry): string {
   return JSON.stringify(fields);
 }
 
-/** The ids of an article's related entries, by the list they belong to (kept as long as the list lives). */
-const relatedIds = new WeakMap<readonly RelatedEntry[], readonly string[]>();
-
 /**
  * The cache identity of a related entry: its item of `cacheIdentities('RelatedArticle', 'Article:<slug>',
  * related, relatedEntryContent)`, where `<slug>` names the article whose `related` list holds the entry.
- * The whole list is identified at once, and remembered.
  */
 function relatedEntryId(entry: RelatedEntry): string {
   const origin = relatedOrigin(entry);
   // Every served article is a StoredArticle, which records where each of its entries comes from.
   if (origin === undefined) throw new Error(`the related entry "${entry.title}" is served without the article that holds it`);
   const { related, slug } = origin.source;
-  let ids = relatedIds.get(related);
-  if (ids === undefined) {
-    ids = cacheIdentities('RelatedArticle', `Article:${slug}`, related, relatedEntryContent);
-    relatedIds.set(related, ids);
-  }
-  return ids[origin.index]!;
+  return cacheIdentities('RelatedArticle', `Article:${slug}`, related, relatedEntryContent)[origin.index]!;
 }
 
 /** An embedded summary of another article, as an article's `related` list holds it. */
