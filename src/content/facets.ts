@@ -3,14 +3,10 @@
  * counts of a facet ignore that facet's own filter (the topic counts ignore `filter.topics`), so a
  * client can show how many articles "also this topic" would add. Every other filter applies.
  */
+import { type FacetName, TermColumn, viewColumns } from './columns.js';
 import type { Article } from './model.js';
 import { type ArticleFilter, articlePredicate } from './query.js';
-import { slugify } from './slug.js';
-import { normalizeDomain } from './urls.js';
 import type { CorpusView } from './view.js';
-
-/** The facets an article list can be counted by. */
-export type FacetName = 'topics' | 'providers' | 'types' | 'categories' | 'years' | 'months';
 
 /** One value of a facet with the number of articles that have it. */
 export interface FacetValue {
@@ -32,11 +28,14 @@ const DISJUNCTIVE: readonly { readonly facet: FacetName; readonly field: keyof A
 const MONTH_LABEL = new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /**
- * Facet counts of one filtered list, computed when first asked for: each facet is one pass over
- * the articles that pass the filter without that facet's own condition (matchingArticles).
+ * Facet counts of one filtered list, computed when first asked for: each facet counts the articles
+ * that pass the filter without that facet's own condition. Over a view's whole list they are found
+ * and counted through the view's columns (columns.ts); over any other list, article by article.
  */
 export class ArticleFacets {
   readonly #counted = new Map<FacetName, readonly FacetValue[]>();
+  /** The positions in the view of the articles that pass the filter (null: all), once found. */
+  #positions: Int32Array | null | undefined;
 
   /**
    * @param articles the list before the filter (a view's, a topic's or a provider's articles, or search matches)
@@ -65,55 +64,43 @@ export class ArticleFacets {
     // Without a condition of its own, a facet counts the list under the whole filter; with one, the
     // facets of `scope` count it (and share their passes with every request that filters so).
     if (scope !== this.filter) return facetsOf(this.articles, scope, this.view).values(facet);
-    const tally = new FacetTally();
-    for (const article of matchingArticles(this.articles, scope, this.view)) countArticle(tally, facet, article);
-    return tally.values((value, spellings) => labelOf(facet, value, spellings, this.view));
+    if (this.articles === this.view.articles) {
+      const columns = viewColumns(this.view);
+      if (this.#positions === undefined) this.#positions = columns.matching(scope);
+      const column = columns.terms(facet);
+      return valuesOf(facet, column.terms, column.count(this.#positions), this.view);
+    }
+    const predicate = articlePredicate(scope);
+    const column = new TermColumn(facet, predicate === null ? this.articles : this.articles.filter(predicate));
+    return valuesOf(facet, column.terms, column.count(null), this.view);
   }
 }
 
 /**
- * The articles of a list that pass a filter, in no particular order. For a view's whole list
- * filtered by topics or providers, only those topics' or providers' articles are tested.
+ * The values of a facet from the counts of its terms (`counts[id]` articles have `terms[id]`),
+ * most common first, then by value. A type or category counts under its lowercase form, shown in
+ * its most frequent spelling.
  */
-function matchingArticles(articles: readonly Article[], filter: ArticleFilter | null | undefined, view: CorpusView): Iterable<Article> {
-  const predicate = articlePredicate(filter);
-  if (predicate === null) return articles;
-  let candidates: Iterable<Article> = articles;
-  if (articles === view.articles && filter != null) {
-    const byTopic = filter.topics?.map((topic) => view.topicBySlug(slugify(topic))?.articles ?? []);
-    const byProvider = filter.providers?.map(
-      (domain) => view.providerByDomain(normalizeDomain(domain) ?? domain.trim().toLowerCase())?.articles ?? [],
-    );
-    const size = (lists: (readonly Article[])[] | undefined) =>
-      lists?.reduce((sum, list) => sum + list.length, 0) ?? Number.POSITIVE_INFINITY;
-    const narrowest = size(byTopic) <= size(byProvider) ? byTopic : byProvider;
-    if (narrowest !== undefined) candidates = new Set(narrowest.flat());
+function valuesOf(facet: FacetName, terms: readonly string[], counts: Int32Array, view: CorpusView): readonly FacetValue[] {
+  const spelled = facet === 'types' || facet === 'categories';
+  const totals = new Map<string, number>();
+  const spellings = new Map<string, Map<string, number>>();
+  for (const [id, count] of counts.entries()) {
+    if (count === 0) continue;
+    const term = terms[id]!;
+    const value = spelled ? term.toLowerCase() : term;
+    totals.set(value, (totals.get(value) ?? 0) + count);
+    if (!spelled) continue;
+    let ofValue = spellings.get(value);
+    if (ofValue === undefined) {
+      ofValue = new Map();
+      spellings.set(value, ofValue);
+    }
+    ofValue.set(term, count);
   }
-  const matching: Article[] = [];
-  for (const article of candidates) if (predicate(article)) matching.push(article);
-  return matching;
-}
-
-/** Counts one article under each of its values of a facet. */
-function countArticle(tally: FacetTally, facet: FacetName, article: Article): void {
-  switch (facet) {
-    case 'topics':
-      for (const topic of article.topics) tally.add(topic.slug, null);
-      return;
-    case 'providers':
-      if (article.provider !== null) tally.add(article.provider.domain, null);
-      return;
-    case 'types':
-      if (article.type !== null) tally.add(article.type.toLowerCase(), article.type);
-      return;
-    case 'categories':
-      if (article.category !== null) tally.add(article.category.toLowerCase(), article.category);
-      return;
-    case 'years':
-    case 'months':
-      if (article.publishedDateTime !== null) tally.add(calendarKey(article.publishedDateTime, facet), null);
-      return;
-  }
+  const values = [...totals].map(([value, count]) => ({ value, label: labelOf(facet, value, spellings.get(value), view), count }));
+  values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return Object.freeze(values.map((value) => Object.freeze(value)));
 }
 
 /** How to show a facet value. */
@@ -143,50 +130,6 @@ function mostFrequentSpelling(spellings: ReadonlyMap<string, number> | undefined
     }
   }
   return best;
-}
-
-/** Counts per value, with the spellings each value was given in (for types and categories). */
-class FacetTally {
-  readonly #counts = new Map<string, number>();
-  readonly #spellings = new Map<string, Map<string, number>>();
-
-  add(value: string, spelling: string | null): void {
-    this.#counts.set(value, (this.#counts.get(value) ?? 0) + 1);
-    if (spelling === null) return;
-    let spellings = this.#spellings.get(value);
-    if (spellings === undefined) {
-      spellings = new Map();
-      this.#spellings.set(value, spellings);
-    }
-    spellings.set(spelling, (spellings.get(spelling) ?? 0) + 1);
-  }
-
-  values(label: (value: string, spellings: ReadonlyMap<string, number> | undefined) => string): readonly FacetValue[] {
-    const values = [...this.#counts].map(([value, count]) => ({ value, label: label(value, this.#spellings.get(value)), count }));
-    values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    return Object.freeze(values.map((value) => Object.freeze(value)));
-  }
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * The UTC year (`2023`) or month (`2023-06`) of an instant, by the days-from-civil algorithm
- * (H. Hinnant), without making a Date per article.
- */
-export function calendarKey(epochMs: number, unit: 'years' | 'months'): string {
-  const days = Math.floor(epochMs / DAY_MS) + 719_468;
-  const era = Math.floor(days / 146_097);
-  const dayOfEra = days - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  const yearText = year < 0 || year > 9999 ? String(year) : String(year).padStart(4, '0');
-  return unit === 'years' ? yearText : `${yearText}-${String(month).padStart(2, '0')}`;
 }
 
 /** How many filters of one list keep their facet counts. */

@@ -87,9 +87,7 @@ export function articlePredicate(filter: ArticleFilter | null | undefined, now =
     tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime < before);
   }
   if (filter.publishedWithin != null) {
-    const duration = parseDuration(filter.publishedWithin);
-    if (duration === null) throw new RangeError(`publishedWithin: ${DURATION_EXPECTED}, found "${filter.publishedWithin}"`);
-    const since = subtractDuration(now, duration);
+    const since = durationStart(filter.publishedWithin, now);
     tests.push((article) => article.publishedDateTime !== null && article.publishedDateTime >= since);
   }
   if (filter.minQuality != null) {
@@ -105,16 +103,31 @@ export function articlePredicate(filter: ArticleFilter | null | undefined, now =
     tests.push((article) => imageCount(article) > 0 === wanted);
   }
   if (filter.search != null) {
-    const words = foldForSearch(filter.search).split(/\s+/).filter(Boolean);
-    if (words.length > 0) {
-      tests.push((article) => {
-        const haystack = searchText(article);
-        return words.every((word) => haystack.includes(word));
-      });
-    }
+    const matchesText = searchTest(filter.search);
+    if (matchesText !== null) tests.push(matchesText);
   }
   if (tests.length === 0) return null;
   return (article) => tests.every((test) => test(article));
+}
+
+/**
+ * The instant `publishedWithin` counts back to from `now` (epoch milliseconds). Throws a
+ * RangeError for a duration that parseDuration refuses.
+ */
+export function durationStart(publishedWithin: string, now: number): number {
+  const duration = parseDuration(publishedWithin);
+  if (duration === null) throw new RangeError(`publishedWithin: ${DURATION_EXPECTED}, found "${publishedWithin}"`);
+  return subtractDuration(now, duration);
+}
+
+/** The test of `filter.search` (every word in the title or excerpt), or null when it names no word. */
+export function searchTest(search: string): ((article: Article) => boolean) | null {
+  const words = foldForSearch(search).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return null;
+  return (article) => {
+    const haystack = searchText(article);
+    return words.every((word) => haystack.includes(word));
+  };
 }
 
 const searchTexts = new WeakMap<Article, string>();
@@ -131,7 +144,7 @@ function searchText(article: Article): string {
 }
 
 /** How many images an article has, without reading a corpus article's record. */
-function imageCount(article: Article): number {
+export function imageCount(article: Article): number {
   return article instanceof StoredArticle ? article.imageCount : article.images.length;
 }
 

@@ -1,7 +1,8 @@
 import type { BodyCache, RenderedBody } from '../content/body.js';
+import { queryViewArticles } from '../content/columns.js';
 import type { Article as ArticleRecord } from '../content/model.js';
 import { type ArticleOrder as ArticleOrderValue, comparePositions, DEFAULT_ARTICLE_ORDER, orderValue } from '../content/order.js';
-import { type ArticleFilter as ArticleFilterValue, queryArticles } from '../content/query.js';
+import type { ArticleFilter as ArticleFilterValue } from '../content/query.js';
 import type { CorpusView } from '../content/view.js';
 import { badUserInput, bodyRenderFailed } from '../errors.js';
 import { builder } from './builder.js';
@@ -150,7 +151,7 @@ export interface FacetScope {
 export function resolveArticleList(articles: readonly ArticleRecord[], args: ArticleListArgs, view: CorpusView) {
   const order = resolveOrder(args.orderBy);
   const facetScope: FacetScope = { articles, filter: args.filter, view };
-  return { ...paginate(queryArticles(articles, args.filter, order), args, articleListOrder(order)), facetScope };
+  return { ...paginate(queryViewArticles(view, articles, args.filter, order), args, articleListOrder(order)), facetScope };
 }
 
 /** The body renderer (src/content/body.ts) and its cache, as a module loaded on first use. */

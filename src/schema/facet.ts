@@ -1,10 +1,6 @@
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
-import {
-  type ArticleFacets as ArticleFacetsRecord,
-  type FacetName,
-  type FacetValue as FacetValueRecord,
-  facetsOf,
-} from '../content/facets.js';
+import type { FacetName } from '../content/columns.js';
+import { type ArticleFacets as ArticleFacetsRecord, type FacetValue as FacetValueRecord, facetsOf } from '../content/facets.js';
 import { ArticleConnection, type FacetScope } from './article.js';
 import { builder } from './builder.js';
 import { listLength, MAX_PAGE_SIZE } from './connection.js';
