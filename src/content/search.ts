@@ -56,6 +56,13 @@ const TYPO_MIN_LETTERS = 5;
 const MAX_QUERY_WORDS = 32;
 /** Queries remembered per view. */
 const RESULTS_PER_VIEW = 128;
+/** The most words of an article that `alike` searches for. */
+const SIMILAR_TERMS = 12;
+/**
+ * The most articles the words `alike` searches for may hold together (each word's public document
+ * count, summed): it bounds what SQLite ranks, whatever the corpus size.
+ */
+const SIMILAR_MATCH_BUDGET = 2_000;
 /** The format of the index file: a file of another format, or written by another version of the loader, is rebuilt. */
 const FORMAT = 'newsgraph-search-1';
 const COLUMNS = ['title', 'excerpt', 'body', 'topics', 'provider'] as const;
@@ -223,9 +230,10 @@ export class SearchIndex {
 
   /**
    * Articles of the view most alike an article, best first (at most 64): its words weighed by
-   * TF-IDF (in its own text, against the public index), the best dozen searched for together, each
-   * match's score raised by a fifth for every topic it shares with the article. Never the article
-   * itself, nor another file with one of its URLs.
+   * TF-IDF (in its own text, against the public index), the best dozen that fit the match budget
+   * (SIMILAR_MATCH_BUDGET) searched for together, each match's score raised by a fifth for every
+   * topic it shares with the article. Never the article itself, nor another file with one of its
+   * URLs.
    */
   alike(view: CorpusView, article: Article): readonly Article[] {
     let known = this.#alike.get(view);
@@ -256,7 +264,17 @@ export class SearchIndex {
       weighted.push([term, count * Math.log(total / holders)]);
     }
     weighted.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const chosen = weighted.slice(0, 12).map(([term]) => term);
+    // The best dozen whose articles add up to at most the budget: SQLite ranks every article the
+    // search matches, so a common word would cost a ranking of thousands (tens of ms at 100k).
+    const chosen: string[] = [];
+    let budget = SIMILAR_MATCH_BUDGET;
+    for (const [term] of weighted) {
+      const holders = documents.get(term)!;
+      if (holders > budget) continue;
+      chosen.push(term);
+      budget -= holders;
+      if (chosen.length === SIMILAR_TERMS) break;
+    }
     if (chosen.length === 0) return Object.freeze([]);
     const { articles, scores } = this.#run(view, chosen.map(quote).join(' OR '), chosen, 64);
     const sameUrl = new Set<Article>([article]);
