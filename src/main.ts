@@ -84,7 +84,7 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
     process.exit(1);
   }
   if (listener?.phase() === 'stopping') return;
-  const { createServer } = await serverModule;
+  const { createServer, requestListenerOf } = await serverModule;
   const live = new LiveCorpus(corpus, loaded.content, {
     root: path.resolve(config.contentDir),
     maxFileBytes: config.maxFileBytes,
@@ -104,20 +104,22 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
   const schema = config.federation ? (await import('./schema/index.js')).subgraphSchema() : undefined;
   listener ??= await listen({ host: config.host, port: config.port, log });
   listener.serve(
-    createServer({
-      schema,
-      search,
-      log,
-      httpCache: { maxAgeSeconds: config.cacheMaxAge, staleWhileRevalidateSeconds: config.cacheStaleWhileRevalidate },
-      responseCacheBytes: config.responseCacheBytes,
-      persistedDocuments,
-      corpus: live,
-      previewToken: config.previewToken,
-      limits: config.limits,
-      maxBodyBytes: config.maxBodyBytes,
-      maxSubscriptions: config.maxSubscriptions,
-      metrics,
-    }),
+    requestListenerOf(
+      createServer({
+        schema,
+        search,
+        log,
+        httpCache: { maxAgeSeconds: config.cacheMaxAge, staleWhileRevalidateSeconds: config.cacheStaleWhileRevalidate },
+        responseCacheBytes: config.responseCacheBytes,
+        persistedDocuments,
+        corpus: live,
+        previewToken: config.previewToken,
+        limits: config.limits,
+        maxBodyBytes: config.maxBodyBytes,
+        maxSubscriptions: config.maxSubscriptions,
+        metrics,
+      }),
+    ),
   );
   // A stop ends every subscription stream, so open streams do not hold the process for the grace period.
   listener.onStop(() => {

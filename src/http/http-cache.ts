@@ -21,8 +21,11 @@ export const DEFAULT_HTTP_CACHE: HttpCacheOptions = { maxAgeSeconds: 60, staleWh
 /** The default bound of the server-side response cache (response-cache.ts): 64 MiB of serialized results. */
 export const DEFAULT_RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** What a cacheable response varies by: the media type asked for, and whether a preview token was sent. */
-const VARY = 'Accept, Authorization';
+/**
+ * What a cacheable response varies by: the media type asked for, whether a preview token was sent,
+ * and the origin (CORS answers a cross-origin request with its own `Access-Control-Allow-Origin`).
+ */
+const VARY = 'Accept, Authorization, Origin';
 
 /** True when a request is answered from the public view and may be cached: it sends no Authorization header. */
 export function isPublicRequest(request: Request): boolean {

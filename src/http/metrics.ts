@@ -20,6 +20,12 @@ export interface Metrics {
   plugin(): Plugin;
   /** Counts one response-cache lookup. */
   countResponseCache(outcome: 'hit' | 'miss'): void;
+  /**
+   * Records a GET request answered outside yoga (stored-responses.ts), labelled by the operation
+   * its URL names, as a response-cache hit through yoga is: its URL (path and query), HTTP status
+   * and seconds from arrival to response.
+   */
+  recordAnswer(url: string, status: number, seconds: number): void;
   /** Records how long the first load of the content took. */
   observeLoad(seconds: number): void;
   /** Records how long one live update of the content took (applied from changed files). */
@@ -150,11 +156,17 @@ export function createMetrics(source: CorpusSource, acrossWorkers?: MetricsAcros
 
   // One plugin per Metrics, so that the bound on operation names holds however many servers use it.
   const exposition = acrossWorkers === undefined ? () => registry.metrics() : () => acrossWorkers.collect();
-  const plugin = metricsPlugin(registry, exposition, requests, requestDuration, errors);
+  const names = new OperationNames();
+  const plugin = metricsPlugin(registry, exposition, names, requests, requestDuration, errors);
   return {
     registry,
     plugin: () => plugin,
     countResponseCache: (outcome) => cacheLookups.inc({ outcome }),
+    recordAnswer(url, status, seconds) {
+      const labels = names.labelsOfParams(paramsOfUrl(url));
+      requests.inc({ ...labels, status });
+      requestDuration.observe(labels, seconds);
+    },
     observeLoad: (seconds) => loadDuration.set(seconds),
     observeUpdate(seconds) {
       updateDuration.observe(seconds);
@@ -170,6 +182,7 @@ export function createMetrics(source: CorpusSource, acrossWorkers?: MetricsAcros
 function metricsPlugin(
   registry: Registry,
   exposition: () => Promise<string>,
+  names: OperationNames,
   requests: Counter<'operation' | 'type' | 'status'>,
   requestDuration: Histogram<'operation' | 'type'>,
   errors: Counter<'code'>,
@@ -177,7 +190,6 @@ function metricsPlugin(
   const started = new WeakMap<Request, number>();
   const operations = new WeakMap<Request, OperationLabels>();
   const params = new WeakMap<Request, SentParams>();
-  const names = new OperationNames();
   const countErrors = (result: { readonly errors?: readonly GraphQLError[] }): void => {
     for (const error of result.errors ?? []) errors.inc({ code: codeOf(error) });
   };
@@ -233,9 +245,9 @@ function metricsPlugin(
   };
 }
 
-/** The parameters of a GET request, from its URL. */
+/** The parameters of a GET request, from its URL (absolute, or a path and query). */
 function paramsOfUrl(url: string): SentParams {
-  const search = new URL(url).searchParams;
+  const search = new URL(url, 'http://localhost').searchParams;
   return { query: search.get('query'), operationName: search.get('operationName') };
 }
 

@@ -45,13 +45,22 @@ function createResultStore(maxBytes: number): Cache & { clear(): void } {
       };
       const json = Buffer.from(JSON.stringify(result));
       const stringify = () => json as unknown as string;
-      Object.assign(sent, { stringify });
+      Object.assign(sent, { stringify, json });
       entries.set(key, { ...result, json, stringify });
     },
     // Entries are keyed by corpus version and the API has no mutations: nothing is invalidated by entity.
     invalidate: () => {},
     clear: () => entries.clear(),
   };
+}
+
+/**
+ * The encoded JSON a result will be sent as, when the response cache answered it or has just
+ * stored it (a hit is a copy of the stored result, with its properties); undefined otherwise.
+ */
+export function storedJsonOf(result: unknown): Buffer | undefined {
+  const json = (result as Partial<SerializedResult> | null)?.json;
+  return json instanceof Buffer ? json : undefined;
 }
 
 /** How many distinct requests are remembered as seen once, so that their second sighting is stored. */

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { type GraphQLSchema, getOperationAST } from 'graphql';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
@@ -21,6 +22,7 @@ import {
   useVariableErrors,
 } from './plugins.js';
 import { useResultCache } from './response-cache.js';
+import { storedAnswers } from './stored-responses.js';
 
 /** What the server needs: a loaded or live corpus and the settings that shape responses. */
 export interface ServerOptions {
@@ -75,7 +77,8 @@ export function createServer(options: ServerOptions): NewsgraphServer {
   const search = options.search ?? new SearchIndex('current' in options.corpus ? options.corpus : { current: options.corpus });
   const contextOptions = { corpus: options.corpus, previewToken: options.previewToken, search };
   const responseCacheBytes = options.responseCacheBytes ?? DEFAULT_RESPONSE_CACHE_BYTES;
-  return createYoga<Record<string, never>, RequestContext>({
+  const stored = responseCacheBytes > 0 ? storedAnswers(options.corpus, responseCacheBytes, options.metrics) : null;
+  const server = createYoga<Record<string, never>, RequestContext>({
     schema: options.schema ?? schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -126,6 +129,19 @@ export function createServer(options: ServerOptions): NewsgraphServer {
       ...(responseCacheBytes > 0
         ? useResultCache(options.corpus, responseCacheBytes, (outcome) => options.metrics?.countResponseCache(outcome))
         : []),
+      ...(stored === null ? [] : [stored.plugin]),
     ],
   });
+  listeners.set(server, stored === null ? server : stored.listener(server));
+  return server;
+}
+
+const listeners = new WeakMap<NewsgraphServer, RequestListener>();
+
+/**
+ * The node:http request listener of a server made by createServer: the server itself, behind the
+ * stored answers of public GET requests (stored-responses.ts) when its response cache is on.
+ */
+export function requestListenerOf(server: NewsgraphServer): RequestListener {
+  return listeners.get(server) ?? server;
 }
