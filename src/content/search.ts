@@ -13,6 +13,7 @@ import type { Corpus } from './corpus.js';
 import type { Article } from './model.js';
 import { compareStrings } from './order.js';
 import { currentLoaderVersion } from './store.js';
+import { StoredArticle } from './stored-article.js';
 import type { CorpusUpdate, ViewChanges } from './update.js';
 import { urlKeyOfHref } from './urls.js';
 import type { CorpusView } from './view.js';
@@ -306,13 +307,13 @@ export class SearchIndex {
     return this.#documentFrequency;
   }
 
-  /** Adds (1) or takes away (-1) an article's words in the public document counts, when they are kept. */
-  #countWords(article: Article, delta: 1 | -1): void {
+  /** Adds (1) or takes away (-1) the words of an article's columns (columnsOf) in the public document counts, when they are kept. */
+  #countWords(columns: () => string[], delta: 1 | -1): void {
     const counts = this.#documentFrequency;
     if (counts === null) return;
     let words: Set<string>;
     try {
-      words = new Set(columnsOf(article).flatMap((text) => tokenize(text).map((token) => token.word)));
+      words = new Set(columns().flatMap((text) => tokenize(text).map((token) => token.word)));
     } catch {
       this.#documentFrequency = null; // Its text cannot be read any more: count again when next needed.
       return;
@@ -426,17 +427,19 @@ export class SearchIndex {
   #insert(kind: Kind, article: Article): void {
     const statements = this.#statements!;
     const row = Number(statements.addRow[kind].run(article.slug).lastInsertRowid);
-    statements.insert[kind].run(row, ...columnsOf(article));
+    // The record is read once here, not through the store's cache: a build reads every record.
+    const columns = columnsOf(article instanceof StoredArticle ? article.readOnce() : article);
+    statements.insert[kind].run(row, ...columns);
     this.#rowOfSlug[kind].set(article.slug, row);
     this.#slugOfRow[kind].set(row, article.slug);
-    if (kind === 'public') this.#countWords(article, 1);
+    if (kind === 'public') this.#countWords(() => columns, 1);
   }
 
   #remove(kind: Kind, article: Article): void {
     const { slug } = article;
     const row = this.#rowOfSlug[kind].get(slug);
     if (row === undefined) return;
-    if (kind === 'public') this.#countWords(article, -1);
+    if (kind === 'public') this.#countWords(() => columnsOf(article), -1);
     const statements = this.#statements!;
     statements.remove[kind].run(row);
     statements.removeRow[kind].run(row);

@@ -474,6 +474,23 @@ export class ContentStore implements ContentEntries {
     return this.fallback(sourcePath, problem);
   }
 
+  /**
+   * The record of a file decoded from its bytes for one read: neither kept in lmdb-js's record
+   * cache nor frozen, so a pass over every record (the search index build) leaves no decoded
+   * records behind. Undefined when missing or undecodable (record() then says why).
+   */
+  readOnce(sourcePath: string): Article | undefined {
+    const { records } = this.databases;
+    try {
+      const bytes = records.getBinary(sourcePath);
+      const value: unknown =
+        bytes === undefined ? undefined : (records as unknown as { decoder: { decode(bytes: Buffer): unknown } }).decoder.decode(bytes);
+      return isRecordOf(value, sourcePath) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Where records the store cannot give come from instead (by default, nowhere). */
   setFallback(fallback: (sourcePath: string, problem: string) => Article | undefined): void {
     this.fallback = fallback;

@@ -11,6 +11,11 @@ import type { ArticleSummary } from './summary.js';
 export interface RecordSource {
   /** The record of this file (frozen), or undefined when the source has none. */
   record(sourcePath: string): Article | undefined;
+  /**
+   * The record of this file for a single read in a pass over many (not frozen, not kept in any
+   * cache: garbage once read), or undefined when the source has none; record() when absent.
+   */
+  readOnce?(sourcePath: string): Article | undefined;
 }
 
 /** Records held in memory: the source of a corpus loaded without a content store. */
@@ -133,6 +138,14 @@ export class StoredArticle implements Article {
       for (const [index, entry] of related.entries()) origins.set(entry, { source: this, index });
     }
     return record;
+  }
+
+  /**
+   * The full record for a single read, as a pass over many articles reads them (the search index
+   * build): not frozen nor cached by the source when it can help it. Throws as record() does.
+   */
+  readOnce(): Article {
+    return (this.#pinned === undefined ? this.#records.readOnce?.(this.sourcePath) : undefined) ?? this.record();
   }
 
   get excerpt(): string | null {

@@ -20,11 +20,6 @@ interface StoredAnswer {
   readonly body: Buffer;
 }
 
-/** Where the listener leaves a request's key for the plugin that stores its answer. */
-const KEY = Symbol('storedAnswerKey');
-
-type KeyedRequest = IncomingMessage & { [KEY]?: string };
-
 /** The headers a 304 repeats from the answer it stands for. */
 const NOT_MODIFIED_HEADERS = ['etag', 'cache-control', 'vary'] as const;
 
@@ -71,6 +66,9 @@ export function storedAnswers(source: CorpusSource, maxBytes: number, metrics?: 
     );
   }
   const bodies = new WeakMap<Request, Buffer>();
+  // The key of each request the listener passed on, for the plugin that stores its answer (kept
+  // beside the request, not on it: a property added to node's IncomingMessage changes its shape).
+  const keys = new WeakMap<IncomingMessage, string>();
   const plugin: Plugin = {
     onResultProcess({ request, result }) {
       const json = storedJsonOf(result);
@@ -78,7 +76,8 @@ export function storedAnswers(source: CorpusSource, maxBytes: number, metrics?: 
     },
     onResponse({ request, response, serverContext }) {
       // node:http requests reach yoga with their IncomingMessage in the server context.
-      const key = (serverContext as { req?: KeyedRequest }).req?.[KEY];
+      const nodeRequest = (serverContext as { req?: IncomingMessage }).req;
+      const key = nodeRequest === undefined ? undefined : keys.get(nodeRequest);
       const body = bodies.get(request);
       // Only an answer http-cache.ts made cacheable (it has an ETag) is kept.
       if (key === undefined || body === undefined || response.status !== 200 || !response.headers.has('etag')) return;
@@ -87,12 +86,12 @@ export function storedAnswers(source: CorpusSource, maxBytes: number, metrics?: 
   };
   return {
     plugin,
-    listener: (next) => (request: KeyedRequest, response) => {
+    listener: (next) => (request, response) => {
       const started = performance.now();
       const key = keyOf(request, currentCorpus(source).version);
       const answer = key === undefined ? undefined : answers.get(key);
       if (answer === undefined) {
-        if (key !== undefined) request[KEY] = key;
+        if (key !== undefined) keys.set(request, key);
         next(request, response);
         return;
       }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { type LoadOptions, type LoadResult, loadCorpus } from '../../src/content/load.js';
-import { storeDirectory } from '../../src/content/store.js';
+import { type ContentStore, storeDirectory } from '../../src/content/store.js';
 import { StoredArticle } from '../../src/content/stored-article.js';
 import {
   CONTENT_DIR,
@@ -89,6 +89,19 @@ describe('loading with the content store', () => {
     expect(expected.some((slug) => slug !== null)).toBe(true);
   });
 
+  it('should read a record once without caching or freezing it, equal to the served record', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const { result } = await loadWithStore(CONTENT_DIR, cacheDir);
+    for (const article of result.corpus.preview.articles) {
+      const stored = article as StoredArticle;
+      const once = stored.readOnce();
+      expect(once).toEqual(stored.record());
+      expect(once).not.toBe(stored.record());
+      expect(Object.isFrozen(once)).toBe(false);
+    }
+    const store = result.content as ContentStore;
+    expect(store.readOnce('no-such-file.md')).toBeUndefined();
+  });
   it('should parse again only the files whose size or modification time changed, and drop deleted ones', async () => {
     const directory = createTempCorpus({
       'a.md': '---\ntitle: "First"\n---\n',
