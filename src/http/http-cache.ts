@@ -33,8 +33,8 @@ export function isPublicRequest(request: Request): boolean {
 }
 
 /** True when an `If-None-Match` header names `tag` (weak comparison, as RFC 9110 asks for GET). */
-function namesTag(ifNoneMatch: string | null, tag: string): boolean {
-  if (ifNoneMatch === null) return false;
+export function namesTag(ifNoneMatch: string | null | undefined, tag: string | undefined): boolean {
+  if (ifNoneMatch == null || tag === undefined) return false;
   const opaque = tag.slice(2);
   return ifNoneMatch.split(',').some((candidate) => {
     const trimmed = candidate.trim();

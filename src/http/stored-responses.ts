@@ -11,6 +11,7 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { type CorpusSource, currentCorpus } from '../context.js';
+import { namesTag } from './http-cache.js';
 import type { Metrics } from './metrics.js';
 import { storedJsonOf } from './response-cache.js';
 
@@ -33,16 +34,6 @@ function keyOf(request: IncomingMessage, version: string): string | undefined {
   if (request.method !== 'GET' || url === undefined || !url.startsWith('/graphql?') || headers.authorization !== undefined)
     return undefined;
   return `${version}\n${headers.accept ?? ''}\n${headers.origin ?? ''}\n${url}`;
-}
-
-/** True when an `If-None-Match` header names `tag` (weak comparison, as http-cache.ts compares). */
-function namesTag(ifNoneMatch: string | undefined, tag: string | undefined): boolean {
-  if (ifNoneMatch === undefined || tag === undefined) return false;
-  const opaque = tag.slice(2);
-  return ifNoneMatch.split(',').some((candidate) => {
-    const trimmed = candidate.trim();
-    return trimmed === '*' || trimmed === tag || trimmed === opaque;
-  });
 }
 
 /** The stored answers of one server: the yoga plugin that keeps them and the listener that sends them. */
