@@ -71,8 +71,13 @@ const COLUMNS = ['title', 'excerpt', 'body', 'topics', 'provider'] as const;
 const WEIGHTS = [3, 1, 1, 2, 1];
 const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 
+/** Any character but printable ASCII: what may need Unicode decomposition to fold. */
+const NOT_PRINTABLE_ASCII = /[^ -~]/;
+
 /** Text as the index folds it: lowercase, accents removed (FTS5 unicode61 with remove_diacritics 2). */
 function foldTerm(text: string): string {
+  // Printable ASCII has nothing to decompose and no marks: lowercasing is the whole fold, and most words are ASCII.
+  if (!NOT_PRINTABLE_ASCII.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 

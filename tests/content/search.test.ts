@@ -1,12 +1,13 @@
 import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
 import { highlight } from '../../src/content/highlight.js';
 import { LiveCorpus } from '../../src/content/live.js';
 import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import type { Article } from '../../src/content/model.js';
-import { parseQuery, SearchIndex, SearchQueryError } from '../../src/content/search.js';
+import { parseQuery, SearchIndex, SearchQueryError, tokenize } from '../../src/content/search.js';
 import { CONTENT_DIR, corpusOf, createTempDirectory, type RawFile, readRawFiles, requireSharedCorpus, SAMPLE_CORPUS } from '../support.js';
 
 /** The words of a text as the index's rules fold them: letters and digits, accents removed, lowercase. */
@@ -230,5 +231,21 @@ describe('SearchIndex over content/', () => {
 describe.skipIf(!requireSharedCorpus())('SearchIndex over the shared real sample', () => {
   it('should find exactly the articles with every word, phrase, prefix or typo correction', async () => {
     await checkSearches(SAMPLE_CORPUS);
+  });
+});
+
+describe('tokenize', () => {
+  it('should fold every word as Unicode decomposition does, ASCII or not', () => {
+    const letters = fc.constantFrom(...'aZé É ß İ ﬁ Ω ǅ ñ9x-Å ö Ä ⅷ 中 ﬀ Ǆ'.split(''));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(letters, fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 20 }), (parts) => {
+        const text = parts.join('');
+        const expected = [...text.matchAll(/[\p{L}\p{N}\p{Co}]+/gu)].map((match) =>
+          match[0].normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase(),
+        );
+        expect(tokenize(text).map((token) => token.word)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
