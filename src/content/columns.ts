@@ -7,7 +7,7 @@
  */
 import type { Article } from './model.js';
 import { type ArticleOrder, isDefaultOrder } from './order.js';
-import { type ArticleFilter, articlePredicate, durationStart, imageCount, queryArticles, searchTest } from './query.js';
+import { type ArticleFilter, durationStart, imageCount, queryArticles, searchTest } from './query.js';
 import { slugify } from './slug.js';
 import { normalizeDomain } from './urls.js';
 import type { CorpusView } from './view.js';
@@ -150,7 +150,7 @@ export class ViewColumns {
    * it throws for a `publishedWithin` it refuses; `now` is what `publishedWithin` counts back from.
    */
   matching(filter: ArticleFilter | null | undefined, now = Date.now()): Int32Array | null {
-    if (filter == null || articlePredicate(filter, now) === null) return null;
+    if (filter == null) return null;
     const topics = filter.topics?.map(slugify);
     const providers = filter.providers?.map((domain) => normalizeDomain(domain) ?? domain.trim().toLowerCase());
     const byTopic = topics === undefined ? undefined : this.#positionsWithAny('topics', topics);
@@ -201,6 +201,8 @@ export class ViewColumns {
     const matchesText = filter.search == null ? null : searchTest(filter.search);
     const { articles } = this.view;
     if (matchesText !== null) tests.push((position) => matchesText(articles[position]!));
+    // No condition at all (every one absent, or a search of no word): the filter holds for every article.
+    if (candidates === undefined && tests.length === 0) return null;
 
     const size = candidates?.length ?? articles.length;
     const passing = new Int32Array(size);

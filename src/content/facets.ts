@@ -36,6 +36,8 @@ export class ArticleFacets {
   readonly #counted = new Map<FacetName, readonly FacetValue[]>();
   /** The positions in the view of the articles that pass the filter (null: all), once found. */
   #positions: Int32Array | null | undefined;
+  /** The articles of any other list that pass the filter, once found. */
+  #matching: readonly Article[] | undefined;
 
   /**
    * @param articles the list before the filter (a view's, a topic's or a provider's articles, or search matches)
@@ -70,8 +72,11 @@ export class ArticleFacets {
       const column = columns.terms(facet);
       return valuesOf(facet, column.terms, column.count(this.#positions), this.view);
     }
-    const predicate = articlePredicate(scope);
-    const column = new TermColumn(facet, predicate === null ? this.articles : this.articles.filter(predicate));
+    if (this.#matching === undefined) {
+      const predicate = articlePredicate(scope);
+      this.#matching = predicate === null ? this.articles : this.articles.filter(predicate);
+    }
+    const column = new TermColumn(facet, this.#matching);
     return valuesOf(facet, column.terms, column.count(null), this.view);
   }
 }
