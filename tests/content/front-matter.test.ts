@@ -1,9 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
 import matter from 'gray-matter';
+import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../bench/generate.js';
 import { parseFrontMatter } from '../../src/content/front-matter.js';
 import { loadCorpus } from '../../src/content/load.js';
-import { createTempCorpus, EXECUTABLE_FIXTURES, globals, hostileFixture, loadFixtures, previewArticle, recordOf } from '../support.js';
+import {
+  CONTENT_DIR,
+  createTempCorpus,
+  createTempDirectory,
+  EXECUTABLE_FIXTURES,
+  globals,
+  HOSTILE_FIXTURES,
+  hostileFixture,
+  loadFixtures,
+  previewArticle,
+  recordOf,
+  requireSharedCorpus,
+  SAMPLE_CORPUS,
+  SEED_CORPUS,
+} from '../support.js';
 
 /** The message of a refused parse; fails the test when the parse succeeded. */
 function refusal(bytes: Uint8Array): string {
@@ -203,5 +223,75 @@ describe('tolerated files', () => {
     expect(article.body).toBe('Saved on Windows with a BOM.\n');
     expect(recordOf(result.corpus.public.articleBySlug('crlf-bom')!)).toBe(article);
     expect(result.corpus.diagnostics).toEqual([]);
+  });
+});
+
+/** What gray-matter with js-yaml as its engine makes of a file: the reference the loader's own split must match. */
+function grayMatterReading(bytes: Uint8Array): { data: unknown; body: string } {
+  const text = Buffer.from(bytes)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n');
+  const file = matter(text, { language: 'yaml', engines: { yaml: (source: string) => yaml.load(source) as object } });
+  return { data: file.data, body: file.content };
+}
+
+/** Each readable Markdown file under `directory` whose reading differs from gray-matter's, and how many were compared. */
+function splitDifferences(directory: string): { compared: number; different: string[] } {
+  const different: string[] = [];
+  let compared = 0;
+  for (const name of readdirSync(directory, { recursive: true }) as string[]) {
+    if (!/\.(?:md|markdown)$/.test(name)) continue;
+    const bytes = readFileSync(path.join(directory, name));
+    const parsed = parseFrontMatter(bytes);
+    if (!parsed.ok) continue;
+    compared++;
+    if (!isDeepStrictEqual({ data: parsed.data, body: parsed.body }, grayMatterReading(bytes))) different.push(name);
+  }
+  return { compared, different };
+}
+
+describe('the split of front matter and body', () => {
+  it.for([
+    ['the real sample', SAMPLE_CORPUS, true],
+    ['the seed', SEED_CORPUS, true],
+    ['content/ itself', CONTENT_DIR, false],
+    ['the hostile fixtures', HOSTILE_FIXTURES, false],
+  ] as const)('should read every file of %s exactly as gray-matter and js-yaml do', ([_name, directory, shared], { skip }) => {
+    if (shared && !requireSharedCorpus()) skip();
+    const result = splitDifferences(directory);
+    expect(result.compared).toBeGreaterThan(0);
+    expect(result.different).toEqual([]);
+  });
+
+  it('should read a generated corpus exactly as gray-matter and js-yaml do', async () => {
+    const directory = createTempDirectory('newsgraph-split-');
+    await generateCorpus({ directory, articles: 300, seed: 11 });
+    expect(splitDifferences(directory)).toEqual({ compared: 300, different: [] });
+  });
+
+  it('should split random files exactly as gray-matter does: line ends, BOM, blank and delimiter lines in the body', () => {
+    const line = fc.constantFrom('title: A', 'n: 2', '# a comment', '', 'topics:', '  - x', 'a: "q"', 'b: ---', 'c: [1]', 'd: |', '  e');
+    const bodyPart = fc.constantFrom('\n', '\r\n', '---', '----', ' ', 'text', '# H', '\r', '...');
+    let readBoth = 0;
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(line, { maxLength: 6 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        fc.array(bodyPart, { maxLength: 8 }),
+        (bom, lines, newline, closed, body) => {
+          const text = `${bom ? '\uFEFF' : ''}---${newline}${lines.map((item) => item + newline).join('')}---${closed ? newline : ''}${body.join('')}`;
+          const bytes = Buffer.from(text, 'utf8');
+          const parsed = parseFrontMatter(bytes);
+          if (!parsed.ok) return;
+          readBoth++;
+          expect({ data: parsed.data, body: parsed.body }).toEqual(grayMatterReading(bytes));
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+    expect(readBoth).toBeGreaterThan(600);
   });
 });
