@@ -179,6 +179,19 @@ export function servedContent(result: Pick<LoadResult, 'corpus'>) {
 // The independent front-matter oracle
 // ---------------------------------------------------------------------------------------------
 
+/** A corpus where one word gives long runs of equal scores: 30 articles with the same title, 10 with it said twice, 5 without it. */
+export function tiedScoresCorpus(): string {
+  const files: Record<string, string> = {};
+  for (let at = 0; at < 45; at++) {
+    const title = at < 30 ? 'Quokka sighting' : at < 40 ? 'Quokka quokka sighting' : 'Wombat sighting';
+    // Dates in another order than the names: the index holds articles newest first, so ties do not come back by slug.
+    const day = String(1 + ((at * 7) % 28)).padStart(2, '0');
+    files[`tie-${String(at).padStart(2, '0')}.md`] =
+      `---\ntitle: ${title}\npublishedDateTime: 2024-0${1 + (at % 3)}-${day}T00:00:00Z\n---\n`;
+  }
+  return createTempCorpus(files, 'newsgraph-ties-');
+}
+
 /** One content file as a plain YAML reading sees it: its front matter and Markdown body. */
 export interface RawFile {
   /** The file name, e.g. `2024-01-02-story.md`. */

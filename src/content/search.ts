@@ -34,16 +34,119 @@ export interface ParsedQuery {
   readonly excluded: readonly string[];
 }
 
-/** Ranked matches of one query in one view. */
+/**
+ * Ranked matches of one query in one view, ranked into a list only as far as they are read: SQLite
+ * ranks every match of an expression to find its best ones, but listing a common word's tens of
+ * thousands of matches cost several times that again (bench/RESULTS.md, "Query power").
+ */
 export interface SearchResult {
-  /** Matching articles of the view, best first (ties by slug). */
+  /** Every matching article of the view, best first (ties by slug); listed in full when first read. */
   readonly articles: readonly Article[];
-  /** The score of each matching article: higher is better (BM25, negated as FTS5 gives it). */
+  /** At least the best `count` matching articles (every one when fewer match), best first (ties by slug): a prefix of `articles`. */
+  best(count: number): readonly Article[];
+  /** How many articles of the view match. */
+  readonly total: number;
+  /** The score of each article `articles` or `best` has listed: higher is better (BM25, negated as FTS5 gives it). */
   readonly scores: ReadonlyMap<Article, number>;
   /** The folded terms a hit may contain, for highlighting: words, prefixes (as `word*`), phrase words, typo corrections. */
   readonly terms: readonly string[];
   /** What identifies the query's meaning (queryKey): the same for every query that finds the same articles. */
   readonly key: string;
+}
+
+/** Where RankedMatches reads a public search's matches: the best rows up to a limit (-1: all), and their number. */
+interface MatchRows {
+  rows(limit: number): readonly (readonly [rowid: number, rank: number])[];
+  count(): number;
+}
+
+/** Rows a first partial ranking reads at least: enough for a page and its successor check, cheap beside the ranking itself. */
+const FIRST_ROWS = 32;
+
+/**
+ * A public search's matches (SearchResult), ranked by SQLite only as far as they have been read:
+ * each read past the listed prefix asks for at least four times as many rows as before, so reading
+ * every match costs at most a few rankings of it.
+ */
+class RankedMatches implements SearchResult {
+  readonly #matches: MatchRows;
+  readonly #view: CorpusView;
+  readonly #slugOfRow: ReadonlyMap<number, string>;
+  #listed: Article[] = [];
+  #scores = new Map<Article, number>();
+  #limit = 0;
+  #complete = false;
+  #total: number | null = null;
+
+  constructor(
+    matches: MatchRows,
+    view: CorpusView,
+    slugOfRow: ReadonlyMap<number, string>,
+    readonly terms: readonly string[],
+    readonly key: string,
+  ) {
+    this.#matches = matches;
+    this.#view = view;
+    this.#slugOfRow = slugOfRow;
+  }
+
+  get articles(): readonly Article[] {
+    if (!this.#complete) this.#list(-1);
+    return this.#listed;
+  }
+
+  get scores(): ReadonlyMap<Article, number> {
+    return this.#scores;
+  }
+
+  get total(): number {
+    this.#total ??= this.#complete ? this.#listed.length : this.#matches.count();
+    return this.#total;
+  }
+
+  best(count: number): readonly Article[] {
+    while (!this.#complete && this.#listed.length < count) this.#list(Math.max(count + 1, FIRST_ROWS, this.#limit * 4));
+    return Object.freeze(this.#listed.slice());
+  }
+
+  /** Lists the best `limit` rows (-1: every row), less the last run of equal scores when rows were left out (its rest may follow). */
+  #list(limit: number): void {
+    const rows = this.#matches.rows(limit);
+    this.#limit = limit;
+    this.#complete = limit === -1 || rows.length < limit;
+    let end = rows.length;
+    if (!this.#complete) while (end > 0 && rows[end - 1]![1] === rows[rows.length - 1]![1]) end--;
+    const listed: Article[] = [];
+    const scores = new Map<Article, number>();
+    for (let at = 0; at < end; at++) {
+      const [rowid, rank] = rows[at]!;
+      const slug = this.#slugOfRow.get(rowid);
+      const article = slug === undefined ? undefined : this.#view.articleBySlug(slug);
+      if (article === undefined) continue;
+      scores.set(article, -rank);
+      listed.push(article);
+    }
+    orderTiesBySlug(listed, scores);
+    this.#listed = listed;
+    this.#scores = scores;
+    if (this.#complete) {
+      Object.freeze(listed);
+      this.#total = listed.length;
+    }
+  }
+}
+
+/** Orders each run of equal scores in a list sorted best first by slug. */
+function orderTiesBySlug(articles: Article[], scores: ReadonlyMap<Article, number>): void {
+  const bySlug = (a: Article, b: Article) => compareStrings(a.slug, b.slug);
+  for (let start = 0; start < articles.length; ) {
+    const score = scores.get(articles[start]!);
+    let end = start + 1;
+    while (end < articles.length && scores.get(articles[end]!) === score) end++;
+    if (end - start > 1)
+      for (const [offset, article] of articles.slice(start, end).sort(bySlug).entries()) articles[start + offset] = article;
+    start = end;
+  }
 }
 
 /** Thrown for a query that cannot be searched (nothing but excluded words, or no word at all); its message says why. */
@@ -227,7 +330,7 @@ export class SearchIndex {
     if (result === undefined) {
       this.#ensure();
       const { expression, terms } = this.#expression(parsed);
-      result = { ...this.#run(view, expression, terms), key };
+      result = view.kind === 'preview' ? this.#allMatches(view, expression, terms, key) : this.#publicMatches(view, expression, terms, key);
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
       results.set(key, result);
     }
@@ -358,6 +461,8 @@ export class SearchIndex {
         public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
         draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
       },
+      // Matches counted without ranking them.
+      count: { public: statement('SELECT count(*) FROM public_fts WHERE public_fts MATCH ?').raw() },
       // A MATCH stops at the first article; fts5vocab would walk the term's whole list.
       hasTerm: {
         public: statement('SELECT 1 FROM public_fts WHERE public_fts MATCH ? LIMIT 1'),
@@ -524,8 +629,27 @@ export class SearchIndex {
     return [...known].sort();
   }
 
+  /** A public search's matches, ranked as far as they are read. */
+  #publicMatches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
+    const statements = this.#statements!;
+    const rows = (limit: number) => statements.match.public.all(expression, limit) as [number, number][];
+    const count = () => (statements.count.public.get(expression) as [number])[0];
+    return new RankedMatches({ rows, count }, view, this.#slugOfRow.public, Object.freeze([...terms]), key);
+  }
+
+  /** A preview search's matches, from both tables, ranked in full at once. */
+  #allMatches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
+    const { articles, scores } = this.#run(view, expression, terms);
+    return { articles, scores, total: articles.length, best: () => articles, terms: Object.freeze([...terms]), key };
+  }
+
   /** Runs an FTS5 expression against the tables a view reads; matches the view holds, best first. */
-  #run(view: CorpusView, expression: string, terms: readonly string[], limit = -1): Omit<SearchResult, 'key'> {
+  #run(
+    view: CorpusView,
+    expression: string,
+    terms: readonly string[],
+    limit = -1,
+  ): { articles: readonly Article[]; scores: ReadonlyMap<Article, number>; terms: readonly string[] } {
     const articles: Article[] = [];
     const scores = new Map<Article, number>();
     const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);
@@ -539,19 +663,9 @@ export class SearchIndex {
         articles.push(article);
       }
     }
-    const bySlug = (a: Article, b: Article) => compareStrings(a.slug, b.slug);
-    if (kinds.length > 1) articles.sort((a, b) => scores.get(b)! - scores.get(a)! || bySlug(a, b));
-    else {
-      // SQLite gives one table's matches best first: only runs of equal scores are left to order, by slug.
-      for (let start = 0; start < articles.length; ) {
-        const score = scores.get(articles[start]!);
-        let end = start + 1;
-        while (end < articles.length && scores.get(articles[end]!) === score) end++;
-        if (end - start > 1)
-          for (const [offset, article] of articles.slice(start, end).sort(bySlug).entries()) articles[start + offset] = article;
-        start = end;
-      }
-    }
+    if (kinds.length > 1) articles.sort((a, b) => scores.get(b)! - scores.get(a)! || compareStrings(a.slug, b.slug));
+    // SQLite gives one table's matches best first: only runs of equal scores are left to order, by slug.
+    else orderTiesBySlug(articles, scores);
     return { articles: Object.freeze(articles), scores, terms: Object.freeze([...terms]) };
   }
 }

@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
 import { highlight } from '../content/highlight.js';
 import type { Article as ArticleRecord } from '../content/model.js';
-import { articlePredicate } from '../content/query.js';
-import { SearchQueryError } from '../content/search.js';
+import { type ArticleFilter as ArticleFilterValue, articlePredicate } from '../content/query.js';
+import { SearchQueryError, type SearchResult } from '../content/search.js';
 import { badUserInput } from '../errors.js';
 import { Article, ArticleFilter, type FacetScope, renderedBodyOf } from './article.js';
 import { builder } from './builder.js';
-import { type ListOrder, listLength, MAX_PAGE_SIZE, paginate } from './connection.js';
+import {
+  type ConnectionArgs,
+  type ConnectionPage,
+  DEFAULT_PAGE_SIZE,
+  type ListOrder,
+  listLength,
+  MAX_PAGE_SIZE,
+  paginate,
+} from './connection.js';
 import { countedConnection } from './counted-connection.js';
 import { addFacetsField } from './facet.js';
 
@@ -107,24 +115,53 @@ builder.queryFields((t) => ({
         if (error instanceof SearchQueryError) throw badUserInput(error.message, 'query');
         throw error;
       }
-      const predicate = articlePredicate(args.filter);
-      const matches = predicate === null ? result.articles : result.articles.filter(predicate);
       const order: ListOrder<ArticleRecord> = {
         name: `search:${createHash('sha1').update(result.key).digest('base64url').slice(0, 12)}`,
         positionOf: (article) => [result.scores.get(article)!, article.slug],
         compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
       };
-      const page = paginate(matches, args, order);
+      const page = pageOfMatches(result, args, order);
       const hitOf = (article: ArticleRecord): SearchHitRecord => ({ article, score: result.scores.get(article)!, terms: result.terms });
-      const facetScope: FacetScope = { articles: result.articles, filter: args.filter, view: context.view };
       return {
-        ...page,
         edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: hitOf(edge.node) })),
-        facetScope,
+        pageInfo: page.pageInfo,
+        // Counted, and every match listed for the facets, only when the selection asks.
+        get totalCount() {
+          return page.totalCount();
+        },
+        facetScope: {
+          get articles() {
+            return result.articles;
+          },
+          filter: args.filter,
+          view: context.view,
+        } satisfies FacetScope,
       };
     },
   }),
 }));
+
+/**
+ * The page of a search's matches the list arguments ask for. Without a filter, paging forwards, only
+ * the best matches up to the page and one more are ranked into a list (SearchResult.best): ranking
+ * reads on until the page is followed by a match or every match is listed.
+ */
+function pageOfMatches(
+  result: SearchResult,
+  args: ConnectionArgs & { readonly filter?: ArticleFilterValue | null },
+  order: ListOrder<ArticleRecord>,
+): Omit<ConnectionPage<ArticleRecord>, 'totalCount'> & { totalCount(): number } {
+  const predicate = articlePredicate(args.filter);
+  if (predicate !== null || args.last != null || args.before != null) {
+    const page = paginate(predicate === null ? result.articles : result.articles.filter(predicate), args, order);
+    return { ...page, totalCount: () => page.totalCount };
+  }
+  for (let wanted = (args.first ?? DEFAULT_PAGE_SIZE) + 1; ; wanted *= 4) {
+    const listed = result.best(wanted);
+    const page = paginate(listed, args, order);
+    if (page.pageInfo.hasNextPage || listed.length < wanted) return { ...page, totalCount: () => result.total };
+  }
+}
 
 builder.objectFields(Article, (t) => ({
   similar: t.field({

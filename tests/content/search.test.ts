@@ -8,7 +8,16 @@ import { LiveCorpus } from '../../src/content/live.js';
 import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import type { Article } from '../../src/content/model.js';
 import { parseQuery, SearchIndex, SearchQueryError, tokenize } from '../../src/content/search.js';
-import { CONTENT_DIR, corpusOf, createTempDirectory, type RawFile, readRawFiles, requireSharedCorpus, SAMPLE_CORPUS } from '../support.js';
+import {
+  CONTENT_DIR,
+  corpusOf,
+  createTempDirectory,
+  type RawFile,
+  readRawFiles,
+  requireSharedCorpus,
+  SAMPLE_CORPUS,
+  tiedScoresCorpus,
+} from '../support.js';
 
 /** The words of a text as the index's rules fold them: letters and digits, accents removed, lowercase. */
 function words(text: string): string[] {
@@ -248,4 +257,46 @@ describe('tokenize', () => {
       { numRuns: 2000 },
     );
   });
+});
+
+describe('a search ranked only as far as it is read', () => {
+  it.for([
+    ['content/', CONTENT_DIR, ['ai ', 'a', 'model', 'sepsis '], 20],
+    ['a corpus of tied scores', '', ['quokka ', 'sigh'], 44],
+    ['the shared real sample', SAMPLE_CORPUS, ['ai ', 'the ', 'model', 'health '], 100],
+  ] as const)(
+    'should list the best matches of %s as a prefix of every match, ties by slug',
+    async ([name, given, queries, most], { skip }) => {
+      if (name === 'the shared real sample' && !requireSharedCorpus()) skip();
+      const corpus = await corpusOf(given === '' ? tiedScoresCorpus() : given);
+      const slugs = (articles: readonly Article[]) => articles.map((article) => article.slug);
+      const reference = new SearchIndex({ current: corpus });
+      let longest = 0;
+      for (const query of queries) {
+        const every = reference.search(corpus.public, query);
+        const all = every.articles;
+        longest = Math.max(longest, all.length);
+        for (const count of [1, 4, 33]) {
+          // A fresh index: nothing of this query is listed yet.
+          const index = new SearchIndex({ current: corpus });
+          const result = index.search(corpus.public, query);
+          for (const wanted of [count, count * 3, all.length + 1]) {
+            const best = result.best(wanted);
+            expect(best.length).toBeGreaterThanOrEqual(Math.min(wanted, all.length));
+            expect(slugs(best)).toEqual(slugs(all.slice(0, best.length)));
+            expect(best.map((article) => result.scores.get(article))).toEqual(best.map((article) => every.scores.get(article)));
+          }
+          expect(result.total).toBe(all.length);
+          expect(slugs(result.articles)).toEqual(slugs(all));
+          index.close();
+        }
+        const counted = new SearchIndex({ current: corpus });
+        expect(counted.search(corpus.public, query).total).toBe(all.length);
+        counted.close();
+      }
+      // Long enough for lists read in several steps.
+      expect(longest).toBeGreaterThanOrEqual(most);
+      reference.close();
+    },
+  );
 });

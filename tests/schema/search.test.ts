@@ -9,6 +9,7 @@ import {
   requireSharedCorpus,
   SAMPLE_CORPUS,
   serverOf,
+  tiedScoresCorpus,
 } from '../support.js';
 
 /** Whether a text has this word, accents and case ignored. */
@@ -139,5 +140,44 @@ describe.skipIf(!requireSharedCorpus())('similar over the shared real sample', (
     expect(body.data.article.similar.map((other: any) => other.slug)).not.toContain(
       '2019-12-25-google-cloud-team-releases-automl-natural-language',
     );
+  });
+});
+
+describe('search pages over runs of equal scores', () => {
+  it('should page forwards and backwards through ties by slug, with the whole count on every page', async () => {
+    const yoga = await serverOf(tiedScoresCorpus(), { limits: GENEROUS_LIMITS });
+    const document = `query($after: String, $before: String, $first: Int, $last: Int) {
+      search(query: "quokka ", first: $first, after: $after, last: $last, before: $before) {
+        totalCount nodes { score article { slug } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }`;
+    const whole = (await execute(yoga, document, { first: 100 })).body.data.search;
+    expect(whole.totalCount).toBe(40);
+    const expected = [...whole.nodes].sort(
+      (a: any, b: any) => b.score - a.score || (a.article.slug < b.article.slug ? -1 : a.article.slug > b.article.slug ? 1 : 0),
+    );
+    expect(whole.nodes).toEqual(expected);
+    expect(new Set(whole.nodes.map((node: any) => node.score)).size).toBe(2);
+
+    const forwards: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const { body }: GraphQLResponse = await execute(yoga, document, { first: 3, after });
+      expect(body.data.search.totalCount).toBe(40);
+      forwards.push(...body.data.search.nodes.map((node: any) => node.article.slug));
+      if (!body.data.search.pageInfo.hasNextPage) break;
+      after = body.data.search.pageInfo.endCursor;
+    }
+    expect(forwards).toEqual(whole.nodes.map((node: any) => node.article.slug));
+
+    const backwards: string[] = [];
+    let before: string | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const { body }: GraphQLResponse = await execute(yoga, document, { last: 7, before });
+      backwards.unshift(...body.data.search.nodes.map((node: any) => node.article.slug));
+      if (!body.data.search.pageInfo.hasPreviousPage) break;
+      before = body.data.search.pageInfo.startCursor;
+    }
+    expect(backwards).toEqual(forwards);
   });
 });
