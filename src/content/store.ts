@@ -82,8 +82,8 @@ export function storeDirectory(cacheDir: string, contentRoot: string, settings: 
 /**
  * Opens a store, an environment of five databases; throws what LMDB throws. Commits do not wait for
  * the disk (`noSync`): a live update is published as soon as it is written, and the store is
- * flushed in the background once writes pause (ContentStore.flushLater; a load's parse threads
- * flush each batch themselves). A waited-for commit costs 20-60 ms at 100k articles, and with
+ * flushed in the background once writes pause (ContentStore.flushLater; what a load's parse threads
+ * write is flushed at the load's end, by markChecked). A waited-for commit costs 20-60 ms at 100k articles, and with
  * lmdb-js's default overlappingSync each commit waits for the flush of the one before. The store
  * is a cache: a process that crashes loses nothing (the pages are the kernel's), and a machine
  * that crashes before a flush leaves a store the next start checks (a data file changed since
@@ -367,10 +367,10 @@ export class ContentStore implements ContentEntries {
   /** Runs `writes` in one transaction, committed without waiting for the disk; the disk follows a moment later (flushLater). */
   private commit(writes: () => void): void {
     this.databases.env.transactionSync(writes);
-    // A parse thread of a load writes batches of thousands of files and serves no request: it
-    // flushes each one at once, so a first load of gigabytes never holds more than a batch unwritten.
+    // A parse thread of a load leaves the flush to the load's end (markChecked): flushing each of
+    // its batches kept the disk in its way, about a fifth of a 100k load. The kernel bounds the
+    // pages left dirty meanwhile, and a store cut short by a crash is checked at the next start.
     if (isMainThread) this.flushLater();
-    else this.nativeEnvironment().sync();
   }
 
   /** lmdb-js's environment handle: `sync()` flushes on this thread, `sync(done)` on a thread of libuv's pool (neither is declared). */
