@@ -308,12 +308,16 @@ function restoreView(columns: ViewColumns, all: readonly Article[], wider?: Corp
   };
 }
 
-/** A snapshot as bytes: its CRC-32, then its v8 serialization. */
+/** A snapshot as bytes: its CRC-32, then its v8 serialization (what v8.serialize gives). */
 export function encodeSnapshot(snapshot: CorpusSnapshot): Buffer {
-  const body = v8.serialize(snapshot);
-  const bytes = Buffer.allocUnsafe(4 + body.length);
-  bytes.writeUInt32LE(crc32(body), 0);
-  body.copy(bytes, 4);
+  // Four bytes kept for the checksum ahead of the serialization, in the serializer's own buffer:
+  // no second copy of a snapshot of a hundred megabytes and more.
+  const serializer = new v8.DefaultSerializer();
+  serializer.writeRawBytes(Buffer.alloc(4));
+  serializer.writeHeader();
+  serializer.writeValue(snapshot);
+  const bytes = serializer.releaseBuffer();
+  bytes.writeUInt32LE(crc32(bytes.subarray(4)), 0);
   return bytes;
 }
 
