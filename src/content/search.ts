@@ -54,10 +54,14 @@ export interface SearchResult {
   readonly key: string;
 }
 
-/** Where RankedMatches reads a public search's matches: the best rows up to a limit (-1: all), and their number. */
+/**
+ * Where RankedMatches reads a public search's matches: the best rows up to a limit (-1: all), and
+ * their number (null when the index has followed an update since: only a listing, which keeps the
+ * view's articles, then counts them).
+ */
 interface MatchRows {
   rows(limit: number): readonly (readonly [rowid: number, rank: number])[];
-  count(): number;
+  count(): number | null;
 }
 
 /** Rows a first partial ranking reads at least: enough for a page and its successor check, cheap beside the ranking itself. */
@@ -100,7 +104,7 @@ class RankedMatches implements SearchResult {
   }
 
   get total(): number {
-    this.#total ??= this.#complete ? this.#listed.length : this.#matches.count();
+    this.#total ??= this.#complete ? this.#listed.length : (this.#matches.count() ?? this.articles.length);
     return this.#total;
   }
 
@@ -633,7 +637,8 @@ export class SearchIndex {
   #publicMatches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
     const statements = this.#statements!;
     const rows = (limit: number) => statements.match.public.all(expression, limit) as [number, number][];
-    const count = () => (statements.count.public.get(expression) as [number])[0];
+    const version = this.#version;
+    const count = () => (this.#version === version ? (statements.count.public.get(expression) as [number])[0] : null);
     return new RankedMatches({ rows, count }, view, this.#slugOfRow.public, Object.freeze([...terms]), key);
   }
 

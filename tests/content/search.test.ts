@@ -12,6 +12,7 @@ import {
   CONTENT_DIR,
   corpusOf,
   createTempDirectory,
+  liveContentCopy,
   type RawFile,
   readRawFiles,
   requireSharedCorpus,
@@ -233,6 +234,25 @@ describe('SearchIndex over content/', () => {
     rmSync(path.join(root, 'zebra.md'));
     await live.apply(['zebra.md']);
     expect([slugs('okapi '), slugs('okapi ', 'preview')]).toEqual([[], []]);
+    live.close();
+  });
+});
+
+describe('a search made before a live update', () => {
+  it('should count and list the matches its own version holds', async () => {
+    const { root, live } = await liveContentCopy();
+    const index = new SearchIndex(live);
+    index.prepareNow();
+    const before = live.current;
+    const expected = new SearchIndex({ current: before }).search(before.public, 'ai ').articles.map((article) => article.slug);
+    expect(expected.length).toBeGreaterThan(5);
+    const result = index.search(before.public, 'ai ');
+    writeFileSync(path.join(root, 'zz-ai-update.md'), '---\ntitle: AI news written while a search was read\n---\n');
+    await live.apply(['zz-ai-update.md']);
+    expect(live.current).not.toBe(before);
+    expect(result.total).toBe(expected.length);
+    expect(result.articles.map((article) => article.slug)).toEqual(expected);
+    expect(index.search(live.current.public, 'ai ').total).toBe(expected.length + 1);
     live.close();
   });
 });
