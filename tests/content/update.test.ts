@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../bench/generate.js';
 import type { Corpus } from '../../src/content/corpus.js';
 import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
 import { LiveCorpus } from '../../src/content/live.js';
@@ -431,4 +432,25 @@ describe('restarting after live changes', () => {
     expect(served(restarted.corpus)).toEqual(served(live.current));
     expect(restarted.corpus.preview.articleBySlug(first!.slice(0, -3))?.title).toBe('Changed while live');
   });
+});
+
+describe('an update of thousands of files', () => {
+  it('should parse them on worker threads, write them to the content store and serve what a fresh load serves', async () => {
+    const source = createTempDirectory('newsgraph-large-update-source-');
+    await generateCorpus({ directory: source, articles: 2_400, seed: 5 });
+    const { root, live } = await liveCopy(source, 'stored');
+    const changed: string[] = [];
+    for (const name of readdirSync(root, { recursive: true }) as string[]) {
+      if (!name.endsWith('.md')) continue;
+      const file = path.join(root, name);
+      writeFileSync(file, withField(readFileSync(file, 'utf8'), 'title', `"Rewritten ${changed.length}"`));
+      changed.push(name);
+    }
+    expect(changed.length).toBe(2_400);
+    const result = await live.apply(changed);
+    expect(result.unsettled).toEqual([]);
+    expect(live.current.preview.articles.filter((article) => article.title.startsWith('Rewritten ')).length).toBeGreaterThan(2_000);
+    await expectSameAsFreshLoad(root, live);
+    live.close();
+  }, 60_000);
 });
