@@ -159,19 +159,15 @@ export class ViewColumns {
     const startFromTopics = byTopic !== undefined && (byProvider === undefined || byTopic.length <= byProvider.length);
     const candidates = startFromTopics ? byTopic : byProvider;
     const tests: ((position: number) => boolean)[] = [];
-    if (topics !== undefined && !startFromTopics) tests.push(this.#hasAnyTerm('topics', new Set(topics)));
-    if (providers !== undefined && startFromTopics) tests.push(this.#hasAnyTerm('providers', new Set(providers)));
+    if (topics !== undefined && !startFromTopics) tests.push(this.#hasTerm('topics', (term) => topics.includes(term)));
+    if (providers !== undefined && startFromTopics) tests.push(this.#hasTerm('providers', (term) => providers.includes(term)));
     for (const [facet, wanted] of [
       ['categories', filter.category],
       ['types', filter.type],
     ] as const) {
       if (wanted == null) continue;
       const folded = wanted.trim().toLowerCase();
-      const column = this.terms(facet);
-      const mask = column.mask((term) => term.toLowerCase() === folded);
-      tests.push(
-        (position) => column.starts[position]! < column.starts[position + 1]! && mask[column.ids[column.starts[position]!]!] === 1,
-      );
+      tests.push(this.#hasTerm(facet, (term) => term.toLowerCase() === folded));
     }
     const published = filter.publishedAfter != null || filter.publishedBefore != null || filter.publishedWithin != null;
     if (published) {
@@ -234,10 +230,10 @@ export class ViewColumns {
     return all.subarray(0, kept);
   }
 
-  /** A test of whether the article at a position has any of these terms. */
-  #hasAnyTerm(facet: 'topics' | 'providers', terms: ReadonlySet<string>): (position: number) => boolean {
+  /** A test of whether the article at a position has a term of the facet that `accept` keeps (each term is asked once). */
+  #hasTerm(facet: FacetName, accept: (term: string) => boolean): (position: number) => boolean {
     const column = this.terms(facet);
-    const mask = column.mask((term) => terms.has(term));
+    const mask = column.mask(accept);
     return (position) => {
       for (let at = column.starts[position]!, end = column.starts[position + 1]!; at < end; at++)
         if (mask[column.ids[at]!] === 1) return true;

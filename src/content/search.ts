@@ -76,7 +76,8 @@ class RankedMatches implements SearchResult {
   readonly #matches: MatchRows;
   readonly #view: CorpusView;
   readonly #slugOfRow: ReadonlyMap<number, string>;
-  #listed: Article[] = [];
+  /** The listed prefix, frozen: a later read lists a new one. */
+  #listed: readonly Article[] = [];
   #scores = new Map<Article, number>();
   #limit = 0;
   #complete = false;
@@ -110,7 +111,7 @@ class RankedMatches implements SearchResult {
 
   best(count: number): readonly Article[] {
     while (!this.#complete && this.#listed.length < count) this.#list(Math.max(count + 1, FIRST_ROWS, this.#limit * 4));
-    return Object.freeze(this.#listed.slice());
+    return this.#listed;
   }
 
   /** Lists the best `limit` rows (-1: every row), less the last run of equal scores when rows were left out (its rest may follow). */
@@ -131,12 +132,9 @@ class RankedMatches implements SearchResult {
       listed.push(article);
     }
     orderTiesBySlug(listed, scores);
-    this.#listed = listed;
+    this.#listed = Object.freeze(listed);
     this.#scores = scores;
-    if (this.#complete) {
-      Object.freeze(listed);
-      this.#total = listed.length;
-    }
+    if (this.#complete) this.#total = listed.length;
   }
 }
 
@@ -389,7 +387,7 @@ export class SearchIndex {
       if (chosen.length === SIMILAR_TERMS) break;
     }
     if (chosen.length === 0) return Object.freeze([]);
-    const { articles, scores } = this.#run(view, chosen.map(quote).join(' OR '), chosen, 64);
+    const { articles, scores } = this.#run(view, chosen.map(quote).join(' OR '), 64);
     const sameUrl = new Set<Article>([article]);
     for (const url of [article.webUrl, article.originalUrl, article.ampWebUrl, article.cdnAmpWebUrl]) {
       const key = url === null ? null : urlKeyOfHref(url);
@@ -644,17 +642,12 @@ export class SearchIndex {
 
   /** A preview search's matches, from both tables, ranked in full at once. */
   #allMatches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
-    const { articles, scores } = this.#run(view, expression, terms);
+    const { articles, scores } = this.#run(view, expression);
     return { articles, scores, total: articles.length, best: () => articles, terms: Object.freeze([...terms]), key };
   }
 
   /** Runs an FTS5 expression against the tables a view reads; matches the view holds, best first. */
-  #run(
-    view: CorpusView,
-    expression: string,
-    terms: readonly string[],
-    limit = -1,
-  ): { articles: readonly Article[]; scores: ReadonlyMap<Article, number>; terms: readonly string[] } {
+  #run(view: CorpusView, expression: string, limit = -1): { articles: readonly Article[]; scores: ReadonlyMap<Article, number> } {
     const articles: Article[] = [];
     const scores = new Map<Article, number>();
     const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);
@@ -671,6 +664,6 @@ export class SearchIndex {
     if (kinds.length > 1) articles.sort((a, b) => scores.get(b)! - scores.get(a)! || compareStrings(a.slug, b.slug));
     // SQLite gives one table's matches best first: only runs of equal scores are left to order, by slug.
     else orderTiesBySlug(articles, scores);
-    return { articles: Object.freeze(articles), scores, terms: Object.freeze([...terms]) };
+    return { articles: Object.freeze(articles), scores };
   }
 }
