@@ -11,7 +11,7 @@ import { DEFAULT_FRONT_MATTER_LIMITS, type FrontMatterLimits } from './front-mat
 import { CorpusTooLargeError, currentMemoryLimits, type MemoryLimits, planMemory } from './memory.js';
 import type { Article, Diagnostic, ProviderRef, TopicRef } from './model.js';
 import { compareStrings } from './order.js';
-import { type ParseSettings, parseInBatches, readArticle, storeBatch } from './parse-files.js';
+import { type ParseSettings, parseInBatches, readArticle, storeBatch, storeDeferredKeys } from './parse-files.js';
 import { type ContentFile, type ScanResult, scanContent } from './scan.js';
 import { decodeSnapshot, encodeSnapshot, fingerprintOf, restoreCorpus, snapshotCorpus } from './snapshot.js';
 import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from './store.js';
@@ -117,6 +117,12 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 /** From this many files on, the default is to parse on worker threads. */
 const WORKERS_FROM_FILES = 2_000;
+/**
+ * From this many files to parse on, each parsing thread writes the keys of its files to the store
+ * once, sorted, after all its entries (ContentStore.writeDeferringKeys): inserted file by file, the
+ * keys of 100,000 files cost 8 s of CPU, most of it on pages written again and again.
+ */
+const DEFER_KEYS_FROM_FILES = 2_000;
 /** Files per message from a worker: large enough to be cheap, small enough to overlap and to spare memory. */
 const DEFAULT_WORKER_BATCH_FILES = 2_000;
 const MAX_DEFAULT_THREADS = 4;
@@ -160,11 +166,13 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       timings: { ...NO_TIME, scanMs: scanned - started, storeMs: opened - scanned, totalMs: opened - started },
     };
   }
-  const settings: ParseSettings = { ...parseSettings, internStrings: true, storeDirectory: store?.store.directory ?? null };
   const previous = store?.entries ?? new Map<string, LoadedFile>();
-
   const toParse = scan.files.filter((file) => !isFresh(previous.get(file.relativePath), file));
   const reused = scan.files.length - toParse.length;
+  const keyIndexWasComplete = store?.store.keyIndexIsComplete() ?? true;
+  const deferKeys = store !== null && (toParse.length >= DEFER_KEYS_FROM_FILES || !keyIndexWasComplete);
+  if (deferKeys) store.store.markKeyIndexIncomplete();
+  const settings: ParseSettings = { ...parseSettings, internStrings: true, storeDirectory: store?.store.directory ?? null, deferKeys };
   const filesDone = [0];
   const reportProgress = (part: number, done: number) => {
     filesDone[part] = done;
@@ -201,6 +209,11 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const corpus = createCorpus(unique, diagnostics, versionOfFingerprint(fingerprint));
   const indexedAt = performance.now();
   const snapshot = store === null ? 'none' : saveSnapshot(store.store, corpus, fingerprint, options.onStoreProblem);
+  if (deferKeys) {
+    const everyKeyStored = (await Promise.all(parts.map((part) => part.parsed.keysStored))).every(Boolean);
+    if (!everyKeyStored || !keyIndexWasComplete) store.store.rebuildKeyIndex();
+    store.store.markKeyIndexComplete();
+  }
   await store?.store.markChecked();
 
   return {
@@ -342,7 +355,8 @@ function restoreSnapshot(
 ): Corpus | null {
   let bytes: Buffer | undefined;
   try {
-    if (store.snapshotFingerprint() !== fingerprint) return null;
+    // A snapshot is used only beside a complete key index: a load cut short may leave one without the other.
+    if (store.snapshotFingerprint() !== fingerprint || !store.keyIndexIsComplete()) return null;
     onIndexing?.(files, true);
     bytes = store.readSnapshot();
   } catch (error) {
@@ -391,6 +405,12 @@ interface ParsedEntries {
   readonly entries: FileToStore[];
   readonly readMs: number;
   readonly parseMs: number;
+  /**
+   * Resolves once the thread is done, to whether it wrote the keys its batches deferred
+   * (ParseSettings.deferKeys): a worker writes them after its last batch, while this thread
+   * builds the corpus.
+   */
+  readonly keysStored: Promise<boolean>;
 }
 
 /** Parses files on this thread, storing each batch (storeBatch). */
@@ -400,16 +420,18 @@ async function parseAndStore(
   shared: SharedValues,
   onProgress?: (filesDone: number) => void,
 ): Promise<ParsedEntries> {
-  const result: ParsedEntries = { entries: [], readMs: 0, parseMs: 0 };
+  const entries: FileToStore[] = [];
   let done = 0;
-  let { readMs, parseMs } = result;
+  let readMs = 0;
+  let parseMs = 0;
   for await (const batch of parseInBatches(files, settings, DEFAULT_WORKER_BATCH_FILES, onProgress)) {
-    for (const entry of storeBatch(files.slice(done, done + batch.files), batch, settings)) result.entries.push(shared.entry(entry));
+    for (const entry of storeBatch(files.slice(done, done + batch.files), batch, settings)) entries.push(shared.entry(entry));
     done += batch.files;
     readMs += batch.readMs;
     parseMs += batch.parseMs;
   }
-  return { ...result, readMs, parseMs };
+  storeDeferredKeys(settings);
+  return { entries, readMs, parseMs, keysStored: Promise.resolve(true) };
 }
 
 /**
@@ -580,22 +602,30 @@ async function parseOnWorker(
 ): Promise<ParsedEntries> {
   const worker = await startWorker({ files, settings, batchSize });
   return new Promise((resolve, reject) => {
-    const parsed = { entries: [] as FileToStore[], readMs: 0, parseMs: 0 };
+    const entries: FileToStore[] = [];
+    let readMs = 0;
+    let parseMs = 0;
     let complete = false;
+    let keysStored = false;
     // Batches arrive in file order; each is adopted as it comes, while the worker parses the next.
-    worker.on('message', ({ batch, last }: { batch: ParsedEntries; last: boolean }) => {
-      for (const entry of batch.entries) {
-        parsed.entries.push(shared.entry(entry));
+    worker.on('message', (message: { batch: Omit<ParsedEntries, 'keysStored'>; last: boolean } | { keysStored: true }) => {
+      if ('keysStored' in message) {
+        keysStored = true;
+        return;
       }
-      onProgress(parsed.entries.length);
-      parsed.readMs += batch.readMs;
-      parsed.parseMs += batch.parseMs;
-      complete = last;
+      const { batch, last } = message;
+      for (const entry of batch.entries) entries.push(shared.entry(entry));
+      onProgress(entries.length);
+      readMs += batch.readMs;
+      parseMs += batch.parseMs;
+      if (!last) return;
+      complete = true;
+      const exited = new Promise<boolean>((settle) => worker.once('exit', () => settle(keysStored)));
+      resolve({ entries, readMs, parseMs, keysStored: exited });
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
-      if (complete) resolve(parsed);
-      else reject(new Error(`the parse worker exited with code ${code} before its last batch`));
+      if (!complete) reject(new Error(`the parse worker exited with code ${code} before its last batch`));
     });
   });
 }

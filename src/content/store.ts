@@ -93,7 +93,8 @@ function openEnvironment(directory: string) {
   const env = open({ path: directory, maxDbs: 5, noSync: true });
   return {
     env,
-    meta: env.openDB<{ format: number; loader: string }, string>({ name: DATABASES.meta }),
+    // 'version': { format, loader } (checkVersion); 'key index': { complete } (keyIndexIsComplete).
+    meta: env.openDB<{ format?: number; loader?: string; complete?: boolean }, string>({ name: DATABASES.meta }),
     // File entries are JSON text: JSON.parse makes flat strings, where msgpackr's native decoder
     // slices kept strings (a slug, a URL key) out of one string per record that they then keep alive.
     files: env.openDB<string, string>({ name: DATABASES.files, encoding: 'string' }),
@@ -112,11 +113,40 @@ const FLUSH_AFTER_QUIET_MS = 1_000;
 /** ...or at the latest this long after it. */
 const FLUSH_AT_MOST_AFTER_MS = 30_000;
 
+/** The meta entry that says whether the key index is complete (keyIndexIsComplete). */
+const KEY_INDEX = 'key index';
+
 /** LMDB keys are at most 1,978 bytes: a longer key is stored as its hash. */
 const MAX_KEY_CHARACTERS = 480;
 
 function storedKey(kind: KeyKind, key: string): string {
   return key.length <= MAX_KEY_CHARACTERS ? `${kind}\0${key}` : `${kind}\0#${createHash('sha256').update(key).digest('hex')}`;
+}
+
+/** One change to the key index: a file gains (`put`) or loses a key. */
+interface KeyChange {
+  readonly key: string;
+  readonly relativePath: string;
+  readonly put: boolean;
+}
+
+/** The changes to the key index when a file's summary until now (`before`) becomes `after`; a key both hold is left alone. */
+function keyChanges(relativePath: string, before: ArticleSummary | null, after: ArticleSummary | null): KeyChange[] {
+  const changes: KeyChange[] = [];
+  const keysAfter = keysOfSummary(after);
+  for (const [kind, keys] of keysOfSummary(before)) {
+    const kept = keysAfter.get(kind)!;
+    for (const key of keys) if (!kept.delete(key)) changes.push({ key: storedKey(kind, key), relativePath, put: false });
+  }
+  for (const [kind, keys] of keysAfter) for (const key of keys) changes.push({ key: storedKey(kind, key), relativePath, put: true });
+  return changes;
+}
+
+/** Orders key changes as the index orders its keys and values, removals of a pair before its puts. */
+function compareKeyChanges(a: KeyChange, b: KeyChange): number {
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  if (a.relativePath !== b.relativePath) return a.relativePath < b.relativePath ? -1 : 1;
+  return Number(a.put) - Number(b.put);
 }
 
 /**
@@ -288,6 +318,7 @@ export class ContentStore implements ContentEntries {
       snapshot.clearSync();
       keys.clearSync();
       meta.putSync('version', { format: FORMAT_VERSION, loader: currentLoaderVersion() });
+      meta.putSync(KEY_INDEX, { complete: true });
     });
   }
 
@@ -339,16 +370,85 @@ export class ContentStore implements ContentEntries {
    * whose entry has no summary loses its old record, and one given no record keeps its record.
    */
   write(files: readonly FileToStore[], current?: ReadonlyMap<string, LoadedFile | undefined>): void {
-    const { files: entries, records } = this.databases;
     this.commit(() => {
       for (const file of files) {
         const before = current?.has(file.relativePath) ? current.get(file.relativePath) : this.entry(file.relativePath);
         this.replaceKeys(file.relativePath, before?.summary ?? null, file.loaded.summary);
-        entries.put(file.relativePath, JSON.stringify(file.loaded));
-        if (file.article !== null) records.put(file.relativePath, file.article);
-        else if (file.loaded.summary === null) records.remove(file.relativePath);
+        this.putEntry(file);
       }
     });
+  }
+
+  /**
+   * Writes the entries and records of these files in one transaction, as write() does, but keeps
+   * the changes to their keys until writeDeferredKeys: for a load's parse thread, which writes many
+   * files' keys at once in sorted order. Keys inserted file by file land all over the index;
+   * sorted, the same keys are written several times faster. The key index is incomplete meanwhile
+   * (markKeyIndexIncomplete).
+   */
+  writeDeferringKeys(files: readonly FileToStore[]): void {
+    this.commit(() => {
+      for (const file of files) {
+        this.#deferredKeys.push(...keyChanges(file.relativePath, this.entry(file.relativePath)?.summary ?? null, file.loaded.summary));
+        this.putEntry(file);
+      }
+    });
+  }
+
+  /** Writes the key changes that writeDeferringKeys kept, sorted, in one transaction. */
+  writeDeferredKeys(): void {
+    const changes = this.#deferredKeys.sort(compareKeyChanges);
+    this.#deferredKeys = [];
+    const { keys } = this.databases;
+    this.commit(() => {
+      for (const { key, relativePath, put } of changes) {
+        if (put) keys.put(key, relativePath);
+        else keys.remove(key, relativePath);
+      }
+    });
+  }
+
+  /** The key changes writeDeferringKeys has kept. */
+  #deferredKeys: KeyChange[] = [];
+
+  /** Within a write transaction: a file's entry, and its record (given, kept, or removed with the article). */
+  private putEntry(file: FileToStore): void {
+    const { files: entries, records } = this.databases;
+    entries.put(file.relativePath, JSON.stringify(file.loaded));
+    if (file.article !== null) records.put(file.relativePath, file.article);
+    else if (file.loaded.summary === null) records.remove(file.relativePath);
+  }
+
+  /** True when the key index holds the keys of every entry: no load has left it to be rebuilt since it was last built. */
+  keyIndexIsComplete(): boolean {
+    return this.databases.meta.get(KEY_INDEX)?.complete === true;
+  }
+
+  /** Records that entries are about to be written with their keys deferred (writeDeferringKeys), until markKeyIndexComplete. */
+  markKeyIndexIncomplete(): void {
+    this.databases.meta.putSync(KEY_INDEX, { complete: false });
+  }
+
+  /**
+   * Writes the key index again from every file entry, in one transaction: for a load that finds it
+   * incomplete (another load was cut short, or is running beside it). Seconds at 100,000 files.
+   */
+  rebuildKeyIndex(): void {
+    const changes: KeyChange[] = [];
+    for (const { key: relativePath, value: text } of this.databases.files.getRange()) {
+      changes.push(...keyChanges(relativePath, null, (JSON.parse(text) as LoadedFile).summary));
+    }
+    changes.sort(compareKeyChanges);
+    const { keys } = this.databases;
+    this.commit(() => {
+      keys.clearSync();
+      for (const { key, relativePath } of changes) keys.put(key, relativePath);
+    });
+  }
+
+  /** Records that the key index is complete again, once every deferred key change is written. */
+  markKeyIndexComplete(): void {
+    this.databases.meta.putSync(KEY_INDEX, { complete: true });
   }
 
   /** Removes the entries, records and keys of files that are gone, in one transaction. */
@@ -415,15 +515,11 @@ export class ContentStore implements ContentEntries {
 
   /** Within a write transaction: moves a file's keys from those of its summary until now to those of its new one; a key both hold stays. */
   private replaceKeys(relativePath: string, before: ArticleSummary | null, after: ArticleSummary | null): void {
-    const keysAfter = keysOfSummary(after);
-    for (const [kind, keys] of keysOfSummary(before)) {
-      const kept = keysAfter.get(kind)!;
-      for (const key of keys) {
-        if (kept.delete(key)) continue;
-        this.databases.keys.remove(storedKey(kind, key), relativePath);
-      }
+    const { keys } = this.databases;
+    for (const { key, put } of keyChanges(relativePath, before, after)) {
+      if (put) keys.put(key, relativePath);
+      else keys.remove(key, relativePath);
     }
-    for (const [kind, keys] of keysAfter) for (const key of keys) this.databases.keys.put(storedKey(kind, key), relativePath);
   }
 
   /** The fingerprint of the content the corpus snapshot was made of, or undefined when there is none. */

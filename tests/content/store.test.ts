@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
+import { keysOfSummary } from '../../src/content/entries.js';
 import { type LoadOptions, type LoadResult, loadCorpus } from '../../src/content/load.js';
 import { type ContentStore, storeDirectory } from '../../src/content/store.js';
 import { StoredArticle } from '../../src/content/stored-article.js';
@@ -124,6 +125,81 @@ describe('loading with the content store', () => {
     const again = await loadWithStore(directory, cacheDir);
     expect(again.result.store).toMatchObject({ reused: 4, parsed: 0, removed: 0 });
     expect(servedContent(again.result)).toEqual(servedContent(next.result));
+  });
+
+  it('should write every key of a large load sorted after its entries, and rebuild a key index a load left incomplete', async () => {
+    // Past the size from which parse threads defer their keys: shared and near URL keys, related
+    // links in and out of the corpus, and slugs taken twice.
+    const files: Record<string, string> = {};
+    for (let index = 0; index < 2400; index++) {
+      const url = index % 3 === 0 ? `https://example.org/${index % 2000}?ref=feed` : `https://example.org/${index % 2000}`;
+      files[`${index < 20 ? 'dup' : 'main'}/a${index % 2380}.md`] =
+        `---
+title: "Article ${index}"
+webUrl: ${url}
+related:
+  - title: "Next"
+    webUrl: https://example.org/${index + 1}
+` +
+        `  - title: "Elsewhere"
+    webUrl: https://other.example/${index % 50}?utm_source=x
+---
+Body ${index}.
+`;
+    }
+    const directory = createTempCorpus(files);
+    /** Every key pair the store's index must hold: those of each file's entry in a load without a store. */
+    const expectedKeys = async () => {
+      const inHeap = await loadCorpus(directory);
+      const pairs = new Set<string>();
+      for (const relativePath of Object.keys(files)) {
+        for (const [kind, keys] of keysOfSummary(inHeap.content.entry(relativePath)?.summary ?? null)) {
+          for (const key of keys) pairs.add(`${kind}\0${key}\t${relativePath}`);
+        }
+      }
+      return pairs;
+    };
+    const expected = await expectedKeys();
+    const keyPairs = async (directory: string) => {
+      const env = open({ path: directory, maxDbs: 5 });
+      const pairs = new Set<string>();
+      for (const { key, value } of env.openDB<string, string>({ name: 'keys', encoding: 'string', dupSort: true }).getRange()) {
+        pairs.add(`${key}\t${value}`);
+      }
+      await env.close();
+      return pairs;
+    };
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const cold = await loadWithStore(directory, cacheDir);
+    expect(cold.result.store).toMatchObject({ parsed: 2400, snapshot: 'written' });
+    expect(await keyPairs(cold.result.store.directory!)).toEqual(expected);
+    expect(expected.size).toBeGreaterThan(2400 * 4);
+
+    // A load cut short between its entries and its keys: the index is marked incomplete, and wrong.
+    const env = open({ path: cold.result.store.directory!, maxDbs: 5 });
+    const keys = env.openDB<string, string>({ name: 'keys', encoding: 'string', dupSort: true });
+    await env.openDB({ name: 'meta' }).put('key index', { complete: false });
+    await keys.put('url\0https://example.org/stray', 'main/a100.md');
+    await keys.remove('slug\0a100', 'main/a100.md');
+    await env.close();
+    const next = await loadWithStore(directory, cacheDir);
+    expect(next.result.store).toMatchObject({ reused: 2400, parsed: 0, snapshot: 'written' });
+    expect(await keyPairs(next.result.store.directory!)).toEqual(expected);
+    expect((await loadWithStore(directory, cacheDir)).result.store.snapshot).toBe('restored');
+
+    // Many files changed since: their old keys go, their new ones come, all deferred.
+    const later = new Date(Date.now() + 5000);
+    for (const relativePath of Object.keys(files).slice(0, 2100)) {
+      files[relativePath] = files[relativePath]!.replace('https://example.org/', 'https://changed.example/');
+      writeFileSync(path.join(directory, relativePath), files[relativePath]!);
+      utimesSync(path.join(directory, relativePath), later, later);
+    }
+    const changed = await loadWithStore(directory, cacheDir);
+    expect(changed.result.store).toMatchObject({ reused: 300, parsed: 2100 });
+    const expectedAfter = await expectedKeys();
+    expect(expectedAfter).not.toEqual(expected);
+    expect(await keyPairs(changed.result.store.directory!)).toEqual(expectedAfter);
+    expect([cold.problems, next.problems, changed.problems]).toEqual([[], [], []]);
   });
 
   it('should keep a separate store for other settings, which read the same files differently', async () => {
