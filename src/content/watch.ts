@@ -2,8 +2,9 @@
  * Keeps a live corpus (live.ts) in step with its directory. By default it listens to the operating
  * system's file events through @parcel/watcher (inotify, FSEvents, ReadDirectoryChangesW); in
  * `poll` mode, for network mounts and container volumes that deliver no events, it rescans the
- * directory on a timer. Events arriving while an update runs are coalesced into the next one, so a
- * burst (a `git checkout` of thousands of files) becomes a few updates. When the event source
+ * directory on a timer. Events arriving while an update runs are coalesced into the next one, and
+ * once dozens of paths wait, the update waits for the events to pause, so a burst (a `git
+ * checkout` of thousands of files) becomes one or two updates. When the event source
  * fails, the watcher logs why and polls instead; the corpus keeps serving throughout.
  */
 import path from 'node:path';
@@ -24,6 +25,21 @@ export interface WatchHooks {
 
 /** How long to wait after an event for the events that follow it; @parcel/watcher already coalesces events itself. */
 const DEBOUNCE_MS = 2;
+/**
+ * From this many paths waiting, the update waits for the events to pause (a burst: a checkout, a
+ * sync, a script rewriting files), so that the burst is read in one update instead of one per
+ * slice that arrived while the last update ran: each update of a large corpus pays for its
+ * whole lists again. A single edit, or a few, never waits.
+ */
+const BURST_PATHS = 64;
+/**
+ * A burst's update starts once no event has come for this long... @parcel/watcher delivers a
+ * stream of changes every 500 ms at most (it holds changes 50 ms for more, up to 500 ms), so a
+ * shorter pause would split a burst still being written.
+ */
+const BURST_QUIET_MS = 600;
+/** ...or at the latest this long after the first event it covers, so that a stream of changes is still published. */
+const BURST_MAX_WAIT_MS = 5_000;
 /**
  * How long after applying an event's paths they are read once more. @parcel/watcher reports the net
  * change of a path over up to 500 ms: a file deleted, created again (and read by us in between)
@@ -60,6 +76,7 @@ export class ContentWatcher {
   readonly #toRecheck = new Map<string, number>();
   #recheckTimer: NodeJS.Timeout | undefined;
   #firstPendingAt = 0;
+  #lastEventAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #pollTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | null = null;
@@ -144,7 +161,9 @@ export class ContentWatcher {
   }
 
   #name(relativePath: string, recheck = true): void {
-    if (this.#pending.size === 0 && this.#due.size === 0) this.#firstPendingAt = performance.now();
+    const now = performance.now();
+    if (this.#pending.size === 0 && this.#due.size === 0) this.#firstPendingAt = now;
+    if (recheck) this.#lastEventAt = now;
     (recheck ? this.#pending : this.#due).add(relativePath);
     this.#schedule();
   }
@@ -188,11 +207,23 @@ export class ContentWatcher {
       return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
+      const burstWait = this.#burstWait();
+      if (burstWait > 0) {
+        this.#schedule(burstWait);
+        return;
+      }
       this.#running = this.#update().finally(() => {
         this.#running = null;
         this.#schedule();
       });
     }, delayMs);
+  }
+
+  /** How much longer the next update waits for a burst's events to pause (BURST_PATHS); 0 when it need not wait. */
+  #burstWait(): number {
+    if (this.#pending.size < BURST_PATHS) return 0;
+    const now = performance.now();
+    return Math.max(0, Math.min(this.#lastEventAt + BURST_QUIET_MS - now, this.#firstPendingAt + BURST_MAX_WAIT_MS - now));
   }
 
   async #update(): Promise<void> {
@@ -205,7 +236,9 @@ export class ContentWatcher {
     try {
       const result = await this.#live!.apply(paths);
       for (const relativePath of result.unsettled) this.#name(relativePath);
-      if (!scanning) this.#recheckLater(fromEvents);
+      // The event source can miss a few of many fast changes (parcel-bundler/watcher#183): after a
+      // burst, the folders it touched are read once more, not only the paths it named.
+      if (!scanning) this.#recheckLater(fromEvents.length >= BURST_PATHS ? foldersOf(fromEvents) : fromEvents);
       this.hooks.onApplied?.(result, performance.now() - since);
     } catch (error) {
       // Tried once more after a moment (a recheck is not rechecked, so a lasting failure is not retried forever).
@@ -222,6 +255,11 @@ export class ContentWatcher {
       this.#pollTimer = setTimeout(() => this.#name(''), pause).unref();
     }
   }
+}
+
+/** The folders holding these paths ('' for the content directory itself), each once. */
+function foldersOf(paths: readonly string[]): string[] {
+  return outermost(new Set(paths.map((relativePath) => path.posix.dirname(relativePath)).map((folder) => (folder === '.' ? '' : folder))));
 }
 
 /** The paths of `paths` that lie inside no other one of them ('' holds every path). */

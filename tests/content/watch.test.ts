@@ -124,6 +124,26 @@ describe('watching a content directory with file events', () => {
     await expectSameAsFreshLoad(root, live);
   });
 
+  it('should read a burst of hundreds of files arriving in slices in few updates, once the events pause, and miss none', async () => {
+    const { root, live, applied } = await watchedCopy('events');
+    const text = readFileSync(path.join(CONTENT_DIR, readdirSync(CONTENT_DIR).find((name) => name.endsWith('.md'))!), 'utf8');
+    // Five slices of 300 new files, 60 ms apart: each slice alone is worth an update of its own.
+    const added: string[] = [];
+    for (let slice = 0; slice < 5; slice++) {
+      if (slice > 0) await new Promise((resolve) => setTimeout(resolve, 60));
+      for (let index = 0; index < 300; index++) {
+        const name = `burst-${slice}-${index}.md`;
+        writeFileSync(path.join(root, name), titled(text, `Burst ${slice} ${index}`));
+        added.push(slugOf(name));
+      }
+    }
+    await until(live, (corpus) => added.every((slug) => corpus.preview.articleBySlug(slug) !== undefined), 15_000);
+    // One small update for the first events, then one for the rest, and at most one more from
+    // reading the burst's folder again (for changes the event source missed).
+    expect(applied.filter((result) => result.update !== null).length).toBeLessThanOrEqual(3);
+    await expectSameAsFreshLoad(root, live);
+  });
+
   it('should not publish a file while it is being written', async () => {
     const { root, live, names, updates } = await watchedCopy('events', 200);
     const text = titled(readFileSync(path.join(root, names[0]!), 'utf8'), 'Written slowly');
