@@ -1,6 +1,7 @@
-import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
 import { highlight } from '../../src/content/highlight.js';
@@ -8,6 +9,7 @@ import { LiveCorpus } from '../../src/content/live.js';
 import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import type { Article } from '../../src/content/model.js';
 import { parseQuery, SearchIndex, SearchQueryError, tokenize } from '../../src/content/search.js';
+import type { ContentStore } from '../../src/content/store.js';
 import {
   CONTENT_DIR,
   corpusOf,
@@ -234,6 +236,89 @@ describe('SearchIndex over content/', () => {
     rmSync(path.join(root, 'zebra.md'));
     await live.apply(['zebra.md']);
     expect([slugs('okapi '), slugs('okapi ', 'preview')]).toEqual([[], []]);
+    live.close();
+  });
+});
+
+describe('an index that follows an update of many files at once', () => {
+  it('should rank every query as an index built afresh on the new version does', async () => {
+    const { root, live } = await liveContentCopy();
+    const index = new SearchIndex(live);
+    index.prepareNow();
+    const names = readdirSync(root)
+      .filter((name) => name.endsWith('.md'))
+      .sort();
+    const edit = (name: string, change: (text: string) => string) =>
+      writeFileSync(path.join(root, name), change(readFileSync(path.join(root, name), 'utf8')));
+    // Edited (a new word in title and body), deleted, drafted, published, and added, in one update.
+    for (const name of names.slice(0, 8))
+      edit(name, (text) => text.replace(/^title: .*$/m, 'title: "Okapi sighting"').concat('\nOkapi okapi.\n'));
+    for (const name of names.slice(8, 11)) rmSync(path.join(root, name));
+    edit(names[11]!, (text) => text.replace(/^---\n/, '---\npublished: false\n'));
+    const draft = names.slice(12).find((name) => /^published: false$/m.test(readFileSync(path.join(root, name), 'utf8')))!;
+    edit(draft, (text) => text.replace(/^published: false$/m, 'published: true'));
+    for (let number = 0; number < 4; number++) {
+      writeFileSync(
+        path.join(root, `zz-okapi-${number}.md`),
+        `---\ntitle: Okapi report ${number}\n---\nThe okapi and the AI model ${'okapi '.repeat(number)}\n`,
+      );
+    }
+    await live.apply(['']);
+    const fresh = new SearchIndex({ current: live.current });
+    const ranked = (of: SearchIndex, view: 'public' | 'preview', query: string) => {
+      const result = of.search(live.current[view], query);
+      return result.articles.map((article) => [article.slug, Math.round(result.scores.get(article)! * 1e9)]);
+    };
+    for (const query of ['okapi', 'ai', 'sepsis trial', '"language model"', 'the']) {
+      for (const view of ['public', 'preview'] as const) expect(ranked(index, view, query)).toEqual(ranked(fresh, view, query));
+    }
+    expect(ranked(index, 'public', 'okapi').length).toBe(12);
+    fresh.close();
+    index.close();
+    live.close();
+  });
+
+  it('should build itself again when an update cannot name the text a row was made of', async () => {
+    const root = createTempDirectory('newsgraph-search-');
+    cpSync(CONTENT_DIR, root, { recursive: true });
+    const problems: string[] = [];
+    const loaded = await loadCorpus(root, { cacheDir: createTempDirectory(), onStoreProblem: (message) => problems.push(message) });
+    const live = new LiveCorpus(loaded.corpus, loaded.content, {
+      root,
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
+      settleMs: 0,
+    });
+    const index = new SearchIndex(live);
+    index.prepareNow();
+    const victim = live.current.public.articleBySlug('2023-06-21-hospital-ai-spots-sepsis-hours-before-doctors-trial-finds')!;
+    expect(index.search(live.current.public, 'sepsis').articles).toContain(victim);
+    // The store loses the record, and the file changes: the version being replaced can only be
+    // read from the new file, which is not the text the index holds for it.
+    const env = open({ path: (loaded.content as ContentStore).directory, maxDbs: 5 });
+    await env.openDB({ name: 'records' }).remove(victim.sourcePath);
+    await env.close();
+    // lmdb-js keeps written records in its cache: dropped, so the store is read again.
+    const store = loaded.content as ContentStore;
+    (store as unknown as { databases: { records: { cache: Map<string, unknown> } } }).databases.records.cache.clear();
+    store.refresh();
+    writeFileSync(path.join(root, victim.sourcePath), '---\ntitle: A quiet day\n---\nNothing happened.\n');
+    await live.apply([victim.sourcePath]);
+    expect(problems).toEqual([
+      expect.stringContaining(`the record of ${victim.sourcePath} in the content store is not used because it is missing`),
+    ]);
+    const fresh = new SearchIndex({ current: live.current });
+    for (const query of ['sepsis', 'quiet', 'hospital']) {
+      const followed = index.search(live.current.public, query);
+      const built = fresh.search(live.current.public, query);
+      expect([followed.total, followed.articles.map((article) => article.slug)]).toEqual([
+        built.total,
+        built.articles.map((article) => article.slug),
+      ]);
+    }
+    expect(index.search(live.current.public, 'quiet').articles.map((article) => article.slug)).toEqual([victim.slug]);
+    fresh.close();
+    index.close();
     live.close();
   });
 });
