@@ -116,13 +116,15 @@ export class LiveCorpus {
   }
 
   async #apply(relativePaths: readonly string[]): Promise<ApplyResult> {
-    const { changes, unsettled } = await this.#readChanges(relativePaths);
+    const { changes, unsettled, entries } = await this.#readChanges(relativePaths);
     if (changes.length === 0 || this.#closed) return { update: null, unsettled };
     await this.options.followers?.prepare(changes.map(pathOfChange));
     if (this.#closed) return { update: null, unsettled };
     this.#updates++;
     const previous = this.#current.version;
-    const update = await updateCorpus(this.#current, this.content, changes, `${previous.split('.')[0]}.${this.#updates}`);
+    // Only this process writes the store (followers read it), so the entries read above are still current: not decoded twice.
+    const before = new Map(changes.map(pathOfChange).map((relativePath) => [relativePath, entries(relativePath)]));
+    const update = await updateCorpus(this.#current, this.content, changes, `${previous.split('.')[0]}.${this.#updates}`, before);
     this.#publish(update);
     this.options.followers?.publish(update.corpus.version, previous, changes);
     return { update, unsettled };
@@ -167,8 +169,18 @@ export class LiveCorpus {
     });
   }
 
-  /** The changes of these paths: what the scan finds there now, compared with the entries and diagnostics of the current version. */
-  async #readChanges(relativePaths: readonly string[]): Promise<{ changes: FileChange[]; unsettled: string[] }> {
+  /**
+   * The changes of these paths: what the scan finds there now, compared with the entries and
+   * diagnostics of the current version; and the entries of the current version, each decoded once.
+   */
+  async #readChanges(
+    relativePaths: readonly string[],
+  ): Promise<{ changes: FileChange[]; unsettled: string[]; entries: (relativePath: string) => LoadedFile | undefined }> {
+    const decoded = new Map<string, LoadedFile | undefined>();
+    const entryOf = (relativePath: string): LoadedFile | undefined => {
+      if (!decoded.has(relativePath)) decoded.set(relativePath, this.content.entry(relativePath));
+      return decoded.get(relativePath);
+    };
     const settleMs = this.options.settleMs ?? DEFAULT_SETTLE_MS;
     let scan = await scanPaths(this.options.root, relativePaths, { maxFileBytes: this.options.maxFileBytes });
     const youngest = Math.max(0, ...scan.files.map((file) => file.mtimeMs));
@@ -189,7 +201,7 @@ export class LiveCorpus {
         unsettled.push(file.relativePath);
         continue;
       }
-      const entry = this.content.entry(file.relativePath);
+      const entry = entryOf(file.relativePath);
       if (entry !== undefined && entry.size === file.size && entry.mtimeMs === file.mtimeMs) continue;
       toParse.push(file);
     }
@@ -197,7 +209,7 @@ export class LiveCorpus {
     const reportedFiles = [...reported.keys()].sort(compareStrings);
     for (const diagnostic of scan.diagnostics) {
       seen.add(diagnostic.file);
-      if (reported.get(diagnostic.file) === diagnostic.message && this.content.entry(diagnostic.file) === undefined) continue;
+      if (reported.get(diagnostic.file) === diagnostic.message && entryOf(diagnostic.file) === undefined) continue;
       const stats = lstatSync(path.join(this.options.root, diagnostic.file), { throwIfNoEntry: false });
       changes.push({
         kind: 'refused',
@@ -216,7 +228,7 @@ export class LiveCorpus {
       for (const file of filesUnder(reportedFiles, relativePath)) known.add(file);
     }
     for (const relativePath of known) {
-      if (!seen.has(relativePath) && (this.content.entry(relativePath) !== undefined || reported.has(relativePath))) {
+      if (!seen.has(relativePath) && (entryOf(relativePath) !== undefined || reported.has(relativePath))) {
         changes.push({ kind: 'gone', relativePath });
       }
     }
@@ -230,7 +242,7 @@ export class LiveCorpus {
       else changes.push({ kind: 'parsed', file: entry });
     }
     changes.sort((a, b) => (pathOfChange(a) < pathOfChange(b) ? -1 : 1));
-    return { changes, unsettled };
+    return { changes, unsettled, entries: entryOf };
   }
 }
 

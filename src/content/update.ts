@@ -79,8 +79,9 @@ const YIELD_FROM_CHANGES = 256;
  * to the next version, `previous` unchanged (it can be served while this runs: a large update
  * yields to the event loop between its steps). A file that was valid and is no longer keeps its
  * last valid version (entry and record), with the new problem reported. `entriesBefore` holds the
- * changed files' entries in `previous` when `content` no longer does (another process has written
- * this update to a shared content store already: LiveCorpus.follow).
+ * changed files' entries in `previous` when the caller has read them already, or when `content` no
+ * longer does (another process has written this update to a shared content store already:
+ * LiveCorpus.follow); without it they are read from `content`.
  */
 export async function updateCorpus(
   previous: Corpus,
