@@ -113,6 +113,15 @@ const FLUSH_AFTER_QUIET_MS = 1_000;
 /** ...or at the latest this long after it. */
 const FLUSH_AT_MOST_AFTER_MS = 30_000;
 
+/**
+ * Deferred key changes (ContentStore.writeDeferringKeys) are written once this many are kept, about
+ * 50 MB of them: all of a 100k load's thread at once, a million articles' in a few sorted runs.
+ */
+const KEY_CHANGES_KEPT_AT_MOST = 500_000;
+
+/** File entries read at a time by ContentStore.rebuildKeyIndex. */
+const ENTRIES_PER_PAGE = 10_000;
+
 /** The meta entry that says whether the key index is complete (keyIndexIsComplete). */
 const KEY_INDEX = 'key index';
 
@@ -393,6 +402,7 @@ export class ContentStore implements ContentEntries {
         this.putEntry(file);
       }
     });
+    if (this.#deferredKeys.length >= KEY_CHANGES_KEPT_AT_MOST) this.writeDeferredKeys();
   }
 
   /** Writes the key changes that writeDeferringKeys kept, sorted, in one transaction. */
@@ -430,20 +440,24 @@ export class ContentStore implements ContentEntries {
   }
 
   /**
-   * Writes the key index again from every file entry, in one transaction: for a load that finds it
+   * Writes the key index again from every file entry, in sorted runs: for a load that finds it
    * incomplete (another load was cut short, or is running beside it). Seconds at 100,000 files.
    */
   rebuildKeyIndex(): void {
-    const changes: KeyChange[] = [];
-    for (const { key: relativePath, value: text } of this.databases.files.getRange()) {
-      changes.push(...keyChanges(relativePath, null, (JSON.parse(text) as LoadedFile).summary));
+    const { files, keys } = this.databases;
+    this.commit(() => keys.clearSync());
+    // Read a page of entries at a time, so that no range is being read while a run is written.
+    let after: string | undefined;
+    for (;;) {
+      const page = [...files.getRange({ start: after, limit: ENTRIES_PER_PAGE + 1 })].filter(({ key }) => key !== after);
+      if (page.length === 0) break;
+      for (const { key: relativePath, value: text } of page) {
+        this.#deferredKeys.push(...keyChanges(relativePath, null, (JSON.parse(text) as LoadedFile).summary));
+      }
+      if (this.#deferredKeys.length >= KEY_CHANGES_KEPT_AT_MOST) this.writeDeferredKeys();
+      after = page.at(-1)!.key;
     }
-    changes.sort(compareKeyChanges);
-    const { keys } = this.databases;
-    this.commit(() => {
-      keys.clearSync();
-      for (const { key, relativePath } of changes) keys.put(key, relativePath);
-    });
+    this.writeDeferredKeys();
   }
 
   /** Records that the key index is complete again, once every deferred key change is written. */
