@@ -557,11 +557,13 @@ async function parseOnWorkers(
     ),
   );
   return Promise.all(
-    parts.map(async (part, index) =>
-      part === null
-        ? { parsed: await parseAndStore(runs[index]!, settings, shared, (done) => reportProgress(index, done)), onWorker: false }
-        : { parsed: part, onWorker: true },
-    ),
+    parts.map(async (part, index) => {
+      if (part !== null) return { parsed: part, onWorker: true };
+      const parsed = await parseAndStore(runs[index]!, settings, shared, (done) => reportProgress(index, done));
+      // The failed worker may have written entries whose deferred keys it never wrote: those the
+      // parse here finds unchanged get none either, so the key index is rebuilt.
+      return { parsed: { ...parsed, keysStored: Promise.resolve(false) }, onWorker: false };
+    }),
   );
 }
 
