@@ -117,12 +117,6 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 /** From this many files on, the default is to parse on worker threads. */
 const WORKERS_FROM_FILES = 2_000;
-/**
- * From this many files to parse on, each parsing thread writes the keys of its files to the store
- * once, sorted, after all its entries (ContentStore.writeDeferringKeys): inserted file by file, the
- * keys of 100,000 files cost 8 s of CPU, most of it on pages written again and again.
- */
-const DEFER_KEYS_FROM_FILES = 2_000;
 /** Files per message from a worker: large enough to be cheap, small enough to overlap and to spare memory. */
 const DEFAULT_WORKER_BATCH_FILES = 2_000;
 const MAX_DEFAULT_THREADS = 4;
@@ -169,10 +163,12 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const previous = store?.entries ?? new Map<string, LoadedFile>();
   const toParse = scan.files.filter((file) => !isFresh(previous.get(file.relativePath), file));
   const reused = scan.files.length - toParse.length;
+  // Each parsing thread writes its files' keys once, sorted, after all its entries
+  // (ContentStore.writeDeferringKeys): inserted file by file, the keys of 100,000 files cost 8 s of
+  // CPU, most of it on pages written again and again. The index is incomplete until then.
   const keyIndexWasComplete = store?.store.keyIndexIsComplete() ?? true;
-  const deferKeys = store !== null && (toParse.length >= DEFER_KEYS_FROM_FILES || !keyIndexWasComplete);
-  if (deferKeys) store.store.markKeyIndexIncomplete();
-  const settings: ParseSettings = { ...parseSettings, internStrings: true, storeDirectory: store?.store.directory ?? null, deferKeys };
+  store?.store.markKeyIndexIncomplete();
+  const settings: ParseSettings = { ...parseSettings, internStrings: true, storeDirectory: store?.store.directory ?? null };
   const filesDone = [0];
   const reportProgress = (part: number, done: number) => {
     filesDone[part] = done;
@@ -209,7 +205,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const corpus = createCorpus(unique, diagnostics, versionOfFingerprint(fingerprint));
   const indexedAt = performance.now();
   const snapshot = store === null ? 'none' : saveSnapshot(store.store, corpus, fingerprint, options.onStoreProblem);
-  if (deferKeys) {
+  if (store !== null) {
     const everyKeyStored = (await Promise.all(parts.map((part) => part.parsed.keysStored))).every(Boolean);
     if (!everyKeyStored || !keyIndexWasComplete) store.store.rebuildKeyIndex();
     store.store.markKeyIndexComplete();
@@ -407,7 +403,7 @@ interface ParsedEntries {
   readonly parseMs: number;
   /**
    * Resolves once the thread is done, to whether it wrote the keys its batches deferred
-   * (ParseSettings.deferKeys): a worker writes them after its last batch, while this thread
+   * (storeBatch): a worker writes them after its last batch, while this thread
    * builds the corpus.
    */
   readonly keysStored: Promise<boolean>;

@@ -25,15 +25,10 @@ export interface ParseSettings {
   readonly internStrings: boolean;
   /**
    * The content store (store.ts) the parsing thread writes each batch's entries and records to, so
-   * records never cross threads; null keeps the records in the results instead.
+   * records never cross threads; null keeps the records in the results instead. The batches' keys
+   * are kept and written once the thread has stored every batch (storeDeferredKeys).
    */
   readonly storeDirectory: string | null;
-  /**
-   * Whether each batch written to the store writes its keys too (ContentStore.write; the default),
-   * or keeps them for the parsing thread to write once it has written every batch
-   * (ContentStore.writeDeferringKeys, writeDeferredKeys).
-   */
-  readonly deferKeys?: boolean;
 }
 
 /** The articles and diagnostics of some files, in file order, and the time spent reading and parsing. */
@@ -128,15 +123,13 @@ export function storeBatch(files: readonly ContentFile[], batch: ParsedFiles, se
     };
   });
   if (settings.storeDirectory === null) return entries;
-  const store = ContentStore.attach(settings.storeDirectory);
-  if (settings.deferKeys === true) store.writeDeferringKeys(entries);
-  else store.write(entries);
+  ContentStore.attach(settings.storeDirectory).writeDeferringKeys(entries);
   return entries.map((entry) => ({ ...entry, article: null }));
 }
 
-/** Writes the key changes the batches of this thread kept (ParseSettings.deferKeys), once every batch is stored. */
+/** Writes the key changes the batches of this thread kept (storeBatch), once every batch is stored. */
 export function storeDeferredKeys(settings: ParseSettings): void {
-  if (settings.storeDirectory !== null && settings.deferKeys === true) ContentStore.attach(settings.storeDirectory).writeDeferredKeys();
+  if (settings.storeDirectory !== null) ContentStore.attach(settings.storeDirectory).writeDeferredKeys();
 }
 
 /** What reading one file produced, and the time it took. */

@@ -3,7 +3,7 @@
  * the settings name one (storeBatch), and posts the batch's file entries back, so the calling
  * thread takes them in while the rest are parsed, and no single message holds them all. Each
  * message is `{ batch, last }`. After the last, it writes the keys its batches deferred
- * (ParseSettings.deferKeys) while the calling thread builds the corpus, and posts `{ keysStored: true }`.
+ * (storeBatch) while the calling thread builds the corpus, and posts `{ keysStored: true }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ParseSettings, parseInBatches, storeBatch, storeDeferredKeys } from './parse-files.js';

@@ -409,13 +409,7 @@ export class ContentStore implements ContentEntries {
   writeDeferredKeys(): void {
     const changes = this.#deferredKeys.sort(compareKeyChanges);
     this.#deferredKeys = [];
-    const { keys } = this.databases;
-    this.commit(() => {
-      for (const { key, relativePath, put } of changes) {
-        if (put) keys.put(key, relativePath);
-        else keys.remove(key, relativePath);
-      }
-    });
+    this.commit(() => this.applyKeyChanges(changes));
   }
 
   /** The key changes writeDeferringKeys has kept. */
@@ -529,8 +523,13 @@ export class ContentStore implements ContentEntries {
 
   /** Within a write transaction: moves a file's keys from those of its summary until now to those of its new one; a key both hold stays. */
   private replaceKeys(relativePath: string, before: ArticleSummary | null, after: ArticleSummary | null): void {
+    this.applyKeyChanges(keyChanges(relativePath, before, after));
+  }
+
+  /** Within a write transaction: puts and removes these (key, file) pairs in the key index. */
+  private applyKeyChanges(changes: readonly KeyChange[]): void {
     const { keys } = this.databases;
-    for (const { key, put } of keyChanges(relativePath, before, after)) {
+    for (const { key, relativePath, put } of changes) {
       if (put) keys.put(key, relativePath);
       else keys.remove(key, relativePath);
     }
