@@ -80,8 +80,12 @@ function parseArguments(args: readonly string[]): Options {
 /** The `WORKER_RESULT` line of bench/load-worker.ts; which fields are set depends on the mode. */
 interface WorkerResult {
   readonly totalMs: number;
+  /** Until the corpus can serve. */
   readonly wallMs: number;
   readonly cpuMs: number;
+  /** Writing what the load deferred (its snapshot, for the next start), after wallMs. */
+  readonly persistMs: number;
+  readonly persistCpuMs: number;
   readonly files: number;
   readonly articles: number;
   readonly publicArticles: number;
@@ -176,7 +180,7 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
       loads.push(load);
       log(
         `  ${size} run ${run + 1}/${options.repeats}: floor sync ${floorSync.at(-1)!.totalMs.toFixed(0)} ms, async ${floorAsync.at(-1)!.totalMs.toFixed(0)} ms; ` +
-          `load ${load.wallMs.toFixed(0)} ms, CPU ${load.cpuMs.toFixed(0)} ms (scan ${load.timings.scanMs.toFixed(0)}, read ${load.timings.readMs.toFixed(0)}, parse ${load.timings.parseMs.toFixed(0)}, index ${load.timings.indexMs.toFixed(0)}); ` +
+          `load ${load.wallMs.toFixed(0)} ms, CPU ${load.cpuMs.toFixed(0)} ms, then the snapshot ${load.persistMs.toFixed(0)} ms (scan ${load.timings.scanMs.toFixed(0)}, read ${load.timings.readMs.toFixed(0)}, parse ${load.timings.parseMs.toFixed(0)}, index ${load.timings.indexMs.toFixed(0)}); ` +
           `heap ${(load.heapUsed / 1048576).toFixed(1)} MiB, rss ${(load.rss / 1048576).toFixed(0)} MiB; ` +
           `restart ${restarts.at(-1)!.wallMs.toFixed(0)} ms (${restarts.at(-1)!.store.reused} files from the store), ` +
           `heap ${(restarts.at(-1)!.heapUsed / 1048576).toFixed(1)} MiB, rss ${(restarts.at(-1)!.rss / 1048576).toFixed(0)} MiB`,
@@ -208,6 +212,8 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
       floorSyncCpuMs: median(floorSync.map((run) => run.cpuMs)),
       floorAsyncCpuMs: median(floorAsync.map((run) => run.cpuMs)),
       loadCpuMs: median(loads.map((run) => run.cpuMs)),
+      persistMs: median(loads.map((run) => run.persistMs)),
+      persistCpuMs: median(loads.map((run) => run.persistCpuMs)),
       scanMs: median(loads.map((run) => run.timings.scanMs)),
       readMs: median(loads.map((run) => run.timings.readMs)),
       parseMs: median(loads.map((run) => run.timings.parseMs)),
@@ -235,6 +241,7 @@ async function benchmarkSize(size: number, options: Options, baseline: Baseline)
         loadMs: loads.map((run) => round(run.wallMs)),
         restartMs: restarts.map((run) => round(run.wallMs)),
         loadCpuMs: loads.map((run) => round(run.cpuMs)),
+        persistMs: loads.map((run) => round(run.persistMs)),
         heapUsed: loads.map((run) => run.heapUsed),
         rss: loads.map((run) => run.rss),
       },

@@ -130,6 +130,10 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
   log.info(`${formatLoadLine(config.contentDir, loaded)}; preview ${config.previewToken ? 'enabled' : 'disabled'}`);
   if (config.federation) log.info('FEDERATION=on: serving the schema as an Apollo Federation v2 subgraph (_service, _entities)');
   watcher?.attach(live);
+  // Written while serving; a cluster's worker 1 shares its version through the store's snapshot
+  // (cluster.ts), so it says it serves once the load's own is there.
+  const persisting = persistLoad(loaded, log);
+  if (worker !== null) await persisting;
   // In a cluster, the primary says where the workers serve once they all do; a following worker
   // neither watches nor reads the directory on SIGHUP: it passes SIGHUP on to worker 1 (cluster.ts).
   worker?.serving(listener.port, live, loaded.content, (elapsedMs) => metrics?.observeUpdate(elapsedMs / 1000));
@@ -183,6 +187,20 @@ async function persistedDocumentsOf(config: Config, log: Logger): Promise<Persis
   return { automatic: config.apq, trusted, trustedOnly: config.persistedDocumentsOnly };
 }
 
+/** Writes what the load left for later (its snapshot, for the next start), logging how long it took; never rejects. */
+async function persistLoad(loaded: LoadResult, log: Logger): Promise<void> {
+  if (loaded.store.snapshot !== 'deferred') return;
+  const started = Date.now();
+  try {
+    const snapshot = await loaded.persist();
+    if (snapshot === 'written') log.info(`content store: corpus snapshot written in ${Date.now() - started} ms; a restart restores it`);
+  } catch (error) {
+    log.warn(
+      `content store: the corpus snapshot was not written (${(error as Error).message}); the next start builds the corpus from the file entries`,
+    );
+  }
+}
+
 /** Logs what an update changed, with its new problems, when it changed anything. */
 function logApplied(result: ApplyResult, log: Logger, elapsedMs?: number): void {
   const { update } = result;
@@ -221,6 +239,8 @@ async function loadWithProgress(config: Config, scan: ScanResult, log: Logger, p
   try {
     return await loadCorpus(config.contentDir, {
       ...loadOptionsOf(config),
+      // The corpus snapshot, which only the next start reads, is written once the corpus serves.
+      deferSnapshot: true,
       scan,
       onProgress: (latest) => {
         progress = latest;

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createTempCorpus,
   createTempDirectory,
@@ -186,21 +186,27 @@ describe('starting', () => {
 
   it('should reuse the content store of the previous start, and rebuild a corrupt one with a warning', async () => {
     const cacheDir = createTempDirectory('newsgraph-cache-main-');
-    const logOf = async () => {
+    const logOf = async (writesSnapshot: boolean) => {
       const server = await startServerProcess({ CACHE_DIR: cacheDir, CONTENT_DIR: 'content' });
       const { body } = await postTo(server.origin, '{ articles(first: 1) { nodes { slug body } } }');
+      // The snapshot a restart restores is written once the corpus serves.
+      if (writesSnapshot)
+        await vi.waitFor(() =>
+          expect(server.output()).toMatch(/content store: corpus snapshot written in \d+ ms; a restart restores it\n/),
+        );
       await server.stop();
       return { log: server.output(), article: body.data.articles.nodes[0] };
     };
-    const cold = await logOf();
+    const cold = await logOf(true);
     expect(cold.log).toMatch(/in \d+ ms \(0 files from the content store, 32 parsed\)/);
-    const warm = await logOf();
-    expect(warm.log).toMatch(/in \d+ ms \(32 files from the content store, 0 parsed\)/);
+    const warm = await logOf(false);
+    expect(warm.log).toMatch(/in \d+ ms \(32 files from the content store, restored from its snapshot\)/);
+    expect(warm.log).not.toMatch(/snapshot written/);
     expect(warm.article).toEqual(cold.article);
     expect(warm.article.body.length).toBeGreaterThan(100);
     const [store] = readdirSync(cacheDir).filter((name) => name.startsWith('store-'));
     writeFileSync(path.join(cacheDir, store!, 'data.mdb'), 'not a store');
-    const damaged = await logOf();
+    const damaged = await logOf(true);
     expect(damaged.log).toMatch(/ warn {2}the content store \S+ is not used because .*; it was moved to \S+\.bad and is rebuilt\n/);
     expect(damaged.log).toMatch(/\(0 files from the content store, 32 parsed\)/);
     expect(damaged.article).toEqual(cold.article);

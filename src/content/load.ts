@@ -58,6 +58,12 @@ export interface LoadOptions {
   readonly cacheDir?: string | null;
   /** Hears why a content store was not used (corrupt, foreign, another loader version) and what became of it. */
   readonly onStoreProblem?: (message: string) => void;
+  /**
+   * Leave writing the corpus snapshot (what a restart restores) and flushing the store to
+   * `LoadResult.persist()`, so the corpus can serve seconds sooner (main.ts). Default false: both
+   * are done before the load resolves.
+   */
+  readonly deferSnapshot?: boolean;
 }
 
 /** What the content store did for a load. */
@@ -73,10 +79,14 @@ export interface StoreUse {
   /**
    * `restored`: every file was as the corpus snapshot saw it, so the corpus was restored from it
    * (nothing read, parsed or indexed); `written`: the corpus was built and its snapshot written;
+   * `deferred`: the corpus was built and `LoadResult.persist()` writes its snapshot (deferSnapshot);
    * `none`: no store, or the snapshot could not be written.
    */
-  readonly snapshot: 'restored' | 'written' | 'none';
+  readonly snapshot: 'restored' | 'written' | 'deferred' | 'none';
 }
+
+/** What became of a load's snapshot once persisted: StoreUse.snapshot, never `deferred`. */
+export type PersistedSnapshot = Exclude<StoreUse['snapshot'], 'deferred'>;
 
 /** How far a load is. */
 export interface LoadProgress {
@@ -110,6 +120,12 @@ export interface LoadResult {
   readonly store: StoreUse;
   /** Where the corpus' entries, records and keys are: what a live update (update.ts) writes to. */
   readonly content: ContentEntries;
+  /**
+   * Writes what the load left for later (LoadOptions.deferSnapshot), yielding to the event loop
+   * between its steps, and resolves with the snapshot's outcome; at once when nothing was left.
+   * Every call returns the same promise.
+   */
+  persist(): Promise<PersistedSnapshot>;
 }
 
 /** The default size cap of one content file: 1 MiB. */
@@ -158,6 +174,7 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       store: { directory: store.store.directory, reused: scan.files.length, parsed: 0, removed: 0, snapshot: 'restored' },
       content: store.store,
       timings: { ...NO_TIME, scanMs: scanned - started, storeMs: opened - scanned, totalMs: opened - started },
+      persist: persisted('restored'),
     };
   }
   const previous = store?.entries ?? new Map<string, LoadedFile>();
@@ -203,20 +220,29 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   const unique = keepFirstOfEachSlug(indexed, diagnostics);
   diagnostics.sort((a, b) => compareStrings(a.file, b.file));
   const corpus = createCorpus(unique, diagnostics, versionOfFingerprint(fingerprint));
-  const indexedAt = performance.now();
-  const snapshot = store === null ? 'none' : saveSnapshot(store.store, corpus, fingerprint, options.onStoreProblem);
   if (store !== null) {
     const everyKeyStored = (await Promise.all(parts.map((part) => part.parsed.keysStored))).every(Boolean);
     if (!everyKeyStored || !keyIndexWasComplete) store.store.rebuildKeyIndex();
     store.store.markKeyIndexComplete();
   }
-  await store?.store.markChecked();
+  const keysAt = performance.now();
+  // What only a later start needs (the snapshot, the flush): written now, or when the caller asks.
+  const deferred = options.deferSnapshot === true && store !== null;
+  const persistNow = store === null ? persisted('none') : persistWith(store.store, corpus, fingerprint, options.onStoreProblem);
+  const persist = deferred ? persistNow : persisted(await persistNow());
 
   return {
     corpus,
     fileCount: scan.files.length + scan.diagnostics.length,
-    store: { directory: store?.store.directory ?? null, reused, parsed: toParse.length, removed: gone.length, snapshot },
+    store: {
+      directory: store?.store.directory ?? null,
+      reused,
+      parsed: toParse.length,
+      removed: gone.length,
+      snapshot: deferred ? 'deferred' : await persist(),
+    },
     content: records,
+    persist,
     timings: {
       scanMs: scanned - started,
       readMs: parts.reduce((sum, part) => sum + part.parsed.readMs, 0),
@@ -224,10 +250,42 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
       storeMs: opened - scanned,
       threads,
       workers: parts.filter((part) => part.onWorker).length,
-      indexMs: indexedAt - parsed,
-      snapshotMs: performance.now() - indexedAt,
+      indexMs: keysAt - parsed,
+      snapshotMs: performance.now() - keysAt,
       totalMs: performance.now() - started,
     },
+  };
+}
+
+/** Lets pending I/O callbacks (requests, when the corpus already serves) run. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A persist() that has nothing left to do. */
+function persisted(snapshot: PersistedSnapshot): () => Promise<PersistedSnapshot> {
+  const done = Promise.resolve(snapshot);
+  return () => done;
+}
+
+/**
+ * What only a later start needs of a load with the store: the corpus snapshot, then the flush.
+ * Started by the first call; every call returns its promise. (A function of its own, so that it
+ * holds only these and not the rest of the load's scope: the scan, the parsed entries.)
+ */
+function persistWith(
+  store: ContentStore,
+  corpus: Corpus,
+  fingerprint: string,
+  onProblem: ((message: string) => void) | undefined,
+): () => Promise<PersistedSnapshot> {
+  let running: Promise<PersistedSnapshot> | undefined;
+  return () => {
+    running ??= saveSnapshot(store, corpus, fingerprint, onProblem).then(async (snapshot) => {
+      await store.markChecked();
+      return snapshot;
+    });
+    return running;
   };
 }
 
@@ -298,18 +356,27 @@ export function restoreSharedCorpus(
     store: { directory: store.directory, reused: files, parsed: 0, removed: 0, snapshot: 'restored' },
     content: store,
     timings: { ...NO_TIME, storeMs: restored - started, totalMs: restored - started },
+    persist: persisted('restored'),
   };
 }
 
-/** Writes the snapshot of a corpus built with the store; a failure is reported, and the next start reads the file entries. */
-function saveSnapshot(
+/**
+ * Writes the snapshot of a corpus built with the store, yielding to the event loop between its
+ * steps (each about a second of this thread at 100,000 articles); a failure is reported, and the
+ * next start reads the file entries.
+ */
+async function saveSnapshot(
   store: ContentStore,
   corpus: Corpus,
   fingerprint: string,
   onProblem: ((message: string) => void) | undefined,
-): 'written' | 'none' {
+): Promise<'written' | 'none'> {
   try {
-    store.writeSnapshot(fingerprint, encodeSnapshot(snapshotCorpus(corpus, fingerprint)));
+    const snapshot = snapshotCorpus(corpus, fingerprint);
+    await yieldToEventLoop();
+    const bytes = encodeSnapshot(snapshot);
+    await yieldToEventLoop();
+    store.writeSnapshot(fingerprint, bytes);
     return 'written';
   } catch (error) {
     store.dropSnapshot();

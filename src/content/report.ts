@@ -1,4 +1,4 @@
-import type { LoadProgress, LoadResult } from './load.js';
+import type { LoadProgress, LoadResult, StoreUse } from './load.js';
 import type { Diagnostic } from './model.js';
 
 /** One diagnostic as a line: `path: field: severity: message` (`path: severity: message` for a whole-file problem). */
@@ -43,8 +43,15 @@ export function formatLoadLine(directory: string, result: LoadResult): string {
     `loaded ${directory}: ${publicView.stats.articles} articles, ${preview.stats.drafts} drafts, ` +
     `${publicView.stats.providers} providers, ${publicView.stats.topics} topics, ${errors} errors, ${warnings} warnings ` +
     `in ${Math.round(result.timings.totalMs)} ms` +
-    (result.store.directory === null ? '' : ` (${result.store.reused} files from the content store, ${result.store.parsed} parsed)`)
+    storePart(result.store)
   );
+}
+
+/** What the content store gave a load, for its log line. */
+function storePart(store: StoreUse): string {
+  if (store.directory === null) return '';
+  if (store.snapshot === 'restored') return ` (${store.reused} files from the content store, restored from its snapshot)`;
+  return ` (${store.reused} files from the content store, ${store.parsed} parsed)`;
 }
 
 /** One log line of a load in progress: files done of all, the rate so far, and the time left at that rate. */

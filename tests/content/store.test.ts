@@ -75,6 +75,25 @@ describe('loading with the content store', () => {
     expect(servedContent(onWorkers.result)).toEqual(servedContent(onThread));
   });
 
+  it('should serve a load whose snapshot is deferred, and restore the snapshot once persist() has written it', async () => {
+    const cacheDir = createTempDirectory('newsgraph-store-');
+    const inHeap = await loadCorpus(CONTENT_DIR);
+    const deferred = await loadWithStore(CONTENT_DIR, cacheDir, { deferSnapshot: true, threads: 2 });
+    expect(deferred.result.store).toMatchObject({ reused: 0, parsed: 32, snapshot: 'deferred' });
+    expect(servedContent(deferred.result)).toEqual(servedContent(inHeap));
+    // Before persist(), the store holds every entry but no snapshot: a start reads the entries.
+    const early = await loadWithStore(CONTENT_DIR, cacheDir);
+    expect(early.result.store).toMatchObject({ reused: 32, parsed: 0, snapshot: 'written' });
+    const persisting = deferred.result.persist();
+    expect(deferred.result.persist()).toBe(persisting);
+    expect(await persisting).toBe('written');
+    const restored = await loadWithStore(CONTENT_DIR, cacheDir, { deferSnapshot: true });
+    expect(restored.result.store).toMatchObject({ reused: 32, parsed: 0, snapshot: 'restored' });
+    expect(await restored.result.persist()).toBe('restored');
+    expect(servedContent(restored.result)).toEqual(servedContent(inHeap));
+    expect([deferred.problems, early.problems, restored.problems]).toEqual([[], [], []]);
+  });
+
   it('should read records from the store, frozen, with related entries that resolve', async () => {
     const cacheDir = createTempDirectory('newsgraph-store-');
     await loadWithStore(CONTENT_DIR, cacheDir);
