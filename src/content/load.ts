@@ -13,7 +13,7 @@ import type { Article, Diagnostic, ProviderRef, TopicRef } from './model.js';
 import { compareStrings } from './order.js';
 import { type ParseSettings, parseInBatches, readArticle, storeBatch, storeDeferredKeys } from './parse-files.js';
 import { type ContentFile, type ScanResult, scanContent } from './scan.js';
-import { decodeSnapshot, encodeSnapshot, fingerprintOf, restoreCorpus, snapshotCorpus } from './snapshot.js';
+import { decodeSnapshot, encodeCorpusYielding, encodeSnapshot, fingerprintOf, restoreCorpus, snapshotCorpus } from './snapshot.js';
 import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from './store.js';
 import { StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
@@ -257,11 +257,6 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   };
 }
 
-/** Lets pending I/O callbacks (requests, when the corpus already serves) run. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** A persist() that has nothing left to do. */
 function persisted(snapshot: PersistedSnapshot): () => Promise<PersistedSnapshot> {
   const done = Promise.resolve(snapshot);
@@ -362,8 +357,8 @@ export function restoreSharedCorpus(
 
 /**
  * Writes the snapshot of a corpus built with the store, yielding to the event loop between its
- * steps (each about a second of this thread at 100,000 articles); a failure is reported, and the
- * next start reads the file entries.
+ * steps (encodeCorpusYielding; lmdb-js's own thread copies the bytes in); a failure is reported,
+ * and the next start reads the file entries.
  */
 async function saveSnapshot(
   store: ContentStore,
@@ -372,11 +367,7 @@ async function saveSnapshot(
   onProblem: ((message: string) => void) | undefined,
 ): Promise<'written' | 'none'> {
   try {
-    const snapshot = snapshotCorpus(corpus, fingerprint);
-    await yieldToEventLoop();
-    const bytes = encodeSnapshot(snapshot);
-    await yieldToEventLoop();
-    store.writeSnapshot(fingerprint, bytes);
+    await store.writeSnapshotOffThread(fingerprint, await encodeCorpusYielding(corpus, fingerprint));
     return 'written';
   } catch (error) {
     store.dropSnapshot();

@@ -123,39 +123,91 @@ class Table<T> {
   }
 }
 
-/** The snapshot of a corpus built from content files with this fingerprint. */
+/** The snapshot of a corpus built from content files with this fingerprint, at once. */
 export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnapshot {
+  return runSteps(snapshotSteps(corpus, fingerprint));
+}
+
+/**
+ * The snapshot of a corpus, then its bytes (encodeSnapshot), letting pending I/O callbacks run
+ * between steps of a few tens of milliseconds (at 100,000 articles; ten times that at a million),
+ * so that a server answers requests while it writes a snapshot of what it serves.
+ */
+export async function encodeCorpusYielding(corpus: Corpus, fingerprint: string): Promise<Buffer> {
+  return runStepsYielding(encodingSteps(await runStepsYielding(snapshotSteps(corpus, fingerprint))));
+}
+
+/** Runs steps (a generator that yields between them) to the end, at once. */
+function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Runs steps to the end, letting the event loop run between them. */
+async function runStepsYielding<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The steps of snapshotCorpus: a column or an index each. */
+function* snapshotSteps(corpus: Corpus, fingerprint: string): Generator<void, CorpusSnapshot> {
   const all = corpus.preview.articles as readonly StoredArticle[];
   const numberOf = new Map<Article, number>(all.map((article, number) => [article, number]));
   const strings = new Table<string>();
   const providerRefs = new Table<ProviderRef>();
   const topicRefs = new Table<TopicRef>();
-  const count = all.length;
+  yield;
+  const slug = all.map((article) => article.slug);
+  const sourcePath = all.map((article) => article.sourcePath);
+  const title = all.map((article) => article.title);
+  const searchText = all.map((article) => article.searchText);
+  yield;
+  const publishedDateTime = column(Float64Array, all, (article) => article.publishedDateTime ?? Number.NaN);
+  const quality = column(Float64Array, all, (article) => article.quality ?? Number.NaN);
+  const heat = column(Float64Array, all, (article) => article.heat ?? Number.NaN);
+  const published = column(Uint8Array, all, (article) => (article.published ? 1 : 0));
+  const category = column(Int32Array, all, (article) => strings.numberOf(article.category));
+  const type = column(Int32Array, all, (article) => strings.numberOf(article.type));
+  const provider = column(Int32Array, all, (article) => providerRefs.numberOf(article.provider));
+  const imageCount = column(Int32Array, all, (article) => article.imageCount);
+  yield;
+  const topics = numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic)));
   const articles: ArticleColumns = {
-    slug: all.map((article) => article.slug),
-    sourcePath: all.map((article) => article.sourcePath),
-    title: all.map((article) => article.title),
-    searchText: all.map((article) => article.searchText),
-    publishedDateTime: column(Float64Array, all, (article) => article.publishedDateTime ?? Number.NaN),
-    quality: column(Float64Array, all, (article) => article.quality ?? Number.NaN),
-    heat: column(Float64Array, all, (article) => article.heat ?? Number.NaN),
-    published: column(Uint8Array, all, (article) => (article.published ? 1 : 0)),
-    category: column(Int32Array, all, (article) => strings.numberOf(article.category)),
-    type: column(Int32Array, all, (article) => strings.numberOf(article.type)),
-    provider: column(Int32Array, all, (article) => providerRefs.numberOf(article.provider)),
-    topics: numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic))),
-    imageCount: column(Int32Array, all, (article) => article.imageCount),
+    slug,
+    sourcePath,
+    title,
+    searchText,
+    publishedDateTime,
+    quality,
+    heat,
+    published,
+    category,
+    type,
+    provider,
+    topics,
+    imageCount,
   };
-  if (articles.slug.length !== count) throw new Error('the corpus changed while it was being written');
+  yield;
   const { index } = corpus.preview;
   const keysOf = (map: ReadonlyMap<string, Article>) => ({
     keys: [...map.keys()],
     articles: column(Int32Array, [...map.values()], (article) => numberOf.get(article)!),
   });
   const urlKeys = keysOf(index.byUrlKey);
+  yield;
   const publishedUrlKeys = keysOf(index.publishedByUrlKey);
   const nearKeys = [...index.byNearKey.keys()];
+  const nearKeyArticles = numberLists(nearKeys, (key) => index.byNearKey.get(key)!.map((article) => numberOf.get(article)!));
   const sharedUrlKeys = [...index.bySharedUrlKey.keys()];
+  const sharedUrlKeyArticles = numberLists(sharedUrlKeys, (key) => index.bySharedUrlKey.get(key)!.map((article) => numberOf.get(article)!));
+  yield;
+  const preview = yield* viewColumnSteps(corpus.preview, numberOf);
+  const publicView = yield* viewColumnSteps(corpus.public, numberOf);
   return {
     fingerprint,
     diagnostics: corpus.diagnostics,
@@ -168,10 +220,10 @@ export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnaps
     publishedUrlKeys: publishedUrlKeys.keys,
     publishedUrlKeyArticles: publishedUrlKeys.articles,
     nearKeys,
-    nearKeyArticles: numberLists(nearKeys, (key) => index.byNearKey.get(key)!.map((article) => numberOf.get(article)!)),
+    nearKeyArticles,
     sharedUrlKeys,
-    sharedUrlKeyArticles: numberLists(sharedUrlKeys, (key) => index.bySharedUrlKey.get(key)!.map((article) => numberOf.get(article)!)),
-    views: { preview: viewColumns(corpus.preview, numberOf), public: viewColumns(corpus.public, numberOf) },
+    sharedUrlKeyArticles,
+    views: { preview, public: publicView },
   };
 }
 
@@ -197,19 +249,26 @@ function numberLists<T>(lists: readonly T[], itemsOf: (list: T) => readonly numb
   return { offsets, items: Int32Array.from(items) };
 }
 
-function viewColumns(view: CorpusView, numberOf: ReadonlyMap<Article, number>): ViewColumns {
+/** The columns of a view, in steps. */
+function* viewColumnSteps(view: CorpusView, numberOf: ReadonlyMap<Article, number>): Generator<void, ViewColumns> {
   const number = (article: Article | null) => (article === null ? -1 : numberOf.get(article)!);
   const sources = [...view.targetsOfSource.keys()];
+  const articles = column(Int32Array, view.articles, number);
+  const targets = numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number));
+  yield;
+  const providerArticles = numberLists(view.providers, (provider) => provider.articles.map(number));
+  const topicArticles = numberLists(view.topics, (topic) => topic.articles.map(number));
+  yield;
   return {
-    articles: column(Int32Array, view.articles, number),
+    articles,
     stats: view.stats,
     maxima: view.maxima,
     sources: column(Int32Array, sources, number),
-    targets: numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number)),
+    targets,
     providers: view.providers.map(({ domain, name, images }) => ({ domain, name, images })),
-    providerArticles: numberLists(view.providers, (provider) => provider.articles.map(number)),
+    providerArticles,
     topics: view.topics.map(({ slug, name }) => ({ slug, name })),
-    topicArticles: numberLists(view.topics, (topic) => topic.articles.map(number)),
+    topicArticles,
     tallies: {
       providers: new Map(
         [...view.tallies.providers].map(([domain, tally]) => [
@@ -308,17 +367,80 @@ function restoreView(columns: ViewColumns, all: readonly Article[], wider?: Corp
   };
 }
 
-/** A snapshot as bytes: its CRC-32, then its v8 serialization (what v8.serialize gives). */
-export function encodeSnapshot(snapshot: CorpusSnapshot): Buffer {
+/**
+ * Arrays longer than this are written in slices of it after the rest of the snapshot, so that an
+ * encoding can yield between them (encodeSnapshotYielding): at a million articles one column of
+ * strings takes seconds to serialize.
+ */
+const SLICE_ITEMS = 50_000;
+/** Bytes checksummed between two yields. */
+const CHECKSUM_BYTES = 32 * 1024 * 1024;
+/** The key of what stands for a long array in the first value of the encoding: the array's length. */
+const SLICED = 'snapshot: sliced';
+
+/**
+ * A copy of the plain objects of `value` with each array longer than SLICE_ITEMS replaced by
+ * `{ [SLICED]: length }` and pushed to `long`, in the order of the objects' keys (the order the
+ * decoder finds them in again). Typed arrays, Maps and short arrays are kept as they are.
+ */
+function withoutLongArrays(value: unknown, long: unknown[][]): unknown {
+  if (Array.isArray(value)) {
+    if (value.length <= SLICE_ITEMS) return value;
+    long.push(value);
+    return { [SLICED]: value.length };
+  }
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) copy[key] = withoutLongArrays(child, long);
+  return copy;
+}
+
+/** `value` as decoded, with each long array put back from the slices `readSlice` gives, in encoding order. */
+function withLongArrays(value: unknown, readSlice: () => unknown[]): unknown {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const record = value as Record<string, unknown>;
+  if (SLICED in record) {
+    const length = record[SLICED] as number;
+    const slices: unknown[][] = [];
+    for (let read = 0; read < length; read += SLICE_ITEMS) slices.push(readSlice());
+    return slices.flat();
+  }
+  for (const key of Object.keys(record)) record[key] = withLongArrays(record[key], readSlice);
+  return record;
+}
+
+/**
+ * The steps of encoding a snapshot: its CRC-32, then a v8 serialization of the snapshot without
+ * its long arrays, then of each slice of them; each step is short. Returns the bytes.
+ */
+function* encodingSteps(snapshot: CorpusSnapshot): Generator<void, Buffer> {
   // Four bytes kept for the checksum ahead of the serialization, in the serializer's own buffer:
   // no second copy of a snapshot of a hundred megabytes and more.
   const serializer = new v8.DefaultSerializer();
   serializer.writeRawBytes(Buffer.alloc(4));
   serializer.writeHeader();
-  serializer.writeValue(snapshot);
+  const long: unknown[][] = [];
+  serializer.writeValue(withoutLongArrays(snapshot, long));
+  for (const array of long) {
+    for (let start = 0; start < array.length; start += SLICE_ITEMS) {
+      yield;
+      serializer.writeValue(array.slice(start, start + SLICE_ITEMS));
+    }
+  }
+  yield;
   const bytes = serializer.releaseBuffer();
-  bytes.writeUInt32LE(crc32(bytes.subarray(4)), 0);
+  let checksum = 0;
+  for (let start = 4; start < bytes.length; start += CHECKSUM_BYTES) {
+    checksum = crc32(bytes.subarray(start, start + CHECKSUM_BYTES), checksum);
+    yield;
+  }
+  bytes.writeUInt32LE(checksum, 0);
   return bytes;
+}
+
+/** A snapshot as bytes (see encodingSteps), at once. */
+export function encodeSnapshot(snapshot: CorpusSnapshot): Buffer {
+  return runSteps(encodingSteps(snapshot));
 }
 
 /** The snapshot in these bytes, or why there is none to trust. Never throws. */
@@ -326,7 +448,13 @@ export function decodeSnapshot(bytes: Uint8Array): { snapshot: CorpusSnapshot } 
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.length < 4 || crc32(buffer.subarray(4)) !== buffer.readUInt32LE(0)) return { problem: 'its checksum does not match' };
   try {
-    const snapshot = v8.deserialize(buffer.subarray(4)) as CorpusSnapshot;
+    const deserializer = new v8.DefaultDeserializer(buffer.subarray(4));
+    deserializer.readHeader();
+    const snapshot = withLongArrays(deserializer.readValue(), () => {
+      const slice: unknown = deserializer.readValue();
+      if (!Array.isArray(slice)) throw new Error('a slice of a long array is missing');
+      return slice;
+    }) as CorpusSnapshot;
     if (typeof snapshot?.fingerprint !== 'string' || !Array.isArray(snapshot.articles?.slug))
       return { problem: 'it is not a corpus snapshot' };
     return { snapshot };

@@ -557,6 +557,15 @@ export class ContentStore implements ContentEntries {
     });
   }
 
+  /**
+   * writeSnapshot, with the bytes copied into the store by lmdb-js's writing thread: resolves once
+   * committed. (Both puts are made in one turn of the event loop, so they commit together.)
+   */
+  async writeSnapshotOffThread(fingerprint: string, bytes: Buffer): Promise<void> {
+    const { snapshot } = this.databases;
+    await Promise.all([snapshot.put('corpus', bytes), snapshot.put('fingerprint', Buffer.from(fingerprint, 'latin1'))]);
+  }
+
   /** Removes the corpus snapshot: the entries changed and it no longer matches them. */
   dropSnapshot(): void {
     const { env, snapshot } = this.databases;
