@@ -88,14 +88,36 @@ export function fingerprintOf(scan: ScanResult): string {
   return hash.digest('hex');
 }
 
+/** Items handled between two yields of a step (see snapshotSteps): a few milliseconds' work. */
+const STEP_ITEMS = 50_000;
+
+/** Calls `each` for 0 ... count - 1, yielding after every STEP_ITEMS calls. */
+function* inSteps(count: number, each: (at: number) => void): Generator<void, void> {
+  for (let at = 0; at < count; at++) {
+    each(at);
+    if (at % STEP_ITEMS === STEP_ITEMS - 1) yield;
+  }
+}
+
 /** A typed array of one value per item. */
-function column<T, C extends Float64Array | Int32Array | Uint8Array>(
+function* column<T, C extends Float64Array | Int32Array | Uint8Array>(
   ArrayType: new (length: number) => C,
   items: readonly T[],
   numberOf: (item: T) => number,
-): C {
+): Generator<void, C> {
   const values = new ArrayType(items.length);
-  for (let at = 0; at < items.length; at++) values[at] = numberOf(items[at]!);
+  yield* inSteps(items.length, (at) => {
+    values[at] = numberOf(items[at]!);
+  });
+  return values;
+}
+
+/** One value per item (grown by push: V8 serializes an array made with holes less compactly). */
+function* mapped<T, U>(items: readonly T[], toValue: (item: T) => U): Generator<void, U[]> {
+  const values: U[] = [];
+  yield* inSteps(items.length, (at) => {
+    values.push(toValue(items[at]!));
+  });
   return values;
 }
 
@@ -157,55 +179,38 @@ async function runStepsYielding<T>(steps: Generator<void, T>): Promise<T> {
 /** The steps of snapshotCorpus: a column or an index each. */
 function* snapshotSteps(corpus: Corpus, fingerprint: string): Generator<void, CorpusSnapshot> {
   const all = corpus.preview.articles as readonly StoredArticle[];
-  const numberOf = new Map<Article, number>(all.map((article, number) => [article, number]));
+  const numberOf = new Map<Article, number>();
+  yield* inSteps(all.length, (number) => {
+    numberOf.set(all[number]!, number);
+  });
   const strings = new Table<string>();
   const providerRefs = new Table<ProviderRef>();
   const topicRefs = new Table<TopicRef>();
-  yield;
-  const slug = all.map((article) => article.slug);
-  const sourcePath = all.map((article) => article.sourcePath);
-  const title = all.map((article) => article.title);
-  const searchText = all.map((article) => article.searchText);
-  yield;
-  const publishedDateTime = column(Float64Array, all, (article) => article.publishedDateTime ?? Number.NaN);
-  const quality = column(Float64Array, all, (article) => article.quality ?? Number.NaN);
-  const heat = column(Float64Array, all, (article) => article.heat ?? Number.NaN);
-  const published = column(Uint8Array, all, (article) => (article.published ? 1 : 0));
-  const category = column(Int32Array, all, (article) => strings.numberOf(article.category));
-  const type = column(Int32Array, all, (article) => strings.numberOf(article.type));
-  const provider = column(Int32Array, all, (article) => providerRefs.numberOf(article.provider));
-  const imageCount = column(Int32Array, all, (article) => article.imageCount);
-  yield;
-  const topics = numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic)));
   const articles: ArticleColumns = {
-    slug,
-    sourcePath,
-    title,
-    searchText,
-    publishedDateTime,
-    quality,
-    heat,
-    published,
-    category,
-    type,
-    provider,
-    topics,
-    imageCount,
+    slug: yield* mapped(all, (article) => article.slug),
+    sourcePath: yield* mapped(all, (article) => article.sourcePath),
+    title: yield* mapped(all, (article) => article.title),
+    searchText: yield* mapped(all, (article) => article.searchText),
+    publishedDateTime: yield* column(Float64Array, all, (article) => article.publishedDateTime ?? Number.NaN),
+    quality: yield* column(Float64Array, all, (article) => article.quality ?? Number.NaN),
+    heat: yield* column(Float64Array, all, (article) => article.heat ?? Number.NaN),
+    published: yield* column(Uint8Array, all, (article) => (article.published ? 1 : 0)),
+    category: yield* column(Int32Array, all, (article) => strings.numberOf(article.category)),
+    type: yield* column(Int32Array, all, (article) => strings.numberOf(article.type)),
+    provider: yield* column(Int32Array, all, (article) => providerRefs.numberOf(article.provider)),
+    topics: yield* numberLists(all, (article) => article.topics.map((topic) => topicRefs.numberOf(topic))),
+    imageCount: yield* column(Int32Array, all, (article) => article.imageCount),
   };
-  yield;
   const { index } = corpus.preview;
-  const keysOf = (map: ReadonlyMap<string, Article>) => ({
-    keys: [...map.keys()],
-    articles: column(Int32Array, [...map.values()], (article) => numberOf.get(article)!),
-  });
-  const urlKeys = keysOf(index.byUrlKey);
-  yield;
-  const publishedUrlKeys = keysOf(index.publishedByUrlKey);
+  const numbers = (list: readonly Article[]) => list.map((article) => numberOf.get(article)!);
+  const urlKeys = [...index.byUrlKey.keys()];
+  const urlKeyArticles = yield* column(Int32Array, [...index.byUrlKey.values()], (article) => numberOf.get(article)!);
+  const publishedUrlKeys = [...index.publishedByUrlKey.keys()];
+  const publishedUrlKeyArticles = yield* column(Int32Array, [...index.publishedByUrlKey.values()], (article) => numberOf.get(article)!);
   const nearKeys = [...index.byNearKey.keys()];
-  const nearKeyArticles = numberLists(nearKeys, (key) => index.byNearKey.get(key)!.map((article) => numberOf.get(article)!));
+  const nearKeyArticles = yield* numberLists(nearKeys, (key) => numbers(index.byNearKey.get(key)!));
   const sharedUrlKeys = [...index.bySharedUrlKey.keys()];
-  const sharedUrlKeyArticles = numberLists(sharedUrlKeys, (key) => index.bySharedUrlKey.get(key)!.map((article) => numberOf.get(article)!));
-  yield;
+  const sharedUrlKeyArticles = yield* numberLists(sharedUrlKeys, (key) => numbers(index.bySharedUrlKey.get(key)!));
   const preview = yield* viewColumnSteps(corpus.preview, numberOf);
   const publicView = yield* viewColumnSteps(corpus.public, numberOf);
   return {
@@ -215,10 +220,10 @@ function* snapshotSteps(corpus: Corpus, fingerprint: string): Generator<void, Co
     providerRefs: providerRefs.values,
     topicRefs: topicRefs.values,
     articles,
-    urlKeys: urlKeys.keys,
-    urlKeyArticles: urlKeys.articles,
-    publishedUrlKeys: publishedUrlKeys.keys,
-    publishedUrlKeyArticles: publishedUrlKeys.articles,
+    urlKeys,
+    urlKeyArticles,
+    publishedUrlKeys,
+    publishedUrlKeyArticles,
     nearKeys,
     nearKeyArticles,
     sharedUrlKeys,
@@ -238,14 +243,14 @@ function articleLists(keys: readonly string[], lists: NumberLists, articles: rea
   );
 }
 
-function numberLists<T>(lists: readonly T[], itemsOf: (list: T) => readonly number[]): NumberLists {
+function* numberLists<T>(lists: readonly T[], itemsOf: (list: T) => readonly number[]): Generator<void, NumberLists> {
   const offsets = new Int32Array(lists.length + 1);
   const items: number[] = [];
-  for (const [position, list] of lists.entries()) {
+  yield* inSteps(lists.length, (position) => {
     // One at a time: a list can hold more items than a call takes arguments.
-    for (const item of itemsOf(list)) items.push(item);
+    for (const item of itemsOf(lists[position]!)) items.push(item);
     offsets[position + 1] = items.length;
-  }
+  });
   return { offsets, items: Int32Array.from(items) };
 }
 
@@ -253,17 +258,16 @@ function numberLists<T>(lists: readonly T[], itemsOf: (list: T) => readonly numb
 function* viewColumnSteps(view: CorpusView, numberOf: ReadonlyMap<Article, number>): Generator<void, ViewColumns> {
   const number = (article: Article | null) => (article === null ? -1 : numberOf.get(article)!);
   const sources = [...view.targetsOfSource.keys()];
-  const articles = column(Int32Array, view.articles, number);
-  const targets = numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number));
-  yield;
-  const providerArticles = numberLists(view.providers, (provider) => provider.articles.map(number));
-  const topicArticles = numberLists(view.topics, (topic) => topic.articles.map(number));
-  yield;
+  const articles = yield* column(Int32Array, view.articles, number);
+  const sourceNumbers = yield* column(Int32Array, sources, number);
+  const targets = yield* numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number));
+  const providerArticles = yield* numberLists(view.providers, (provider) => provider.articles.map(number));
+  const topicArticles = yield* numberLists(view.topics, (topic) => topic.articles.map(number));
   return {
     articles,
     stats: view.stats,
     maxima: view.maxima,
-    sources: column(Int32Array, sources, number),
+    sources: sourceNumbers,
     targets,
     providers: view.providers.map(({ domain, name, images }) => ({ domain, name, images })),
     providerArticles,
@@ -372,7 +376,7 @@ function restoreView(columns: ViewColumns, all: readonly Article[], wider?: Corp
  * encoding can yield between them (encodeSnapshotYielding): at a million articles one column of
  * strings takes seconds to serialize.
  */
-const SLICE_ITEMS = 50_000;
+const SLICE_ITEMS = 20_000;
 /** Bytes checksummed between two yields. */
 const CHECKSUM_BYTES = 32 * 1024 * 1024;
 /** The key of what stands for a long array in the first value of the encoding: the array's length. */
