@@ -105,8 +105,9 @@ export interface LoadTimings {
   readonly threads: number;
   /** Workers that answered; a run whose worker failed was parsed on the calling thread instead. */
   readonly workers: number;
+  /** Building the corpus, and waiting for the parse threads to finish writing the store's key index. */
   readonly indexMs: number;
-  /** Writing the corpus snapshot to the content store. */
+  /** Writing the corpus snapshot to the content store and flushing it; 0 when deferred (LoadResult.persist). */
   readonly snapshotMs: number;
   readonly totalMs: number;
 }
