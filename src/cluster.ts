@@ -395,10 +395,10 @@ function createWorker(config: Config, baseLog: Logger): ClusterWorker {
 
   /** Worker 1: shares its current version with a worker that joins, between two updates (the version whose updates come next). */
   const share = ({ live, content }: Served, worker: number, joining: number) =>
-    live.exclusive(() => {
+    live.exclusive(async () => {
       try {
         if (!(content instanceof ContentStore)) throw new Error('this worker keeps no content store');
-        const fingerprint = shareSnapshot(content, live.current);
+        const fingerprint = await shareSnapshot(content, live.current);
         followers?.join(worker, joining);
         send({ type: 'shared', to: [worker], shared: { storeDirectory: content.directory, fingerprint, version: live.current.version } });
       } catch (error) {

@@ -326,8 +326,8 @@ describe('following worker 1 through the content store (in one process)', () => 
         },
       },
     });
-    const join = () => {
-      const fingerprint = shareSnapshot(store, leader.current);
+    const join = async () => {
+      const fingerprint = await shareSnapshot(store, leader.current);
       const restored = restoreSharedCorpus(root, store.directory, { fingerprint, version: leader.current.version });
       const follower = new LiveCorpus(restored.corpus, restored.content, options);
       followers.push(follower);
@@ -338,7 +338,7 @@ describe('following worker 1 through the content store (in one process)', () => 
 
   it('should make the same versions, with the same ids, as worker 1 through saves, additions, deletions and a broken file', async () => {
     const { root, leader, join, followed } = await leaderAndFollowers();
-    const early = join();
+    const early = await join();
     const files = readdirSync(root)
       .filter((name) => name.endsWith('.md'))
       .sort();
@@ -354,7 +354,7 @@ describe('following worker 1 through the content store (in one process)', () => 
     expect(indexedContent(leader.current)).toEqual(indexedContent((await loadCorpus(root, { cacheDir: null })).corpus));
 
     // A worker that joins now restores the live version; then both follow the next updates.
-    const late = join();
+    const late = await join();
     expect(late.current.version).toBe(leader.current.version);
     expect(indexedContent(late.current)).toEqual(indexedContent(leader.current));
     edit(files[3]!, () => '---\ntitle: [unclosed\n---\n');
@@ -383,7 +383,7 @@ describe('following worker 1 through the content store (in one process)', () => 
 
   it('should refuse an update that follows another version than the one it serves', async () => {
     const { leader, join } = await leaderAndFollowers();
-    const follower = join();
+    const follower = await join();
     follower.prepareToFollow([]);
     await expect(follower.follow('abc.2', 'abc.1', [])).rejects.toThrow(
       `version abc.2 follows abc.1, but this corpus is at ${leader.current.version}`,

@@ -13,7 +13,7 @@ import type { Article, Diagnostic, ProviderRef, TopicRef } from './model.js';
 import { compareStrings } from './order.js';
 import { type ParseSettings, parseInBatches, readArticle, storeBatch, storeDeferredKeys } from './parse-files.js';
 import { type ContentFile, type ScanResult, scanContent } from './scan.js';
-import { decodeSnapshot, encodeCorpusYielding, encodeSnapshot, fingerprintOf, restoreCorpus, snapshotCorpus } from './snapshot.js';
+import { decodeSnapshot, encodeCorpusYielding, fingerprintOf, restoreCorpus } from './snapshot.js';
 import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from './store.js';
 import { StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
@@ -228,20 +228,13 @@ export async function loadCorpus(directory: string, options: LoadOptions = {}): 
   }
   const keysAt = performance.now();
   // What only a later start needs (the snapshot, the flush): written now, or when the caller asks.
-  const deferred = options.deferSnapshot === true && store !== null;
-  const persistNow = store === null ? persisted('none') : persistWith(store.store, corpus, fingerprint, options.onStoreProblem);
-  const persist = deferred ? persistNow : persisted(await persistNow());
+  const persist = store === null ? persisted('none') : persistWith(store.store, corpus, fingerprint, options.onStoreProblem);
+  const snapshot = options.deferSnapshot === true && store !== null ? 'deferred' : await persist();
 
   return {
     corpus,
     fileCount: scan.files.length + scan.diagnostics.length,
-    store: {
-      directory: store?.store.directory ?? null,
-      reused,
-      parsed: toParse.length,
-      removed: gone.length,
-      snapshot: deferred ? 'deferred' : await persist(),
-    },
+    store: { directory: store?.store.directory ?? null, reused, parsed: toParse.length, removed: gone.length, snapshot },
     content: records,
     persist,
     timings: {
@@ -309,11 +302,11 @@ function liveFingerprintOf(version: string): string {
  * snapshot of the load is kept while the corpus is still the version loaded; a live version is
  * written over it (a later start's scan cannot match it either, since files changed).
  */
-export function shareSnapshot(store: ContentStore, corpus: Corpus): string {
+export async function shareSnapshot(store: ContentStore, corpus: Corpus): Promise<string> {
   const held = store.snapshotFingerprint();
   if (held !== undefined && (held === liveFingerprintOf(corpus.version) || versionOfFingerprint(held) === corpus.version)) return held;
   const fingerprint = liveFingerprintOf(corpus.version);
-  store.writeSnapshot(fingerprint, encodeSnapshot(snapshotCorpus(corpus, fingerprint)));
+  await store.writeSnapshot(fingerprint, await encodeCorpusYielding(corpus, fingerprint));
   return fingerprint;
 }
 
@@ -358,8 +351,8 @@ export function restoreSharedCorpus(
 
 /**
  * Writes the snapshot of a corpus built with the store, yielding to the event loop between its
- * steps (encodeCorpusYielding; lmdb-js's own thread copies the bytes in); a failure is reported,
- * and the next start reads the file entries.
+ * steps (encodeCorpusYielding, ContentStore.writeSnapshot); a failure is reported, and the next
+ * start reads the file entries.
  */
 async function saveSnapshot(
   store: ContentStore,
@@ -368,7 +361,7 @@ async function saveSnapshot(
   onProblem: ((message: string) => void) | undefined,
 ): Promise<'written' | 'none'> {
   try {
-    await store.writeSnapshotOffThread(fingerprint, await encodeCorpusYielding(corpus, fingerprint));
+    await store.writeSnapshot(fingerprint, await encodeCorpusYielding(corpus, fingerprint));
     return 'written';
   } catch (error) {
     store.dropSnapshot();

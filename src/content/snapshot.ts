@@ -152,8 +152,8 @@ export function snapshotCorpus(corpus: Corpus, fingerprint: string): CorpusSnaps
 
 /**
  * The snapshot of a corpus, then its bytes (encodeSnapshot), letting pending I/O callbacks run
- * between steps of a few tens of milliseconds (at 100,000 articles; ten times that at a million),
- * so that a server answers requests while it writes a snapshot of what it serves.
+ * between steps of a few tens of milliseconds whatever the corpus' size (STEP_ITEMS, SLICE_ITEMS,
+ * CHECKSUM_BYTES), so that a server answers requests while it writes a snapshot of what it serves.
  */
 export async function encodeCorpusYielding(corpus: Corpus, fingerprint: string): Promise<Buffer> {
   return runStepsYielding(encodingSteps(await runStepsYielding(snapshotSteps(corpus, fingerprint))));
@@ -373,7 +373,7 @@ function restoreView(columns: ViewColumns, all: readonly Article[], wider?: Corp
 
 /**
  * Arrays longer than this are written in slices of it after the rest of the snapshot, so that an
- * encoding can yield between them (encodeSnapshotYielding): at a million articles one column of
+ * encoding can yield between them (encodeCorpusYielding): at a million articles one column of
  * strings takes seconds to serialize.
  */
 const SLICE_ITEMS = 20_000;

@@ -548,20 +548,12 @@ export class ContentStore implements ContentEntries {
     return bytes?.subarray(0, bytes.length);
   }
 
-  /** Replaces the corpus snapshot, made of content with this fingerprint. */
-  writeSnapshot(fingerprint: string, bytes: Buffer): void {
-    const { env, snapshot } = this.databases;
-    env.transactionSync(() => {
-      snapshot.put('corpus', bytes);
-      snapshot.put('fingerprint', Buffer.from(fingerprint, 'latin1'));
-    });
-  }
-
   /**
-   * writeSnapshot, with the bytes copied into the store by lmdb-js's writing thread: resolves once
-   * committed. (Both puts are made in one turn of the event loop, so they commit together.)
+   * Replaces the corpus snapshot, made of content with this fingerprint; resolves once committed.
+   * lmdb-js's writing thread copies the bytes in, not this one, and commits both puts together
+   * (they are made in one turn of the event loop).
    */
-  async writeSnapshotOffThread(fingerprint: string, bytes: Buffer): Promise<void> {
+  async writeSnapshot(fingerprint: string, bytes: Buffer): Promise<void> {
     const { snapshot } = this.databases;
     await Promise.all([snapshot.put('corpus', bytes), snapshot.put('fingerprint', Buffer.from(fingerprint, 'latin1'))]);
   }
