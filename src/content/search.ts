@@ -35,19 +35,23 @@ export interface ParsedQuery {
 }
 
 /**
- * Ranked matches of one query in one view, ranked into a list only as far as they are read: SQLite
- * ranks every match of an expression to find its best ones, but listing a common word's tens of
- * thousands of matches cost several times that again (bench/RESULTS.md, "Query power").
+ * Ranked matches of one query in one view, in tiers by recency: the TIER_ROWS most recently published
+ * matches first, best first among them (ties by slug), then the next TIER_ROWS, and so on. A query
+ * with fewer matches is one tier, ranked as a whole. SQLite ranks with BM25 by scoring every row it
+ * is asked to order, so ranking all of a common word's tens of thousands of matches cost 20-60 ms at
+ * 100k; a tier costs a few (bench/RESULTS.md, "Query power"). Tiers are read only as far as needed.
  */
 export interface SearchResult {
-  /** Every matching article of the view, best first (ties by slug); listed in full when first read. */
+  /** Every matching article of the view, tier by tier, each tier best first (ties by slug); listed in full when first read. */
   readonly articles: readonly Article[];
-  /** At least the best `count` matching articles (every one when fewer match), best first (ties by slug): a prefix of `articles`. */
+  /** At least the first `count` of `articles` (every one when fewer match): a prefix of `articles`. */
   best(count: number): readonly Article[];
   /** How many articles of the view match. */
   readonly total: number;
   /** The score of each article `articles` or `best` has listed: higher is better (BM25, negated as FTS5 gives it). */
   readonly scores: ReadonlyMap<Article, number>;
+  /** The tier of each article `articles` or `best` has listed: 0 for the most recent TIER_ROWS matches, then 1, 2, ... */
+  readonly tiers: ReadonlyMap<Article, number>;
   /** The folded terms a hit may contain, for highlighting: words, prefixes (as `word*`), phrase words, typo corrections. */
   readonly terms: readonly string[];
   /** What identifies the query's meaning (queryKey): the same for every query that finds the same articles. */
@@ -55,53 +59,71 @@ export interface SearchResult {
 }
 
 /**
- * Where RankedMatches reads a public search's matches: the best rows up to a limit (-1: all), and
- * their number (null when the index has followed an update since: only a listing, which keeps the
- * view's articles, then counts them).
+ * Where RankedMatches reads a search's matches: the next rows in row id order (most recent first)
+ * after a row id, with their ranks, from every table the view reads; and their number (null when
+ * the index has followed an update since: only a listing, which keeps the view's articles, then
+ * counts them).
  */
 interface MatchRows {
-  rows(limit: number): readonly (readonly [rowid: number, rank: number])[];
+  after(rowid: number, limit: number): [rowid: number, rank: number][];
   count(): number | null;
 }
 
-/** Rows a first partial ranking reads at least: enough for a page and its successor check, cheap beside the ranking itself. */
-const FIRST_ROWS = 32;
+/**
+ * How many matches one tier ranks: enough that a page of the most relevant recent articles comes
+ * from a wide pool, few enough that ranking them stays within a few milliseconds at any corpus size.
+ */
+export const TIER_ROWS = 2_000;
 
 /**
- * A public search's matches (SearchResult), ranked by SQLite only as far as they have been read:
- * each read past the listed prefix asks for at least four times as many rows as before, so reading
- * every match costs at most a few rankings of it.
+ * A search's matches (SearchResult), ranked tier by tier as far as they have been read. A tier's
+ * rows are ordered as numbers; each is looked up as an article only when listed, so a page reads
+ * a few dozen of them, not the whole tier.
  */
 class RankedMatches implements SearchResult {
   readonly #matches: MatchRows;
   readonly #view: CorpusView;
-  readonly #slugOfRow: ReadonlyMap<number, string>;
-  /** The listed prefix, frozen: a later read lists a new one. */
-  #listed: readonly Article[] = [];
-  #scores = new Map<Article, number>();
-  #limit = 0;
-  #complete = false;
+  readonly #slugOfRow: (rowid: number) => string | undefined;
+  readonly #tierRows: number;
+  readonly #listed: Article[] = [];
+  /** `#listed` as last handed out, frozen; null after more was listed. */
+  #frozen: readonly Article[] | null = null;
+  readonly #scores = new Map<Article, number>();
+  readonly #tiers = new Map<Article, number>();
+  /** The rows of the tier being listed, best first, and how many of them are listed. */
+  #tierRowsRead: [rowid: number, rank: number][] = [];
+  #tierListed = 0;
+  /** The number of the tier being listed (-1 before the first) and its last row id in row id order. */
+  #tier = -1;
+  #lastRow = Number.MIN_SAFE_INTEGER;
+  /** Whether the tier being listed is the last one. */
+  #lastTier = false;
   #total: number | null = null;
 
   constructor(
     matches: MatchRows,
     view: CorpusView,
-    slugOfRow: ReadonlyMap<number, string>,
+    slugOfRow: (rowid: number) => string | undefined,
+    tierRows: number,
     readonly terms: readonly string[],
     readonly key: string,
   ) {
     this.#matches = matches;
     this.#view = view;
     this.#slugOfRow = slugOfRow;
+    this.#tierRows = tierRows;
   }
 
   get articles(): readonly Article[] {
-    if (!this.#complete) this.#list(-1);
-    return this.#listed;
+    return this.best(Number.POSITIVE_INFINITY);
   }
 
   get scores(): ReadonlyMap<Article, number> {
     return this.#scores;
+  }
+
+  get tiers(): ReadonlyMap<Article, number> {
+    return this.#tiers;
   }
 
   get total(): number {
@@ -110,44 +132,43 @@ class RankedMatches implements SearchResult {
   }
 
   best(count: number): readonly Article[] {
-    while (!this.#complete && this.#listed.length < count) this.#list(Math.max(count + 1, FIRST_ROWS, this.#limit * 4));
-    return this.#listed;
-  }
-
-  /** Lists the best `limit` rows (-1: every row), less the last run of equal scores when rows were left out (its rest may follow). */
-  #list(limit: number): void {
-    const rows = this.#matches.rows(limit);
-    this.#limit = limit;
-    this.#complete = limit === -1 || rows.length < limit;
-    let end = rows.length;
-    if (!this.#complete) while (end > 0 && rows[end - 1]![1] === rows[rows.length - 1]![1]) end--;
-    const listed: Article[] = [];
-    const scores = new Map<Article, number>();
-    for (let at = 0; at < end; at++) {
-      const [rowid, rank] = rows[at]!;
-      const slug = this.#slugOfRow.get(rowid);
-      const article = slug === undefined ? undefined : this.#view.articleBySlug(slug);
-      if (article === undefined) continue;
-      scores.set(article, -rank);
-      listed.push(article);
+    while (this.#listed.length < count && !this.#complete) {
+      if (this.#tierListed === this.#tierRowsRead.length) this.#readTier();
+      else this.#listNext();
     }
-    orderTiesBySlug(listed, scores);
-    this.#listed = Object.freeze(listed);
-    this.#scores = scores;
-    if (this.#complete) this.#total = listed.length;
+    this.#frozen ??= Object.freeze([...this.#listed]);
+    return this.#frozen;
   }
-}
 
-/** Orders each run of equal scores in a list sorted best first by slug. */
-function orderTiesBySlug(articles: Article[], scores: ReadonlyMap<Article, number>): void {
-  const bySlug = (a: Article, b: Article) => compareStrings(a.slug, b.slug);
-  for (let start = 0; start < articles.length; ) {
-    const score = scores.get(articles[start]!);
-    let end = start + 1;
-    while (end < articles.length && scores.get(articles[end]!) === score) end++;
-    if (end - start > 1)
-      for (const [offset, article] of articles.slice(start, end).sort(bySlug).entries()) articles[start + offset] = article;
-    start = end;
+  /** Whether every match is listed. */
+  get #complete(): boolean {
+    return this.#lastTier && this.#tierListed === this.#tierRowsRead.length;
+  }
+
+  /** Reads and ranks the next tier's rows. */
+  #readTier(): void {
+    const rows = this.#matches.after(this.#lastRow, this.#tierRows);
+    this.#tier++;
+    this.#lastTier = rows.length < this.#tierRows;
+    if (rows.length > 0) this.#lastRow = rows[rows.length - 1]![0];
+    // Best first (FTS5's rank is the negated score), ties by slug.
+    rows.sort((a, b) => a[1] - b[1] || compareStrings(this.#slugOfRow(a[0]) ?? '', this.#slugOfRow(b[0]) ?? ''));
+    this.#tierRowsRead = rows;
+    this.#tierListed = 0;
+  }
+
+  /** Lists the next row of the tier: its article, unless the view does not hold it or (the index having followed an update meanwhile) it is listed already. */
+  #listNext(): void {
+    const [rowid, rank] = this.#tierRowsRead[this.#tierListed++]!;
+    const slug = this.#slugOfRow(rowid);
+    const article = slug === undefined ? undefined : this.#view.articleBySlug(slug);
+    if (article !== undefined && !this.#scores.has(article)) {
+      this.#scores.set(article, -rank);
+      this.#tiers.set(article, this.#tier);
+      this.#listed.push(article);
+      this.#frozen = null;
+    }
+    if (this.#complete) this.#total = this.#listed.length;
   }
 }
 
@@ -170,7 +191,7 @@ const SIMILAR_TERMS = 12;
  */
 const SIMILAR_MATCH_BUDGET = 2_000;
 /** The format of the index file: a file of another format, or written by another version of the loader, is rebuilt. */
-const FORMAT = 'newsgraph-search-2';
+const FORMAT = 'newsgraph-search-3';
 const COLUMNS = ['title', 'excerpt', 'body', 'topics', 'provider'] as const;
 /** BM25 weights of the columns, in COLUMNS order. */
 const WEIGHTS = [3, 1, 1, 2, 1];
@@ -262,6 +283,7 @@ function openDatabase(file: string): Database.Database {
     db.pragma('busy_timeout = 10000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
+    db.pragma('mmap_size = 1073741824');
     return db;
   };
   try {
@@ -274,6 +296,22 @@ function openDatabase(file: string): Database.Database {
 
 /** The version the index's file records when it must be built again (no corpus version looks like it). */
 const STALE_VERSION = 'stale';
+
+/** Row ids per second of publication: room for that many articles published within one second. */
+const ROWS_PER_SECOND = 2 ** 21;
+/** The latest second a row id tells apart (in 2106); later ones count as this one. 2 ** 32 seconds × ROWS_PER_SECOND stay within 2 ** 53. */
+const LAST_SECOND = 2 ** 32 - 1;
+
+/**
+ * The first row id of an article's second of publication: row ids order the index's rows most
+ * recently published first (those without a date last), so that the rows of a match in row id
+ * order are its tiers (SearchResult). The row takes the first free id of its second.
+ */
+function firstRowOfSecond(article: Article): number {
+  const published = article.publishedDateTime;
+  const second = published === null ? -1 : Math.min(Math.max(Math.floor(published / 1000), 0), LAST_SECOND - 1);
+  return (LAST_SECOND - 1 - second) * ROWS_PER_SECOND;
+}
 
 /** The length of an article's indexed text, kept with its row to check that a removal names the text the row was made of. */
 function textLength(columns: readonly string[]): number {
@@ -294,6 +332,12 @@ export function columnsOf(article: Article): string[] {
   ];
 }
 
+/** How a SearchIndex ranks. */
+export interface SearchIndexOptions {
+  /** How many matches one tier ranks (TIER_ROWS by default). */
+  readonly tierRows?: number;
+}
+
 /**
  * The search index of a corpus. Built from the corpus current when it is first needed (or reused
  * from its file when it was written for that version), then kept in step with each update.
@@ -309,13 +353,16 @@ export class SearchIndex {
   #version: string | null = null;
   #unsubscribe: (() => void) | null = null;
   #statements: ReturnType<SearchIndex['prepare']> | null = null;
+  readonly #tierRows: number;
 
   /**
    * @param source the corpus (and its updates, when live)
    * @param file where to keep the index; `:memory:` keeps it in memory
+   * @param options how many matches a tier ranks (TIER_ROWS unless given)
    */
-  constructor(source: SearchSource, file = ':memory:') {
+  constructor(source: SearchSource, file = ':memory:', options: SearchIndexOptions = {}) {
     this.#source = source;
+    this.#tierRows = options.tierRows ?? TIER_ROWS;
     this.#db = openDatabase(file);
     this.#unsubscribe =
       source.subscribe?.(
@@ -342,7 +389,7 @@ export class SearchIndex {
     if (result === undefined) {
       this.#ensure();
       const { expression, terms } = this.#expression(parsed);
-      result = view.kind === 'preview' ? this.#allMatches(view, expression, terms, key) : this.#publicMatches(view, expression, terms, key);
+      result = this.#matches(view, expression, terms, key);
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
       results.set(key, result);
     }
@@ -469,20 +516,34 @@ export class SearchIndex {
         draft: statement('SELECT text_length FROM draft_rows WHERE rowid = ?').pluck(),
       },
       addRow: {
-        public: statement('INSERT INTO public_rows(slug, text_length) VALUES (?, ?)'),
-        draft: statement('INSERT INTO draft_rows(slug, text_length) VALUES (?, ?)'),
+        public: statement('INSERT INTO public_rows(rowid, slug, text_length) VALUES (?, ?, ?)'),
+        draft: statement('INSERT INTO draft_rows(rowid, slug, text_length) VALUES (?, ?, ?)'),
       },
+      // The last row id taken in a second, in either table: row ids are unique across both, so a
+      // preview search can read them as one sequence.
+      lastRowOfSecond: statement(
+        'SELECT max(rowid) FROM (SELECT max(rowid) AS rowid FROM public_rows WHERE rowid BETWEEN @first AND @last ' +
+          'UNION ALL SELECT max(rowid) FROM draft_rows WHERE rowid BETWEEN @first AND @last)',
+      ).pluck(),
       removeRow: {
         public: statement('DELETE FROM public_rows WHERE rowid = ?'),
         draft: statement('DELETE FROM draft_rows WHERE rowid = ?'),
       },
-      // Rows as [rowid, rank] arrays: no object per match.
+      // A tier's rows, as [rowid, rank] arrays (no object per match): FTS5 scores only the rows it returns.
+      after: {
+        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').raw(),
+        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').raw(),
+      },
+      // The best rows, for `alike`: FTS5 scores every match to order them.
       match: {
         public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
         draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
       },
       // Matches counted without ranking them.
-      count: { public: statement('SELECT count(*) FROM public_fts WHERE public_fts MATCH ?').raw() },
+      count: {
+        public: statement('SELECT count(*) FROM public_fts WHERE public_fts MATCH ?').pluck(),
+        draft: statement('SELECT count(*) FROM draft_fts WHERE draft_fts MATCH ?').pluck(),
+      },
       // A MATCH stops at the first article; fts5vocab would walk the term's whole list.
       hasTerm: {
         public: statement('SELECT 1 FROM public_fts WHERE public_fts MATCH ? LIMIT 1'),
@@ -548,8 +609,10 @@ export class SearchIndex {
     }
     this.#documentFrequency = null;
     db.transaction(() => {
-      for (const article of corpus.public.articles) this.#insert('public', article);
-      for (const article of corpus.preview.articles) if (!article.published) this.#insert('draft', article);
+      // The last row id taken in each second, kept here while the tables fill rather than asked of them per row.
+      const lastRows = new Map<number, number>();
+      for (const article of corpus.public.articles) this.#insert('public', article, lastRows);
+      for (const article of corpus.preview.articles) if (!article.published) this.#insert('draft', article, lastRows);
       db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?), ('loader', ?)").run(FORMAT, currentLoaderVersion());
       this.#statements!.setVersion.run(corpus.version);
     })();
@@ -557,11 +620,21 @@ export class SearchIndex {
     this.#version = corpus.version;
   }
 
-  #insert(kind: Kind, article: Article): void {
+  /** Adds an article under the first free row id of its second; `lastRows`, when given, holds the last row id taken in each second of the tables. */
+  #insert(kind: Kind, article: Article, lastRows?: Map<number, number>): void {
     const statements = this.#statements!;
     // The record is read once here, not through the store's cache: a build reads every record.
     const columns = columnsOf(article instanceof StoredArticle ? article.readOnce() : article);
-    const row = Number(statements.addRow[kind].run(article.slug, textLength(columns)).lastInsertRowid);
+    const first = firstRowOfSecond(article);
+    const taken =
+      lastRows === undefined
+        ? (statements.lastRowOfSecond.get({ first, last: first + ROWS_PER_SECOND - 1 }) as number | null)
+        : lastRows.get(first);
+    const row = taken == null ? first : taken + 1;
+    if (row >= first + ROWS_PER_SECOND)
+      throw new Error(`More than ${ROWS_PER_SECOND} articles are published in the second of ${article.slug}.`);
+    lastRows?.set(first, row);
+    statements.addRow[kind].run(row, article.slug, textLength(columns));
     statements.insert[kind].run(row, ...columns);
     this.#rowOfSlug[kind].set(article.slug, row);
     this.#slugOfRow[kind].set(row, article.slug);
@@ -669,19 +742,20 @@ export class SearchIndex {
     return [...known].sort();
   }
 
-  /** A public search's matches, ranked as far as they are read. */
-  #publicMatches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
+  /** A search's matches in a view, ranked tier by tier as they are read: from the public table, and for the preview view the draft table too. */
+  #matches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
     const statements = this.#statements!;
-    const rows = (limit: number) => statements.match.public.all(expression, limit) as [number, number][];
+    const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);
+    const after = (rowid: number, limit: number) => {
+      const [first, second] = kinds.map((kind) => statements.after[kind].all(expression, rowid, limit) as [number, number][]);
+      return second === undefined ? first! : [...first!, ...second].sort((a, b) => a[0] - b[0]).slice(0, limit);
+    };
     const version = this.#version;
-    const count = () => (this.#version === version ? (statements.count.public.get(expression) as [number])[0] : null);
-    return new RankedMatches({ rows, count }, view, this.#slugOfRow.public, Object.freeze([...terms]), key);
-  }
-
-  /** A preview search's matches, from both tables, ranked in full at once. */
-  #allMatches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
-    const { articles, scores } = this.#run(view, expression);
-    return { articles, scores, total: articles.length, best: () => articles, terms: Object.freeze([...terms]), key };
+    const count = () =>
+      this.#version === version ? kinds.reduce((sum, kind) => sum + (statements.count[kind].get(expression) as number), 0) : null;
+    const { public: publicSlugs, draft: draftSlugs } = this.#slugOfRow;
+    const slugOfRow = (rowid: number) => publicSlugs.get(rowid) ?? (kinds.length > 1 ? draftSlugs.get(rowid) : undefined);
+    return new RankedMatches({ after, count }, view, slugOfRow, this.#tierRows, Object.freeze([...terms]), key);
   }
 
   /** Runs an FTS5 expression against the tables a view reads; matches the view holds, best first. */
@@ -699,9 +773,7 @@ export class SearchIndex {
         articles.push(article);
       }
     }
-    if (kinds.length > 1) articles.sort((a, b) => scores.get(b)! - scores.get(a)! || compareStrings(a.slug, b.slug));
-    // SQLite gives one table's matches best first: only runs of equal scores are left to order, by slug.
-    else orderTiesBySlug(articles, scores);
+    articles.sort((a, b) => scores.get(b)! - scores.get(a)! || compareStrings(a.slug, b.slug));
     return { articles: Object.freeze(articles), scores };
   }
 }

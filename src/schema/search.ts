@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { highlight } from '../content/highlight.js';
 import type { Article as ArticleRecord } from '../content/model.js';
+import { compareStrings } from '../content/order.js';
 import { type ArticleFilter as ArticleFilterValue, articlePredicate } from '../content/query.js';
-import { SearchQueryError, type SearchResult } from '../content/search.js';
+import { SearchQueryError, type SearchResult, TIER_ROWS } from '../content/search.js';
 import { badUserInput } from '../errors.js';
 import { Article, ArticleFilter, type FacetScope, renderedBodyOf } from './article.js';
 import { builder } from './builder.js';
@@ -70,7 +71,8 @@ const SearchHit = builder.objectRef<SearchHitRecord>('SearchHit').implement({
   fields: (t) => ({
     score: t.exposeFloat('score', {
       description:
-        'Relevance: BM25 over title (weight 3), excerpt, body, topics (weight 2) and provider name. Higher is better; comparable only within one search.',
+        'Relevance: BM25 over title (weight 3), excerpt, body, topics (weight 2) and provider name. Higher is better; comparable only ' +
+        `within one search, and the order follows it only within each tier of ${TIER_ROWS.toLocaleString('en')} matches (see \`Query.search\`).`,
     }),
     article: t.field({ type: Article, description: 'The article.', resolve: (hit) => hit.article }),
     highlights: t.field({
@@ -93,7 +95,10 @@ builder.queryFields((t) => ({
   search: t.field({
     type: SearchConnection,
     description:
-      'Articles matching a search, best first (ties by slug); 20 per page by default, at most 100. Every word must occur ' +
+      'Articles matching a search, best first (ties by slug); 20 per page by default, at most 100. A search that matches more ' +
+      `than ${TIER_ROWS.toLocaleString('en')} articles is ranked in tiers: its ${TIER_ROWS.toLocaleString('en')} most recently published matches ` +
+      'come first, best first among them, then the next ones as many, and so on, so that a broad search (a word most articles ' +
+      'have) lists the most relevant recent coverage first, at the cost of ranking a few thousand articles. Every word must occur ' +
       '(case and accents ignored); the last word also matches as a prefix unless the query ends with a space; a word of ' +
       '5 or more letters that occurs nowhere also matches the words one typo away; `"quoted phrases"` must occur as written; ' +
       '`-word` leaves out articles with that word. The public search never sees a draft: its ranking, counts, facets and ' +
@@ -117,8 +122,9 @@ builder.queryFields((t) => ({
       }
       const order: ListOrder<ArticleRecord> = {
         name: `search:${createHash('sha1').update(result.key).digest('base64url').slice(0, 12)}`,
-        positionOf: (article) => [result.scores.get(article)!, article.slug],
-        compare: (a, b) => (b[0] as number) - (a[0] as number) || (a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0),
+        positionOf: (article) => [result.tiers.get(article)!, result.scores.get(article)!, article.slug],
+        compare: (a, b) =>
+          (a[0] as number) - (b[0] as number) || (b[1] as number) - (a[1] as number) || compareStrings(a[2] as string, b[2] as string),
       };
       const page = pageOfMatches(result, args, order);
       const hitOf = (article: ArticleRecord): SearchHitRecord => ({ article, score: result.scores.get(article)!, terms: result.terms });

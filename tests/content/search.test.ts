@@ -10,6 +10,7 @@ import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import type { Article } from '../../src/content/model.js';
 import { parseQuery, SearchIndex, SearchQueryError, tokenize } from '../../src/content/search.js';
 import type { ContentStore } from '../../src/content/store.js';
+import type { CorpusView } from '../../src/content/view.js';
 import {
   CONTENT_DIR,
   corpusOf,
@@ -404,4 +405,91 @@ describe('a search ranked only as far as it is read', () => {
       reference.close();
     },
   );
+});
+
+/**
+ * The order a search in tiers must give, computed from a whole ranking: the matches newest first as
+ * the view keeps them, cut into tiers of `tierRows`, each tier best first (ties by slug).
+ */
+function tieredOrder(view: CorpusView, scores: ReadonlyMap<Article, number>, tierRows: number): string[] {
+  const newestFirst = view.articles.filter((article) => scores.has(article));
+  const order: string[] = [];
+  for (let start = 0; start < newestFirst.length; start += tierRows) {
+    const tier = newestFirst.slice(start, start + tierRows);
+    tier.sort((a, b) => scores.get(b)! - scores.get(a)! || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    order.push(...tier.map((article) => article.slug));
+  }
+  return order;
+}
+
+describe('a search ranked in tiers by recency', () => {
+  it.for([
+    ['content/', CONTENT_DIR, ['ai ', 'a', 'model'], 3],
+    ['a corpus of tied scores', '', ['quokka ', 'sigh'], 7],
+    ['the shared real sample', SAMPLE_CORPUS, ['ai ', 'the ', 'model', 'health '], 25],
+  ] as const)(
+    'should rank the most recent matches of %s first, best first within each tier',
+    async ([name, given, queries, tierRows], { skip }) => {
+      if (name === 'the shared real sample' && !requireSharedCorpus()) skip();
+      const corpus = await corpusOf(given === '' ? tiedScoresCorpus() : given);
+      const whole = new SearchIndex({ current: corpus });
+      const tiered = new SearchIndex({ current: corpus }, ':memory:', { tierRows });
+      let tiers = 0;
+      for (const query of queries) {
+        const reference = whole.search(corpus.public, query);
+        expect(reference.articles.length).toBeGreaterThan(0);
+        const expected = tieredOrder(corpus.public, reference.scores, tierRows);
+        const result = tiered.search(corpus.public, query);
+        // Read as a page would: the first few, then everything.
+        const first = result.best(2).map((article) => article.slug);
+        expect(first.length).toBeGreaterThanOrEqual(Math.min(2, expected.length));
+        expect(first).toEqual(expected.slice(0, first.length));
+        expect(result.articles.map((article) => article.slug)).toEqual(expected);
+        expect(result.total).toBe(expected.length);
+        for (const article of result.articles) {
+          expect(result.scores.get(article)).toBe(reference.scores.get(article));
+          expect(result.tiers.get(article)).toBe(
+            Math.floor(corpus.public.articles.filter((other) => reference.scores.has(other)).indexOf(article) / tierRows),
+          );
+        }
+        tiers = Math.max(tiers, Math.ceil(expected.length / tierRows));
+        // The preview view reads drafts too: every article of a tier is at least as recent as every article of the next.
+        const preview = tiered.search(corpus.preview, query);
+        const dates = (tier: number) =>
+          preview.articles
+            .filter((article) => preview.tiers.get(article) === tier)
+            .map((article) => article.publishedDateTime ?? -Infinity);
+        for (let tier = 1; dates(tier).length > 0; tier++)
+          expect(Math.min(...dates(tier - 1))).toBeGreaterThanOrEqual(Math.max(...dates(tier)));
+        expect(preview.total).toBe(whole.search(corpus.preview, query).articles.length);
+      }
+      // Queries long enough for several tiers.
+      expect(tiers).toBeGreaterThanOrEqual(3);
+      whole.close();
+      tiered.close();
+    },
+  );
+
+  it('should put a new article in the first tier and an edited old one where its date is', async () => {
+    const { root, live } = await liveContentCopy();
+    const index = new SearchIndex(live, ':memory:', { tierRows: 2 });
+    index.prepareNow();
+    const oldest = live.current.public.articles.at(-1)!;
+    writeFileSync(path.join(root, 'zz-quagga-now.md'), `---\ntitle: Quagga news\npublishedDateTime: ${new Date().toISOString()}\n---\n`);
+    // An hour, two and three after the oldest article.
+    const base = oldest.publishedDateTime ?? Date.parse('2001-01-01');
+    for (const [at, name] of ['zz-quagga-a.md', 'zz-quagga-b.md', 'zz-quagga-c.md'].entries())
+      writeFileSync(
+        path.join(root, name),
+        `---\ntitle: Quagga\npublishedDateTime: ${new Date(base + (at + 1) * 3_600_000).toISOString()}\n---\n`,
+      );
+    const oldestFile = readdirSync(root).find((name) => name === `${oldest.slug}.md`)!;
+    writeFileSync(path.join(root, oldestFile), `${readFileSync(path.join(root, oldestFile), 'utf8')}\nQuagga quagga quagga.\n`);
+    await live.apply(['zz-quagga-now.md', 'zz-quagga-a.md', 'zz-quagga-b.md', 'zz-quagga-c.md', oldestFile]);
+    const result = index.search(live.current.public, 'quagga ');
+    const tierOf = Object.fromEntries(result.articles.map((article) => [article.slug, result.tiers.get(article)]));
+    // Newest first: now, c, b, a, then the oldest article.
+    expect(tierOf).toEqual({ 'zz-quagga-now': 0, 'zz-quagga-c': 0, 'zz-quagga-b': 1, 'zz-quagga-a': 1, [oldest.slug]: 2 });
+    live.close();
+  });
 });

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SearchIndex } from '../../src/content/search.js';
 import type { NewsgraphServer } from '../../src/http/server.js';
 import {
   CONTENT_DIR,
+  corpusOf,
   execute,
   GENEROUS_LIMITS,
   type GraphQLResponse,
@@ -143,6 +145,33 @@ describe.skipIf(!requireSharedCorpus())('similar over the shared real sample', (
   });
 });
 
+/** The slugs of a search's hits read page by page forwards, `first` at a time, checking `totalCount` on every page. */
+async function pageForwards(yoga: NewsgraphServer, document: string, first: number, totalCount: number): Promise<string[]> {
+  const slugs: string[] = [];
+  let after: string | null = null;
+  for (let pages = 0; pages < 20; pages++) {
+    const { body }: GraphQLResponse = await execute(yoga, document, { first, after });
+    expect(body.data.search.totalCount).toBe(totalCount);
+    slugs.push(...body.data.search.nodes.map((node: any) => node.article.slug));
+    if (!body.data.search.pageInfo.hasNextPage) break;
+    after = body.data.search.pageInfo.endCursor;
+  }
+  return slugs;
+}
+
+/** The slugs of a search's hits read page by page backwards from the end, `last` at a time. */
+async function pageBackwards(yoga: NewsgraphServer, document: string, last: number): Promise<string[]> {
+  const slugs: string[] = [];
+  let before: string | null = null;
+  for (let pages = 0; pages < 20; pages++) {
+    const { body }: GraphQLResponse = await execute(yoga, document, { last, before });
+    slugs.unshift(...body.data.search.nodes.map((node: any) => node.article.slug));
+    if (!body.data.search.pageInfo.hasPreviousPage) break;
+    before = body.data.search.pageInfo.startCursor;
+  }
+  return slugs;
+}
+
 describe('search pages over runs of equal scores', () => {
   it('should page forwards and backwards through ties by slug, with the whole count on every page', async () => {
     const yoga = await serverOf(tiedScoresCorpus(), { limits: GENEROUS_LIMITS });
@@ -159,25 +188,43 @@ describe('search pages over runs of equal scores', () => {
     expect(whole.nodes).toEqual(expected);
     expect(new Set(whole.nodes.map((node: any) => node.score)).size).toBe(2);
 
-    const forwards: string[] = [];
-    let after: string | null = null;
-    for (let pages = 0; pages < 20; pages++) {
-      const { body }: GraphQLResponse = await execute(yoga, document, { first: 3, after });
-      expect(body.data.search.totalCount).toBe(40);
-      forwards.push(...body.data.search.nodes.map((node: any) => node.article.slug));
-      if (!body.data.search.pageInfo.hasNextPage) break;
-      after = body.data.search.pageInfo.endCursor;
-    }
+    const forwards = await pageForwards(yoga, document, 3, 40);
     expect(forwards).toEqual(whole.nodes.map((node: any) => node.article.slug));
 
-    const backwards: string[] = [];
-    let before: string | null = null;
-    for (let pages = 0; pages < 20; pages++) {
-      const { body }: GraphQLResponse = await execute(yoga, document, { last: 7, before });
-      backwards.unshift(...body.data.search.nodes.map((node: any) => node.article.slug));
-      if (!body.data.search.pageInfo.hasPreviousPage) break;
-      before = body.data.search.pageInfo.startCursor;
-    }
+    const backwards = await pageBackwards(yoga, document, 7);
+    expect(backwards).toEqual(forwards);
+  });
+});
+
+describe('search pages over tiers', () => {
+  it('should list the most recent matches first, best first within each tier, and page through the tiers both ways', async () => {
+    const directory = tiedScoresCorpus();
+    const corpus = await corpusOf(directory);
+    const yoga = await serverOf(directory, {
+      corpus,
+      limits: GENEROUS_LIMITS,
+      search: new SearchIndex({ current: corpus }, ':memory:', { tierRows: 7 }),
+    });
+    const document = `query($after: String, $before: String, $first: Int, $last: Int) {
+      search(query: "quokka ", first: $first, after: $after, last: $last, before: $before) {
+        totalCount nodes { score article { slug publishedDateTime } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }`;
+    const whole = (await execute(yoga, document, { first: 100 })).body.data.search;
+    expect(whole.totalCount).toBe(40);
+    const bySlug = (a: any, b: any) => (a.article.slug < b.article.slug ? -1 : a.article.slug > b.article.slug ? 1 : 0);
+    const newestFirst = [...whole.nodes].sort(
+      (a: any, b: any) => b.article.publishedDateTime.localeCompare(a.article.publishedDateTime) || bySlug(a, b),
+    );
+    const expected = Array.from({ length: 6 }, (_, tier) =>
+      newestFirst.slice(tier * 7, tier * 7 + 7).sort((a: any, b: any) => b.score - a.score || bySlug(a, b)),
+    ).flat();
+    expect(whole.nodes).toEqual(expected);
+
+    const forwards = await pageForwards(yoga, document, 3, 40);
+    expect(forwards).toEqual(expected.map((node: any) => node.article.slug));
+
+    const backwards = await pageBackwards(yoga, document, 5);
     expect(backwards).toEqual(forwards);
   });
 });
