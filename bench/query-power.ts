@@ -416,7 +416,7 @@ async function runChild(job: ChildJob): Promise<SizeResult> {
   // Garbage collections, to tell a request's own time from a pause that fell into it.
   const gcPauses: { start: number; end: number }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+    for (const entry of list.getEntries()) { gcPauses.push({ start: entry.startTime, end: entry.startTime + entry.duration }); (globalThis as any).gcKinds ??= []; (globalThis as any).gcKinds.push([(entry as any).detail?.kind, entry.duration, process.memoryUsage().heapUsed]); }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const gcMsDuring = (start: number, end: number) => {
@@ -618,6 +618,7 @@ async function runChild(job: ChildJob): Promise<SizeResult> {
   };
   log(`    stories: ${stories.count} of 2+ articles, ${stories.withAtLeast50} of 50+, the largest of ${stories.largest} articles`);
   gcObserver.disconnect();
+  { const k = (globalThis as any).gcKinds as [number, number, number][]; const by = new Map<number, number[]>(); for (const [kind, d] of k) { if (!by.has(kind)) by.set(kind, []); by.get(kind)!.push(d); } for (const [kind, ds] of by) { ds.sort((a, b) => a - b); console.error('GC kind', kind, 'count', ds.length, 'p50', ds[ds.length >> 1]!.toFixed(1), 'p90', ds[Math.floor(ds.length * 0.9)]!.toFixed(1), 'max', ds.at(-1)!.toFixed(1)); } console.error('heap', (process.memoryUsage().heapUsed / 1048576).toFixed(0), 'MB'); }
   search.close();
 
   return {

@@ -90,8 +90,13 @@ class RankedMatches implements SearchResult {
   #frozen: readonly Article[] | null = null;
   readonly #scores = new Map<Article, number>();
   readonly #tiers = new Map<Article, number>();
-  /** The rows of the tier being listed, best first, and how many of them are listed. */
-  #tierRowsRead: [rowid: number, rank: number][] = [];
+  /**
+   * The rows of the tier being listed, best first, as two columns (row ids and ranks), and how many
+   * of them are listed: a cached result keeps two typed arrays, not a small array per row for the
+   * garbage collector to copy and promote.
+   */
+  #tierRowIds = new Float64Array(0);
+  #tierRanks = new Float64Array(0);
   #tierListed = 0;
   /** The number of the tier being listed (-1 before the first) and its last row id in row id order. */
   #tier = -1;
@@ -133,7 +138,7 @@ class RankedMatches implements SearchResult {
 
   best(count: number): readonly Article[] {
     while (this.#listed.length < count && !this.#complete) {
-      if (this.#tierListed === this.#tierRowsRead.length) this.#readTier();
+      if (this.#tierListed === this.#tierRowIds.length) this.#readTier();
       else this.#listNext();
     }
     this.#frozen ??= Object.freeze([...this.#listed]);
@@ -142,7 +147,7 @@ class RankedMatches implements SearchResult {
 
   /** Whether every match is listed. */
   get #complete(): boolean {
-    return this.#lastTier && this.#tierListed === this.#tierRowsRead.length;
+    return this.#lastTier && this.#tierListed === this.#tierRowIds.length;
   }
 
   /** Reads and ranks the next tier's rows. */
@@ -153,13 +158,15 @@ class RankedMatches implements SearchResult {
     if (rows.length > 0) this.#lastRow = rows[rows.length - 1]![0];
     // Best first (FTS5's rank is the negated score), ties by slug.
     rows.sort((a, b) => a[1] - b[1] || compareStrings(this.#slugOfRow(a[0]) ?? '', this.#slugOfRow(b[0]) ?? ''));
-    this.#tierRowsRead = rows;
+    this.#tierRowIds = Float64Array.from(rows, (row) => row[0]);
+    this.#tierRanks = Float64Array.from(rows, (row) => row[1]);
     this.#tierListed = 0;
   }
 
   /** Lists the next row of the tier: its article, unless the view does not hold it or (the index having followed an update meanwhile) it is listed already. */
   #listNext(): void {
-    const [rowid, rank] = this.#tierRowsRead[this.#tierListed++]!;
+    const rowid = this.#tierRowIds[this.#tierListed]!;
+    const rank = this.#tierRanks[this.#tierListed++]!;
     const slug = this.#slugOfRow(rowid);
     const article = slug === undefined ? undefined : this.#view.articleBySlug(slug);
     if (article !== undefined && !this.#scores.has(article)) {
