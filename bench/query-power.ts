@@ -340,6 +340,26 @@ function fileSize(file: string): number {
   return existsSync(file) ? statSync(file).size : 0;
 }
 
+/** The names of the kinds of garbage collection a `gc` performance entry reports (node's perf_hooks constants). */
+const GC_KINDS: Record<number, string> = { 1: 'scavenges', 2: 'mark-compacts', 4: 'incremental marking steps', 8: 'weak callbacks' };
+
+/** Each kind of pause: how many, and their median, 90th percentile and longest duration. */
+function describeGcPauses(pauses: readonly { start: number; end: number; kind: number }[]): string {
+  const byKind = new Map<number, number[]>();
+  for (const pause of pauses) {
+    const list = byKind.get(pause.kind) ?? [];
+    list.push(pause.end - pause.start);
+    byKind.set(pause.kind, list);
+  }
+  if (byKind.size === 0) return 'none';
+  return [...byKind]
+    .map(
+      ([kind, ms]) =>
+        `${ms.length} ${GC_KINDS[kind] ?? `of kind ${kind}`} (p50 ${fmt(quantile(ms, 0.5), 1)}, p90 ${fmt(quantile(ms, 0.9), 1)}, max ${fmt(Math.max(...ms), 1)} ms)`,
+    )
+    .join(', ');
+}
+
 async function runChild(job: ChildJob): Promise<SizeResult> {
   const { loadCorpus } = (await import(moduleUrl('load'))) as typeof import('../src/content/load.js');
   const { SearchIndex, SEARCH_INDEX_FILE } = (await import(moduleUrl('search'))) as typeof import('../src/content/search.js');
@@ -414,9 +434,12 @@ async function runChild(job: ChildJob): Promise<SizeResult> {
   });
 
   // Garbage collections, to tell a request's own time from a pause that fell into it.
-  const gcPauses: { start: number; end: number }[] = [];
+  const gcPauses: { start: number; end: number; kind: number }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) { gcPauses.push({ start: entry.startTime, end: entry.startTime + entry.duration }); (globalThis as any).gcKinds ??= []; (globalThis as any).gcKinds.push([(entry as any).detail?.kind, entry.duration, process.memoryUsage().heapUsed]); }
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
+      gcPauses.push({ start: entry.startTime, end: entry.startTime + entry.duration, kind });
+    }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const gcMsDuring = (start: number, end: number) => {
@@ -618,7 +641,7 @@ async function runChild(job: ChildJob): Promise<SizeResult> {
   };
   log(`    stories: ${stories.count} of 2+ articles, ${stories.withAtLeast50} of 50+, the largest of ${stories.largest} articles`);
   gcObserver.disconnect();
-  { const k = (globalThis as any).gcKinds as [number, number, number][]; const by = new Map<number, number[]>(); for (const [kind, d] of k) { if (!by.has(kind)) by.set(kind, []); by.get(kind)!.push(d); } for (const [kind, ds] of by) { ds.sort((a, b) => a - b); console.error('GC kind', kind, 'count', ds.length, 'p50', ds[ds.length >> 1]!.toFixed(1), 'p90', ds[Math.floor(ds.length * 0.9)]!.toFixed(1), 'max', ds.at(-1)!.toFixed(1)); } console.error('heap', (process.memoryUsage().heapUsed / 1048576).toFixed(0), 'MB'); }
+  log(`    garbage collections while serving: ${describeGcPauses(gcPauses)}`);
   search.close();
 
   return {

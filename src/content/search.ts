@@ -70,6 +70,15 @@ interface MatchRows {
 }
 
 /**
+ * The share of the public articles beyond which a word is common: a search with other words ranks
+ * by those (the common word must still occur). BM25 weighs a word in a tenth of the articles at
+ * about a third of one in a thousandth, and one in half of them at nothing.
+ */
+const COMMON_SHARE = 0.1;
+/** The fewest articles a common word is in: below, counting them costs little, and a small corpus ranks by every word. */
+export const COMMON_MIN_ARTICLES = 1_000;
+
+/**
  * How many matches one tier ranks: enough that a page of the most relevant recent articles comes
  * from a wide pool, few enough that ranking them stays within a few milliseconds at any corpus size.
  */
@@ -343,6 +352,8 @@ export function columnsOf(article: Article): string[] {
 export interface SearchIndexOptions {
   /** How many matches one tier ranks (TIER_ROWS by default). */
   readonly tierRows?: number;
+  /** The fewest articles a word must be in, beyond a tenth of them, to be left out of a ranking (COMMON_MIN_ARTICLES by default). */
+  readonly commonMinArticles?: number;
 }
 
 /**
@@ -361,6 +372,7 @@ export class SearchIndex {
   #unsubscribe: (() => void) | null = null;
   #statements: ReturnType<SearchIndex['prepare']> | null = null;
   readonly #tierRows: number;
+  readonly #commonMinArticles: number;
 
   /**
    * @param source the corpus (and its updates, when live)
@@ -370,6 +382,7 @@ export class SearchIndex {
   constructor(source: SearchSource, file = ':memory:', options: SearchIndexOptions = {}) {
     this.#source = source;
     this.#tierRows = options.tierRows ?? TIER_ROWS;
+    this.#commonMinArticles = options.commonMinArticles ?? COMMON_MIN_ARTICLES;
     this.#db = openDatabase(file);
     this.#unsubscribe =
       source.subscribe?.(
@@ -395,8 +408,8 @@ export class SearchIndex {
     let result = results.get(key);
     if (result === undefined) {
       this.#ensure();
-      const { expression, terms } = this.#expression(parsed);
-      result = this.#matches(view, expression, terms, key);
+      const { expression, rankExpression, terms } = this.#expression(parsed);
+      result = this.#matches(view, expression, rankExpression, terms, key);
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
       results.set(key, result);
     }
@@ -540,6 +553,15 @@ export class SearchIndex {
       after: {
         public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').raw(),
         draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').raw(),
+      },
+      // A tier's rows without their ranks, and the ranks of a range of rows by another expression.
+      rowsAfter: {
+        public: statement('SELECT rowid FROM public_fts WHERE public_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').pluck(),
+        draft: statement('SELECT rowid FROM draft_fts WHERE draft_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').pluck(),
+      },
+      rankBetween: {
+        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? AND rowid BETWEEN ? AND ?').raw(),
+        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? AND rowid BETWEEN ? AND ?').raw(),
       },
       // The best rows, for `alike`: FTS5 scores every match to order them.
       match: {
@@ -697,25 +719,41 @@ export class SearchIndex {
     this.#version = exact ? update.corpus.version : null;
   }
 
-  /** The FTS5 expression of a parsed query, with the terms a hit may contain. */
-  #expression(parsed: ParsedQuery): { expression: string; terms: string[] } {
+  /**
+   * The FTS5 expression of a parsed query, with the terms a hit may contain and, when it differs,
+   * the expression its matches are ranked by: the query's words and phrases without its excluded
+   * words, and without its common words (COMMON_SHARE, COMMON_MIN_ARTICLES) when it has others. Every word of an
+   * expression costs FTS5's BM25 a pass over all the articles with that word, to count them; that
+   * pass is what made a search with a word most articles have slow, while such a word weighs
+   * little in the score (nothing at all beyond half the articles).
+   */
+  #expression(parsed: ParsedQuery): { expression: string; rankExpression: string | null; terms: string[] } {
     const count = parsed.words.length + parsed.excluded.length + parsed.phrases.reduce((sum, phrase) => sum + phrase.length, 0);
     if (count > MAX_QUERY_WORDS) throw new SearchQueryError(`A search takes at most ${MAX_QUERY_WORDS} words, found ${count}.`);
     const parts: string[] = [];
+    const rankParts: string[] = [];
     const terms: string[] = [];
+    const documents = this.#documentCounts();
+    const common = Math.max(COMMON_SHARE * this.#rowOfSlug.public.size, this.#commonMinArticles);
     for (const { word, prefix } of parsed.words) {
+      // A prefix is common when the word as typed is: every article with that word has the prefix.
+      const isCommon = (documents.get(word) ?? 0) > common;
       if (prefix) {
         parts.push(`${quote(word)}*`);
+        if (!isCommon) rankParts.push(`${quote(word)}*`);
         terms.push(`${word}*`);
         continue;
       }
       terms.push(word);
       const corrections = [...word].length >= TYPO_MIN_LETTERS && !this.#hasTerm(word) ? this.#knownTerms(oneEditAway(word)) : [];
       terms.push(...corrections);
-      parts.push(corrections.length === 0 ? quote(word) : `(${[word, ...corrections].map(quote).join(' OR ')})`);
+      const part = corrections.length === 0 ? quote(word) : `(${[word, ...corrections].map(quote).join(' OR ')})`;
+      parts.push(part);
+      if (!isCommon) rankParts.push(part);
     }
     for (const phrase of parsed.phrases) {
       parts.push(quote(phrase.join(' ')));
+      rankParts.push(quote(phrase.join(' ')));
       terms.push(...phrase);
     }
     if (parts.length === 0) {
@@ -727,7 +765,8 @@ export class SearchIndex {
     }
     let expression = parts.join(' AND ');
     if (parsed.excluded.length > 0) expression = `(${expression}) NOT (${parsed.excluded.map(quote).join(' OR ')})`;
-    return { expression, terms };
+    const rankExpression = (rankParts.length > 0 ? rankParts : parts).join(' AND ');
+    return { expression, rankExpression: rankExpression === expression ? null : rankExpression, terms };
   }
 
   #hasTerm(term: string): boolean {
@@ -750,11 +789,22 @@ export class SearchIndex {
   }
 
   /** A search's matches in a view, ranked tier by tier as they are read: from the public table, and for the preview view the draft table too. */
-  #matches(view: CorpusView, expression: string, terms: readonly string[], key: string): SearchResult {
+  #matches(view: CorpusView, expression: string, rankExpression: string | null, terms: readonly string[], key: string): SearchResult {
     const statements = this.#statements!;
     const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);
+    const tableAfter = (kind: Kind, rowid: number, limit: number): [number, number][] => {
+      if (rankExpression === null) return statements.after[kind].all(expression, rowid, limit) as [number, number][];
+      // The tier's rows, then the ranks of the rows between its first and last that the ranking
+      // expression (a superset) matches, kept for the tier's rows.
+      const rowids = statements.rowsAfter[kind].all(expression, rowid, limit) as number[];
+      if (rowids.length === 0) return [];
+      const ranks = new Map<number, number>();
+      for (const [row, rank] of statements.rankBetween[kind].all(rankExpression, rowids[0], rowids.at(-1)) as [number, number][])
+        ranks.set(row, rank);
+      return rowids.map((row) => [row, ranks.get(row)!]);
+    };
     const after = (rowid: number, limit: number) => {
-      const [first, second] = kinds.map((kind) => statements.after[kind].all(expression, rowid, limit) as [number, number][]);
+      const [first, second] = kinds.map((kind) => tableAfter(kind, rowid, limit));
       return second === undefined ? first! : [...first!, ...second].sort((a, b) => a[0] - b[0]).slice(0, limit);
     };
     const version = this.#version;

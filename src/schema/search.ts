@@ -3,7 +3,7 @@ import { highlight } from '../content/highlight.js';
 import type { Article as ArticleRecord } from '../content/model.js';
 import { compareStrings } from '../content/order.js';
 import { type ArticleFilter as ArticleFilterValue, articlePredicate } from '../content/query.js';
-import { SearchQueryError, type SearchResult, TIER_ROWS } from '../content/search.js';
+import { COMMON_MIN_ARTICLES, SearchQueryError, type SearchResult, TIER_ROWS } from '../content/search.js';
 import { badUserInput } from '../errors.js';
 import { Article, ArticleFilter, type FacetScope, renderedBodyOf } from './article.js';
 import { builder } from './builder.js';
@@ -71,7 +71,9 @@ const SearchHit = builder.objectRef<SearchHitRecord>('SearchHit').implement({
   fields: (t) => ({
     score: t.exposeFloat('score', {
       description:
-        'Relevance: BM25 over title (weight 3), excerpt, body, topics (weight 2) and provider name. Higher is better; comparable only ' +
+        'Relevance: BM25 over title (weight 3), excerpt, body, topics (weight 2) and provider name, counting the words of the search ' +
+        `but those in more than a tenth of the articles (and ${COMMON_MIN_ARTICLES.toLocaleString('en')} or more) when it has others (they must occur, ` +
+        'but weigh little). Higher is better; comparable only ' +
         `within one search, and the order follows it only within each tier of ${TIER_ROWS.toLocaleString('en')} matches (see \`Query.search\`).`,
     }),
     article: t.field({ type: Article, description: 'The article.', resolve: (hit) => hit.article }),

@@ -424,9 +424,9 @@ function tieredOrder(view: CorpusView, scores: ReadonlyMap<Article, number>, tie
 
 describe('a search ranked in tiers by recency', () => {
   it.for([
-    ['content/', CONTENT_DIR, ['ai ', 'a', 'model'], 3],
+    ['content/', CONTENT_DIR, ['ai ', 'a', 'model', 'ai model '], 3],
     ['a corpus of tied scores', '', ['quokka ', 'sigh'], 7],
-    ['the shared real sample', SAMPLE_CORPUS, ['ai ', 'the ', 'model', 'health '], 25],
+    ['the shared real sample', SAMPLE_CORPUS, ['ai ', 'the ', 'model', 'health ', 'ai health '], 25],
   ] as const)(
     'should rank the most recent matches of %s first, best first within each tier',
     async ([name, given, queries, tierRows], { skip }) => {
@@ -447,6 +447,7 @@ describe('a search ranked in tiers by recency', () => {
         expect(result.articles.map((article) => article.slug)).toEqual(expected);
         expect(result.total).toBe(expected.length);
         for (const article of result.articles) {
+          expect(Number.isFinite(result.scores.get(article))).toBe(true);
           expect(result.scores.get(article)).toBe(reference.scores.get(article));
           expect(result.tiers.get(article)).toBe(
             Math.floor(corpus.public.articles.filter((other) => reference.scores.has(other)).indexOf(article) / tierRows),
@@ -492,4 +493,57 @@ describe('a search ranked in tiers by recency', () => {
     expect(tierOf).toEqual({ 'zz-quagga-now': 0, 'zz-quagga-c': 0, 'zz-quagga-b': 1, 'zz-quagga-a': 1, [oldest.slug]: 2 });
     live.close();
   });
+});
+
+describe('a search with a common word', () => {
+  it.for([
+    ['content/', CONTENT_DIR],
+    ['the shared real sample', SAMPLE_CORPUS],
+  ] as const)(
+    'should match every word of %s but rank by the rarer ones, and never by an excluded word',
+    async ([name, directory], { skip }) => {
+      if (name === 'the shared real sample' && !requireSharedCorpus()) skip();
+      const corpus = await corpusOf(directory);
+      // Every word in more than a tenth of the articles is common, however few they are.
+      const index = new SearchIndex({ current: corpus }, ':memory:', { commonMinArticles: 0 });
+      const published = readRawFiles(directory).filter((file) => file.data.published !== false);
+      const frequency = new Map<string, number>();
+      for (const file of published) for (const word of new Set(fieldsOf(file).flat())) frequency.set(word, (frequency.get(word) ?? 0) + 1);
+      const isCommon = (word: string) => frequency.get(word)! > 0.1 * published.length;
+      const [common] = [...frequency].filter(([word]) => isCommon(word) && /^[a-z]{3,}$/.test(word)).sort((a, b) => b[1] - a[1])[0]!;
+      // The rarer word most often found with it.
+      const together = new Map<string, number>();
+      for (const file of published) {
+        const fields = fieldsOf(file);
+        if (!hasWord(fields, common)) continue;
+        for (const word of new Set(fields.flat()))
+          if (!isCommon(word) && /^[a-z]{4,}$/.test(word)) together.set(word, (together.get(word) ?? 0) + 1);
+      }
+      const [rare] = [...together].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]!;
+      const scoresOf = (query: string) => {
+        const result = index.search(corpus.public, query);
+        return new Map(result.articles.map((article) => [article.slug, result.scores.get(article)]));
+      };
+      const both = scoresOf(`${common} ${rare} `);
+      expect([...both.keys()].sort()).toEqual(expectedSlugs(published, (fields) => hasWord(fields, common) && hasWord(fields, rare)));
+      expect(both.size).toBeGreaterThan(1);
+      const rareAlone = scoresOf(`${rare} `);
+      for (const [slug, score] of both) expect(score).toBe(rareAlone.get(slug));
+      // Alone, the common word ranks its matches itself.
+      const commonAlone = scoresOf(`${common} `);
+      expect([...both.keys()].some((slug) => commonAlone.get(slug) !== rareAlone.get(slug))).toBe(true);
+      // An excluded word leaves the scores as they are.
+      const other = [...frequency.keys()].find(
+        (word) =>
+          /^[a-z]{4,}$/.test(word) &&
+          word !== rare &&
+          !isCommon(word) &&
+          expectedSlugs(published, (fields) => hasWord(fields, rare) && hasWord(fields, word)).length > 0,
+      )!;
+      const excluded = scoresOf(`${rare} -${other}`);
+      expect([...excluded.keys()].sort()).toEqual(expectedSlugs(published, (fields) => hasWord(fields, rare) && !hasWord(fields, other)));
+      for (const [slug, score] of excluded) expect(score).toBe(rareAlone.get(slug));
+      index.close();
+    },
+  );
 });
