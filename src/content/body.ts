@@ -46,12 +46,8 @@ export interface BodyHeading {
   readonly anchor: string;
 }
 
-/** A body rendered: what the body fields of the API serve. */
-export interface RenderedBody {
-  /** The sanitized HTML; null when it would be longer than maxHtmlLength (htmlProblem says so). */
-  readonly html: string | null;
-  /** Why html is null, for the client's error message; null when html is there. */
-  readonly htmlProblem: string | null;
+/** A body read without its HTML: what every body field of the API but `bodyHtml` serves, and search snippets. */
+export interface BodyText {
   /** Plain text: one line per paragraph, heading, list item, table row and code block; cells separated by a space. */
   readonly text: string;
   /** Words of the text, as Intl.Segmenter counts them (word-like segments). */
@@ -60,6 +56,14 @@ export interface RenderedBody {
   readonly readingTimeMinutes: number;
   /** The headings, in document order. */
   readonly headings: readonly BodyHeading[];
+}
+
+/** A body rendered: its text and its HTML. */
+export interface RenderedBody extends BodyText {
+  /** The sanitized HTML; null when it would be longer than maxHtmlLength (htmlProblem says so). */
+  readonly html: string | null;
+  /** Why html is null, for the client's error message; null when html is there. */
+  readonly htmlProblem: string | null;
 }
 
 /**
@@ -266,12 +270,8 @@ function renderedLengthAtLeast(tokens: readonly Token[]): number {
   return length;
 }
 
-/**
- * Renders a Markdown body: sanitized HTML (with heading ids, external links marked
- * `rel="noopener noreferrer"`), plain text, word count, reading time and headings. Never throws for
- * any string; an HTML longer than maxHtmlLength is not built (html null, htmlProblem says why).
- */
-export function renderBody(source: string): RenderedBody {
+/** Parses a body and walks its tokens once: the text, word count and headings, and the tokens readied for rendering (heading ids, cell alignment, task items, fragment links). */
+function readTokens(source: string): { tokens: Token[]; body: BodyText } {
   const tokens = markdown.parse(source, {});
   const slugger = new GithubSlugger();
   const headings: BodyHeading[] = [];
@@ -355,6 +355,21 @@ export function renderBody(source: string): RenderedBody {
 
   const text = parts.join('');
   const wordCount = countWords(text);
+  return { tokens, body: { text, wordCount, readingTimeMinutes: readingTimeOf(wordCount), headings } };
+}
+
+/** A body's text, word count and headings, without rendering its HTML (a search snippet needs no more). */
+function readBody(source: string): BodyText {
+  return readTokens(source).body;
+}
+
+/**
+ * Renders a Markdown body: sanitized HTML (with heading ids, external links marked
+ * `rel="noopener noreferrer"`), plain text, word count, reading time and headings. Never throws for
+ * any string; an HTML longer than maxHtmlLength is not built (html null, htmlProblem says why).
+ */
+export function renderBody(source: string): RenderedBody {
+  const { tokens, body } = readTokens(source);
   const limit = maxHtmlLength(source.length);
   const tooLong = `its HTML would be longer than ${limit} characters (8 times the Markdown plus 65536)`;
   let html: string | null = null;
@@ -362,14 +377,7 @@ export function renderBody(source: string): RenderedBody {
     const unsafe = markdown.renderer.render(tokens, markdown.options, {});
     if (unsafe.length <= limit) html = sanitizeHtml(unsafe, SANITIZE_OPTIONS);
   }
-  return {
-    html,
-    htmlProblem: html === null ? tooLong : null,
-    text,
-    wordCount,
-    readingTimeMinutes: readingTimeOf(wordCount),
-    headings,
-  };
+  return { ...body, html, htmlProblem: html === null ? tooLong : null };
 }
 
 /** A token's attribute as a string; empty when it has none. */
@@ -426,21 +434,26 @@ const DEFAULT_BODY_CACHE_BYTES = 64 * 1024 * 1024;
 /** Memory an entry holds beyond its strings: the objects and the cache's own bookkeeping. */
 const ENTRY_OVERHEAD_BYTES = 256;
 
-/** One article version's rendered body (or failure), with the bytes it holds. */
+/** One article version's body, rendered or only read (or its failure), with the bytes it holds. */
 interface CacheEntry {
-  readonly value: RenderedBody | BodyRenderError;
+  readonly value: RenderedBody | BodyText | BodyRenderError;
   readonly bytes: number;
+}
+
+/** Whether a body kept in the cache has its HTML rendered. */
+function isRendered(value: RenderedBody | BodyText): value is RenderedBody {
+  return 'html' in value;
 }
 
 /**
  * The bytes an entry holds, roughly: its strings at two bytes per UTF-16 code unit, plus the
  * Markdown, which the cache keeps alive through its key after a newer version replaced the article.
  */
-function entryOf(value: RenderedBody | BodyRenderError, markdownLength: number): CacheEntry {
+function entryOf(value: RenderedBody | BodyText | BodyRenderError, markdownLength: number): CacheEntry {
   let characters = markdownLength;
   if (value instanceof BodyRenderError) characters += value.message.length;
   else {
-    characters += (value.html?.length ?? 0) + value.text.length;
+    characters += (isRendered(value) ? (value.html?.length ?? 0) : 0) + value.text.length;
     for (const heading of value.headings) characters += heading.text.length + heading.anchor.length + 32;
   }
   return { value, bytes: ENTRY_OVERHEAD_BYTES + 2 * characters };
@@ -450,35 +463,48 @@ function entryOf(value: RenderedBody | BodyRenderError, markdownLength: number):
 export interface BodyCache {
   /** The article's body rendered (from the cache, or rendered now); null when it has no body. Throws a BodyRenderError when it cannot be rendered. */
   bodyOf(article: Article): RenderedBody | null;
+  /** The article's body read, its HTML rendered only if it was already (from the cache, or read now); null when it has no body. Throws a BodyRenderError when it cannot be read. */
+  textOf(article: Article): BodyText | null;
   /** The bytes the cache holds now, as estimated when each entry was added; never above its budget. */
   readonly bytes: number;
 }
 
 /**
- * A cache of rendered bodies keyed by the article object: a changed file becomes a new object, so
- * an entry is one version of an article and never goes stale. Holds at most `maxBytes`; an entry
+ * A cache of bodies keyed by the article object: a changed file becomes a new object, so an entry
+ * is one version of an article and never goes stale. An entry read for its text alone (textOf) is
+ * replaced by the rendered body when its HTML is asked for. Holds at most `maxBytes`; an entry
  * larger than that is not kept. A failure is cached like a result, so a bad body is tried once.
  */
 export function createBodyCache(maxBytes = DEFAULT_BODY_CACHE_BYTES): BodyCache {
   const cache = new LRUCache<Article, CacheEntry>({ maxSize: maxBytes, sizeCalculation: (entry) => entry.bytes });
+  /** The cached entry, else the body read with `read` and cached; null when the article has no body. */
+  const entryFor = (
+    article: Article,
+    read: (source: string) => RenderedBody | BodyText,
+    fits: (value: RenderedBody | BodyText) => boolean,
+  ) => {
+    const cached = cache.get(article);
+    if (cached !== undefined && (cached.value instanceof BodyRenderError || fits(cached.value))) return cached;
+    const { body } = article;
+    if (body === null) return null;
+    let value: RenderedBody | BodyText | BodyRenderError;
+    try {
+      value = read(body);
+    } catch (error) {
+      value = new BodyRenderError(article.sourcePath, error);
+    }
+    const entry = entryOf(value, body.length);
+    cache.set(article, entry);
+    return entry;
+  };
+  const bodyIn = <T>(entry: CacheEntry | null): T | null => {
+    if (entry === null) return null;
+    if (entry.value instanceof BodyRenderError) throw entry.value;
+    return entry.value as T;
+  };
   return {
-    bodyOf(article) {
-      let entry = cache.get(article);
-      if (entry === undefined) {
-        const { body } = article;
-        if (body === null) return null;
-        let value: RenderedBody | BodyRenderError;
-        try {
-          value = renderBody(body);
-        } catch (error) {
-          value = new BodyRenderError(article.sourcePath, error);
-        }
-        entry = entryOf(value, body.length);
-        cache.set(article, entry);
-      }
-      if (entry.value instanceof BodyRenderError) throw entry.value;
-      return entry.value;
-    },
+    bodyOf: (article) => bodyIn<RenderedBody>(entryFor(article, renderBody, isRendered)),
+    textOf: (article) => bodyIn<BodyText>(entryFor(article, readBody, () => true)),
     get bytes() {
       return cache.calculatedSize;
     },

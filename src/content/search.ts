@@ -223,12 +223,21 @@ function foldTerm(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
+/** One folded word of a text, with where it starts and ends in the text. */
+export interface Token {
+  readonly word: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The folded words of a text, in order, read one by one (a caller may stop early). */
+export function* tokensOf(text: string): Generator<Token> {
+  for (const match of text.matchAll(TOKEN)) yield { word: foldTerm(match[0]), start: match.index, end: match.index + match[0].length };
+}
+
 /** The folded words of a text, in order, with where each starts and ends in the text. */
-export function tokenize(text: string): { word: string; start: number; end: number }[] {
-  const tokens: { word: string; start: number; end: number }[] = [];
-  for (const match of text.matchAll(TOKEN))
-    tokens.push({ word: foldTerm(match[0]), start: match.index, end: match.index + match[0].length });
-  return tokens;
+export function tokenize(text: string): Token[] {
+  return [...tokensOf(text)];
 }
 
 /**

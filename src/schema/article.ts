@@ -1,4 +1,4 @@
-import type { BodyCache, RenderedBody } from '../content/body.js';
+import type { BodyCache, BodyText, RenderedBody } from '../content/body.js';
 import { queryViewArticles } from '../content/columns.js';
 import type { Article as ArticleRecord } from '../content/model.js';
 import { type ArticleOrder as ArticleOrderValue, comparePositions, DEFAULT_ARTICLE_ORDER, orderValue } from '../content/order.js';
@@ -168,18 +168,25 @@ function loadBodyRenderer(): Promise<BodyRenderer> {
   return bodyRenderer;
 }
 
-/**
- * The article's body rendered, from the cache of rendered article versions (null when the file has
- * no body). A body the renderer fails on is a BODY_RENDER_FAILED error naming the file.
- */
-export async function renderedBodyOf(article: ArticleRecord): Promise<RenderedBody | null> {
+/** A read of the body cache, with a body the renderer fails on as a BODY_RENDER_FAILED error naming the file. */
+async function fromBodyCache<T>(read: (cache: BodyCache) => T): Promise<T> {
   const { module, cache } = await loadBodyRenderer();
   try {
-    return cache.bodyOf(article);
+    return read(cache);
   } catch (error) {
     if (error instanceof module.BodyRenderError) throw bodyRenderFailed(error.sourcePath, 'the Markdown renderer failed');
     throw error;
   }
+}
+
+/** The article's body rendered, HTML included, from the cache of article versions (null when the file has no body). */
+function renderedBodyOf(article: ArticleRecord): Promise<RenderedBody | null> {
+  return fromBodyCache((cache) => cache.bodyOf(article));
+}
+
+/** The article's body text, word count and headings, from the same cache, without rendering its HTML (null when the file has no body). */
+export function bodyTextOf(article: ArticleRecord): Promise<BodyText | null> {
+  return fromBodyCache((cache) => cache.textOf(article));
 }
 
 /** The longest `excerpt(maxLength:)` allowed. */
@@ -196,7 +203,7 @@ async function resolveExcerpt(article: ArticleRecord, maxLength: number | null |
   if (excerpt !== null && maxLength == null) return excerpt;
   const { module } = await loadBodyRenderer();
   if (excerpt !== null) return module.truncateText(excerpt, maxLength!);
-  const text = (await renderedBodyOf(article))?.text.replace(/\s+/g, ' ');
+  const text = (await bodyTextOf(article))?.text.replace(/\s+/g, ' ');
   return text ? module.truncateText(text, maxLength ?? DEFAULT_BODY_EXCERPT_LENGTH) : null;
 }
 
@@ -246,22 +253,22 @@ Article.implement({
       description:
         'The body as plain text, without Markdown syntax or HTML: one line per paragraph, heading, list item, table row and ' +
         'code block; table cells separated by a space; images by their description. Null when the file has no body.',
-      resolve: async (article) => (await renderedBodyOf(article))?.text ?? null,
+      resolve: async (article) => (await bodyTextOf(article))?.text ?? null,
     }),
     wordCount: t.int({
       description:
         'The words of `bodyText`, as Unicode word segmentation counts them (`Intl.Segmenter`: `don’t`, `4.5` and `U.S` are ' +
         'one word each; punctuation and symbols are none). 0 when there is no body.',
-      resolve: async (article) => (await renderedBodyOf(article))?.wordCount ?? 0,
+      resolve: async (article) => (await bodyTextOf(article))?.wordCount ?? 0,
     }),
     readingTimeMinutes: t.int({
       description: 'Minutes to read the body at 265 words a minute: `max(1, round(wordCount / 265))`, and 0 when there are no words.',
-      resolve: async (article) => (await renderedBodyOf(article))?.readingTimeMinutes ?? 0,
+      resolve: async (article) => (await bodyTextOf(article))?.readingTimeMinutes ?? 0,
     }),
     headings: t.field({
       type: [Heading],
       description: 'The headings of the body in document order, for a table of contents; empty when there are none or no body.',
-      resolve: async (article) => identifyHeadings(article.slug, (await renderedBodyOf(article))?.headings ?? []),
+      resolve: async (article) => identifyHeadings(article.slug, (await bodyTextOf(article))?.headings ?? []),
     }),
     category: t.exposeString('category', { nullable: true, description: 'The category (`news`); null when the file has none.' }),
     type: t.exposeString('type', { nullable: true, description: 'The kind of item (`article`, `video`); null when the file has none.' }),

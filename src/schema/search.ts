@@ -5,7 +5,7 @@ import { compareStrings } from '../content/order.js';
 import { type ArticleFilter as ArticleFilterValue, articlePredicate } from '../content/query.js';
 import { COMMON_MIN_ARTICLES, SearchQueryError, type SearchResult, TIER_ROWS } from '../content/search.js';
 import { badUserInput } from '../errors.js';
-import { Article, ArticleFilter, type FacetScope, renderedBodyOf } from './article.js';
+import { Article, ArticleFilter, bodyTextOf, type FacetScope } from './article.js';
 import { builder } from './builder.js';
 import {
   type ConnectionArgs,
@@ -53,9 +53,9 @@ const SearchHighlight = builder.objectRef<{ field: SearchFieldValue; snippet: st
   }),
 });
 
-/** The text of each field of an article that search looks in (the body as the cached rendering's text; none when it cannot be rendered). */
+/** The text of each field of an article that search looks in (the body as its cached text, read without rendering HTML; none when it cannot be read). */
 async function fieldTexts(article: ArticleRecord): Promise<[SearchFieldValue, string | null][]> {
-  const body = await renderedBodyOf(article).catch(() => null);
+  const body = await bodyTextOf(article).catch(() => null);
   return [
     ['TITLE', article.title],
     ['EXCERPT', article.excerpt],

@@ -627,6 +627,24 @@ describe('createBodyCache', () => {
     expect(cache.bodyOf(version1)).toBe(first);
   });
 
+  it('should read a body for its text without rendering its HTML, and render it when asked', () => {
+    const cache = createBodyCache();
+    const source = `# Title\n\n${'A paragraph with **bold** words and a [link](https://example.com). '.repeat(20)}`;
+    const article = articleWith(source);
+    const { html, htmlProblem, ...text } = renderBody(source);
+    const read = cache.textOf(article);
+    expect(read).toEqual(text);
+    expect(read).not.toHaveProperty('html');
+    const textBytes = cache.bytes;
+    const rendered = cache.bodyOf(article);
+    expect(rendered).toEqual({ ...text, html, htmlProblem });
+    // The rendered body replaced the text alone, HTML counted, and answers for the text from then on.
+    expect(cache.bytes).toBeGreaterThan(textBytes + 2 * html!.length - 1);
+    expect(cache.textOf(article)).toBe(rendered);
+    expect(cache.bodyOf(article)).toBe(rendered);
+    expect(cache.textOf(articleWith(null))).toBeNull();
+  });
+
   it('should answer null for an article without a body, and hold nothing for it', () => {
     const cache = createBodyCache();
     expect(cache.bodyOf(articleWith(null))).toBeNull();
@@ -662,5 +680,7 @@ describe('createBodyCache', () => {
     expect((failure as BodyRenderError).message).toBe('the body of news/broken.md cannot be rendered');
     expect((failure as BodyRenderError).sourcePath).toBe('news/broken.md');
     expect(() => cache.bodyOf(broken)).toThrow(failure as Error);
+    // Read for its text alone, the same failure.
+    expect(() => createBodyCache().textOf(broken)).toThrow('the body of news/broken.md cannot be rendered');
   });
 });

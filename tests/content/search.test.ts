@@ -161,6 +161,40 @@ describe('highlight', () => {
   });
 });
 
+/** A snippet as the API documents it, every word read: the reference highlight must agree with. */
+function referenceSnippet(text: string, terms: readonly string[]): string | null {
+  const escaped = (part: string) =>
+    part.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;');
+  const matches = (word: string) => terms.some((term) => (term.endsWith('*') ? word.startsWith(term.slice(0, -1)) : word === term));
+  const tokens = tokenize(text);
+  const first = tokens.findIndex((token) => matches(token.word));
+  if (first < 0) return null;
+  const from = tokens.length <= 32 ? 0 : Math.max(0, Math.min(first - 8, tokens.length - 32));
+  const to = Math.min(tokens.length, from + 32);
+  let html = from === 0 ? '' : '…';
+  let at = from === 0 ? 0 : tokens[from]!.start;
+  for (const token of tokens.slice(from, to).filter((token) => matches(token.word))) {
+    html += `${escaped(text.slice(at, token.start))}<mark>${escaped(text.slice(token.start, token.end))}</mark>`;
+    at = token.end;
+  }
+  html += escaped(text.slice(at, to === tokens.length ? text.length : tokens[to - 1]!.end));
+  return to === tokens.length ? html : `${html}…`;
+}
+
+describe('highlight, read only as far as the snippet', () => {
+  it('should give the snippet of reading every word, in ASCII text and in any other', () => {
+    const word = fc.constantFrom('sepsis', 'Sepsis', 'trial', 'trials', 'Été', 'ete', 'AT&T', 'a', '<b>', 'naïve', '中文', 'x1');
+    const text = fc.array(fc.tuple(word, fc.constantFrom(' ', '\n', ', ', ' — ')), { maxLength: 90 }).map((parts) => parts.flat().join(''));
+    const terms = fc.array(fc.constantFrom('sepsis', 'tri*', 'ete', 'naive', 'a*', '中文', 'x1', 'zebra'), { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(text, terms, (text, terms) => {
+        expect(highlight(text, terms)).toBe(referenceSnippet(text, terms));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('SearchIndex over content/', () => {
   it('should find exactly the articles with every word, phrase, prefix or typo correction, never by a draft publicly', async () => {
     const { draftOnly } = await checkSearches(CONTENT_DIR);
