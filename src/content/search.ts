@@ -59,10 +59,10 @@ export interface SearchResult {
 }
 
 /**
- * Where RankedMatches reads a search's matches: the next rows in row id order (most recent first)
- * after a row id, with their ranks, from every table the view reads; and their number (null when
- * the index has followed an update since: only a listing, which keeps the view's articles, then
- * counts them).
+ * Where RankedMatches reads a search's matches: the next rows (at most `limit`; -1: all) in row id
+ * order (most recent first) after a row id, with their ranks, from every table the view reads; and
+ * their number (null when the index has followed an update since: only a listing, which keeps the
+ * view's articles, then counts them).
  */
 interface MatchRows {
   after(rowid: number, limit: number): [rowid: number, rank: number][];
@@ -129,6 +129,19 @@ class RankedMatches implements SearchResult {
   }
 
   get articles(): readonly Article[] {
+    if (!this.#complete) {
+      while (this.#tierListed < this.#tierRowIds.length) this.#listNext();
+      if (!this.#lastTier) {
+        // Every further tier from one statement: each statement pays BM25's count of every word
+        // again, so reading a common word's dozens of tiers one by one cost several times this.
+        const rest = this.#matches.after(this.#lastRow, -1);
+        if (rest.length === 0) this.#lastTier = true;
+        for (let start = 0; start < rest.length; start += this.#tierRows) {
+          this.#startTier(rest.slice(start, start + this.#tierRows), start + this.#tierRows >= rest.length);
+          while (this.#tierListed < this.#tierRowIds.length) this.#listNext();
+        }
+      }
+    }
     return this.best(Number.POSITIVE_INFINITY);
   }
 
@@ -162,8 +175,13 @@ class RankedMatches implements SearchResult {
   /** Reads and ranks the next tier's rows. */
   #readTier(): void {
     const rows = this.#matches.after(this.#lastRow, this.#tierRows);
+    this.#startTier(rows, rows.length < this.#tierRows);
+  }
+
+  /** Ranks a tier's rows (given in row id order) and makes it the tier being listed. */
+  #startTier(rows: [rowid: number, rank: number][], last: boolean): void {
     this.#tier++;
-    this.#lastTier = rows.length < this.#tierRows;
+    this.#lastTier = last;
     if (rows.length > 0) this.#lastRow = rows[rows.length - 1]![0];
     // Best first (FTS5's rank is the negated score), ties by slug.
     rows.sort((a, b) => a[1] - b[1] || compareStrings(this.#slugOfRow(a[0]) ?? '', this.#slugOfRow(b[0]) ?? ''));
@@ -814,7 +832,9 @@ export class SearchIndex {
     };
     const after = (rowid: number, limit: number) => {
       const [first, second] = kinds.map((kind) => tableAfter(kind, rowid, limit));
-      return second === undefined ? first! : [...first!, ...second].sort((a, b) => a[0] - b[0]).slice(0, limit);
+      if (second === undefined) return first!;
+      const merged = [...first!, ...second].sort((a, b) => a[0] - b[0]);
+      return limit < 0 ? merged : merged.slice(0, limit);
     };
     const version = this.#version;
     const count = () =>
