@@ -248,14 +248,21 @@ export interface Token {
   readonly end: number;
 }
 
-/** The folded words of a text, in order, read one by one (a caller may stop early). */
-export function* tokensOf(text: string): Generator<Token> {
-  for (const match of text.matchAll(TOKEN)) yield { word: foldTerm(match[0]), start: match.index, end: match.index + match[0].length };
+/** The token a match of TOKEN is. */
+function tokenOf(match: RegExpExecArray): Token {
+  return { word: foldTerm(match[0]), start: match.index, end: match.index + match[0].length };
 }
 
-/** The folded words of a text, in order, with where each starts and ends in the text. */
+/** The folded words of a text, in order, read one by one (a caller may stop early). */
+export function* tokensOf(text: string): Generator<Token> {
+  for (const match of text.matchAll(TOKEN)) yield tokenOf(match);
+}
+
+/** The folded words of a text, in order, with where each starts and ends in the text (without a generator: the document counts take every word of each changed article). */
 export function tokenize(text: string): Token[] {
-  return [...tokensOf(text)];
+  const tokens: Token[] = [];
+  for (const match of text.matchAll(TOKEN)) tokens.push(tokenOf(match));
+  return tokens;
 }
 
 /**
@@ -326,7 +333,6 @@ function openDatabase(file: string): Database.Database {
     db.pragma('busy_timeout = 10000');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
-    db.pragma('mmap_size = 1073741824');
     return db;
   };
   try {
@@ -404,7 +410,7 @@ export class SearchIndex {
   /**
    * @param source the corpus (and its updates, when live)
    * @param file where to keep the index; `:memory:` keeps it in memory
-   * @param options how many matches a tier ranks (TIER_ROWS unless given)
+   * @param options how many matches a tier ranks, and how many articles a common word is in at least (SearchIndexOptions)
    */
   constructor(source: SearchSource, file = ':memory:', options: SearchIndexOptions = {}) {
     this.#source = source;
@@ -548,63 +554,38 @@ export class SearchIndex {
 
   private prepare() {
     const statement = (sql: string) => this.#db.prepare(sql);
+    /** One statement per table kind, its SQL written for a kind; `raw` gives rows as arrays, `pluck` their first column. */
+    const perKind = (sql: (kind: Kind) => string, shape?: 'raw' | 'pluck') => {
+      const prepared = (kind: Kind) => {
+        const made = statement(sql(kind));
+        return shape === 'raw' ? made.raw() : shape === 'pluck' ? made.pluck() : made;
+      };
+      return { public: prepared('public'), draft: prepared('draft') };
+    };
     return {
-      insert: {
-        public: statement(`INSERT INTO public_fts(rowid, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`),
-        draft: statement(`INSERT INTO draft_fts(rowid, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`),
-      },
+      insert: perKind((kind) => `INSERT INTO ${kind}_fts(rowid, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`),
       // FTS5's 'delete' command, given the text the row was inserted with.
-      remove: {
-        public: statement(`INSERT INTO public_fts(public_fts, rowid, ${COLUMNS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`),
-        draft: statement(`INSERT INTO draft_fts(draft_fts, rowid, ${COLUMNS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`),
-      },
-      textLength: {
-        public: statement('SELECT text_length FROM public_rows WHERE rowid = ?').pluck(),
-        draft: statement('SELECT text_length FROM draft_rows WHERE rowid = ?').pluck(),
-      },
-      addRow: {
-        public: statement('INSERT INTO public_rows(rowid, slug, text_length) VALUES (?, ?, ?)'),
-        draft: statement('INSERT INTO draft_rows(rowid, slug, text_length) VALUES (?, ?, ?)'),
-      },
+      remove: perKind((kind) => `INSERT INTO ${kind}_fts(${kind}_fts, rowid, ${COLUMNS.join(', ')}) VALUES ('delete', ?, ?, ?, ?, ?, ?)`),
+      textLength: perKind((kind) => `SELECT text_length FROM ${kind}_rows WHERE rowid = ?`, 'pluck'),
+      addRow: perKind((kind) => `INSERT INTO ${kind}_rows(rowid, slug, text_length) VALUES (?, ?, ?)`),
       // The last row id taken in a second, in either table: row ids are unique across both, so a
       // preview search can read them as one sequence.
       lastRowOfSecond: statement(
         'SELECT max(rowid) FROM (SELECT max(rowid) AS rowid FROM public_rows WHERE rowid BETWEEN @first AND @last ' +
           'UNION ALL SELECT max(rowid) FROM draft_rows WHERE rowid BETWEEN @first AND @last)',
       ).pluck(),
-      removeRow: {
-        public: statement('DELETE FROM public_rows WHERE rowid = ?'),
-        draft: statement('DELETE FROM draft_rows WHERE rowid = ?'),
-      },
+      removeRow: perKind((kind) => `DELETE FROM ${kind}_rows WHERE rowid = ?`),
       // A tier's rows, as [rowid, rank] arrays (no object per match): FTS5 scores only the rows it returns.
-      after: {
-        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').raw(),
-        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').raw(),
-      },
+      after: perKind((kind) => `SELECT rowid, rank FROM ${kind}_fts WHERE ${kind}_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?`, 'raw'),
       // A tier's rows without their ranks, and the ranks of a range of rows by another expression.
-      rowsAfter: {
-        public: statement('SELECT rowid FROM public_fts WHERE public_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').pluck(),
-        draft: statement('SELECT rowid FROM draft_fts WHERE draft_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?').pluck(),
-      },
-      rankBetween: {
-        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? AND rowid BETWEEN ? AND ?').raw(),
-        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? AND rowid BETWEEN ? AND ?').raw(),
-      },
+      rowsAfter: perKind((kind) => `SELECT rowid FROM ${kind}_fts WHERE ${kind}_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?`, 'pluck'),
+      rankBetween: perKind((kind) => `SELECT rowid, rank FROM ${kind}_fts WHERE ${kind}_fts MATCH ? AND rowid BETWEEN ? AND ?`, 'raw'),
       // The best rows, for `alike`: FTS5 scores every match to order them.
-      match: {
-        public: statement('SELECT rowid, rank FROM public_fts WHERE public_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
-        draft: statement('SELECT rowid, rank FROM draft_fts WHERE draft_fts MATCH ? ORDER BY rank LIMIT ?').raw(),
-      },
+      match: perKind((kind) => `SELECT rowid, rank FROM ${kind}_fts WHERE ${kind}_fts MATCH ? ORDER BY rank LIMIT ?`, 'raw'),
       // Matches counted without ranking them.
-      count: {
-        public: statement('SELECT count(*) FROM public_fts WHERE public_fts MATCH ?').pluck(),
-        draft: statement('SELECT count(*) FROM draft_fts WHERE draft_fts MATCH ?').pluck(),
-      },
+      count: perKind((kind) => `SELECT count(*) FROM ${kind}_fts WHERE ${kind}_fts MATCH ?`, 'pluck'),
       // A MATCH stops at the first article; fts5vocab would walk the term's whole list.
-      hasTerm: {
-        public: statement('SELECT 1 FROM public_fts WHERE public_fts MATCH ? LIMIT 1'),
-        draft: statement('SELECT 1 FROM draft_fts WHERE draft_fts MATCH ? LIMIT 1'),
-      },
+      hasTerm: perKind((kind) => `SELECT 1 FROM ${kind}_fts WHERE ${kind}_fts MATCH ? LIMIT 1`),
       setVersion: statement("INSERT OR REPLACE INTO meta(key, value) VALUES ('version', ?)"),
     };
   }
