@@ -9,6 +9,7 @@ import type { Article } from './model.js';
 import { type ArticleOrder, isDefaultOrder } from './order.js';
 import { type ArticleFilter, durationStart, imageCount, queryArticles, searchTest } from './query.js';
 import { slugify } from './slug.js';
+import { asArray, type ListLike, type SortedList } from './sorted-list.js';
 import { normalizeDomain } from './urls.js';
 import type { CorpusView } from './view.js';
 
@@ -260,13 +261,15 @@ export function viewColumns(view: CorpusView): ViewColumns {
  */
 export function queryViewArticles(
   view: CorpusView,
-  articles: readonly Article[],
+  articles: SortedList<Article>,
   filter: ArticleFilter | null | undefined,
   order: ArticleOrder,
-): readonly Article[] {
-  if (articles !== view.articles || !isDefaultOrder(order)) return queryArticles(articles, filter, order);
+): ListLike<Article> {
+  if (articles !== view.articleList || !isDefaultOrder(order)) return queryArticles(asArray(articles), filter, order);
   const positions = viewColumns(view).matching(filter);
-  return positions === null ? articles : Array.from(positions, (position) => articles[position]!);
+  if (positions === null) return view.articleList;
+  const all = view.articles;
+  return Array.from(positions, (position) => all[position]!);
 }
 
 const DAY_MS = 86_400_000;

@@ -6,6 +6,7 @@
 import { type FacetName, TermColumn, viewColumns } from './columns.js';
 import type { Article } from './model.js';
 import { type ArticleFilter, articlePredicate } from './query.js';
+import { asArray, type SortedList } from './sorted-list.js';
 import type { CorpusView } from './view.js';
 
 /** One value of a facet with the number of articles that have it. */
@@ -45,7 +46,7 @@ export class ArticleFacets {
    * @param view the view the list belongs to, for topic and provider names
    */
   constructor(
-    readonly articles: readonly Article[],
+    readonly articles: SortedList<Article>,
     readonly filter: ArticleFilter | null | undefined,
     readonly view: CorpusView,
   ) {}
@@ -66,7 +67,7 @@ export class ArticleFacets {
     // Without a condition of its own, a facet counts the list under the whole filter; with one, the
     // facets of `scope` count it (and share their passes with every request that filters so).
     if (scope !== this.filter) return facetsOf(this.articles, scope, this.view).values(facet);
-    if (this.articles === this.view.articles) {
+    if (this.articles === this.view.articleList) {
       const columns = viewColumns(this.view);
       if (this.#positions === undefined) this.#positions = columns.matching(scope);
       const column = columns.terms(facet);
@@ -74,7 +75,8 @@ export class ArticleFacets {
     }
     if (this.#matching === undefined) {
       const predicate = articlePredicate(scope);
-      this.#matching = predicate === null ? this.articles : this.articles.filter(predicate);
+      const articles = asArray(this.articles);
+      this.#matching = predicate === null ? articles : articles.filter(predicate);
     }
     const column = new TermColumn(facet, this.#matching);
     return valuesOf(facet, column.terms, column.count(null), this.view);
@@ -140,14 +142,14 @@ function mostFrequentSpelling(spellings: ReadonlyMap<string, number> | undefined
 /** How many filters of one list keep their facet counts. */
 const FILTERS_PER_LIST = 64;
 
-const counted = new WeakMap<CorpusView, WeakMap<readonly Article[], Map<string, ArticleFacets>>>();
+const counted = new WeakMap<CorpusView, WeakMap<SortedList<Article>, Map<string, ArticleFacets>>>();
 
 /**
  * The facets of a list under a filter, shared by every request to the same view with the same
  * list and filter, so counts are made once per version of the content. A filter relative to the
  * current time (`publishedWithin`) is counted afresh each time.
  */
-export function facetsOf(articles: readonly Article[], filter: ArticleFilter | null | undefined, view: CorpusView): ArticleFacets {
+export function facetsOf(articles: SortedList<Article>, filter: ArticleFilter | null | undefined, view: CorpusView): ArticleFacets {
   if (filter?.publishedWithin != null) return new ArticleFacets(articles, filter, view);
   let lists = counted.get(view);
   if (lists === undefined) {

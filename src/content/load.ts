@@ -338,7 +338,7 @@ export function restoreSharedCorpus(
   if ('problem' in decoded) throw new Error(`the shared corpus snapshot in ${storeDirectory} cannot be restored: ${decoded.problem}`);
   const corpus: Corpus = Object.freeze({ ...restoreCorpus(decoded.snapshot, store), version: shared.version });
   const restored = performance.now();
-  const files = corpus.preview.articles.length;
+  const files = corpus.preview.articleList.length;
   return {
     corpus,
     fileCount: files,

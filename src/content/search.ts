@@ -648,8 +648,8 @@ export class SearchIndex {
     db.transaction(() => {
       // The last row id taken in each second, kept here while the tables fill rather than asked of them per row.
       const lastRows = new Map<number, number>();
-      for (const article of corpus.public.articles) this.#insert('public', article, lastRows);
-      for (const article of corpus.preview.articles) if (!article.published) this.#insert('draft', article, lastRows);
+      for (const article of corpus.public.articleList) this.#insert('public', article, lastRows);
+      for (const article of corpus.preview.articleList) if (!article.published) this.#insert('draft', article, lastRows);
       db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?), ('loader', ?)").run(FORMAT, currentLoaderVersion());
       this.#statements!.setVersion.run(corpus.version);
     })();

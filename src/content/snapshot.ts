@@ -14,6 +14,7 @@ import { type Corpus, versionOfFingerprint } from './corpus.js';
 import { deepFreeze } from './freeze.js';
 import type { Article, Diagnostic, ListMaxima, Provider, ProviderRef, Topic, TopicRef, ViewStats } from './model.js';
 import type { ScanResult } from './scan.js';
+import { ChunkedList } from './sorted-list.js';
 import { type RecordSource, StoredArticle } from './stored-article.js';
 import { ArticleIndex, CorpusView, type ViewParts, type ViewTallies } from './view.js';
 
@@ -361,7 +362,7 @@ function restoreView(columns: ViewColumns, all: readonly Article[], wider?: Corp
       Object.freeze({ kind: 'topic', slug, name, articles: Object.freeze(listAt(columns.topicArticles, position) as Article[]) }),
   );
   return {
-    articles: Object.freeze(listOf(columns.articles.length, (at) => all[columns.articles[at]!]!)),
+    articleList: ChunkedList.from(listOf(columns.articles.length, (at) => all[columns.articles[at]!]!)),
     providers: Object.freeze(providers),
     topics: Object.freeze(topics),
     stats: Object.freeze(columns.stats),

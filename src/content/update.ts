@@ -13,6 +13,7 @@ import type { ContentEntries } from './entries.js';
 import { LayeredMap } from './layered-map.js';
 import type { Article, Diagnostic, Provider, Topic, ViewKind } from './model.js';
 import { compareNewestFirst, compareStrings } from './order.js';
+import { mergeSorted } from './sorted-list.js';
 import type { FileToStore, LoadedFile } from './store.js';
 import { StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
@@ -302,7 +303,7 @@ function updateView(
   const added = update.added.filter(({ article }) => inView(article));
   const gone = new Set(removed);
   const entering = added.map(({ article }) => article).sort(compareNewestFirst);
-  const articles = Object.freeze(mergeSorted(view.articles, gone, entering, compareNewestFirst));
+  const articleList = view.articleList.merged(gone, entering, compareNewestFirst);
 
   // Related entries.
   const targetChanges = new Map<Article, readonly (Article | null)[] | undefined>();
@@ -422,11 +423,11 @@ function updateView(
   const next = new CorpusView(
     kind,
     {
-      articles,
+      articleList,
       providers,
       topics,
       stats: Object.freeze({
-        articles: articles.length,
+        articles: articleList.length,
         drafts,
         providers: providers.length,
         topics: topics.length,
@@ -465,56 +466,6 @@ function countResolved(targets: readonly (Article | null)[]): number {
   let resolved = 0;
   for (const target of targets) if (target !== null) resolved++;
   return resolved;
-}
-
-/** A change of at most this many items, or this share of a list's length, is spliced in; a larger one is merged in one pass. */
-const SPLICE_UP_TO = { items: 4, share: 1 / 256 };
-
-/**
- * `sorted` without the items in `drop`, merged with `adding` (sorted by the same order). A few
- * changes to a long list are found by binary search and spliced into a copy (a copy and a few
- * moves of memory); many are merged in one pass.
- */
-function mergeSorted<T>(sorted: readonly T[], drop: ReadonlySet<T>, adding: readonly T[], compare: (a: T, b: T) => number): T[] {
-  if (drop.size + adding.length <= Math.max(SPLICE_UP_TO.items, sorted.length * SPLICE_UP_TO.share)) {
-    return spliceSorted(sorted, drop, adding, compare);
-  }
-  const merged: T[] = [];
-  let next = 0;
-  for (const item of sorted) {
-    if (drop.has(item)) continue;
-    while (next < adding.length && compare(adding[next]!, item) < 0) merged.push(adding[next++]!);
-    merged.push(item);
-  }
-  while (next < adding.length) merged.push(adding[next++]!);
-  return merged;
-}
-
-/** mergeSorted for a few changes: each dropped item found by binary search, each added one put after its equals. */
-function spliceSorted<T>(sorted: readonly T[], drop: ReadonlySet<T>, adding: readonly T[], compare: (a: T, b: T) => number): T[] {
-  // Array.from, not slice: V8 copies a frozen array (as the lists are) element by element in slice, 10x slower.
-  const result = Array.from(sorted);
-  for (const item of drop) {
-    let at = firstAfter(result, item, compare) - 1;
-    // Items the order ties with this one (none for a total order) sit just before it.
-    while (at >= 0 && result[at] !== item && compare(result[at]!, item) === 0) at--;
-    if (at < 0 || result[at] !== item) at = result.indexOf(item);
-    if (at !== -1) result.splice(at, 1);
-  }
-  for (const item of adding) result.splice(firstAfter(result, item, compare), 0, item);
-  return result;
-}
-
-/** The position of the first item of `sorted` that `item` sorts strictly before (sorted.length when none). */
-function firstAfter<T>(sorted: readonly T[], item: T, compare: (a: T, b: T) => number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compare(item, sorted[middle]!) < 0) high = middle;
-    else low = middle + 1;
-  }
-  return low;
 }
 
 /** A sorted list with the changed items (by key; `current` finds an item of the list by key) taken out and their new versions put in their places. */

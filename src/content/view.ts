@@ -1,5 +1,6 @@
 import type { Article, Image, ListMaxima, Provider, ProviderRef, RelatedEntry, Topic, ViewKind, ViewStats } from './model.js';
 import { compareCountThenKey } from './order.js';
+import { ChunkedList } from './sorted-list.js';
 import { relatedOrigin, type StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
 import { nearKeyOf, ownNearKeyOf, urlKey } from './urls.js';
@@ -189,8 +190,8 @@ const NO_ARTICLES: readonly Article[] = Object.freeze([]);
 
 /** Everything a view holds besides the corpus' ArticleIndex: built by CorpusView.build, or restored from a snapshot. */
 export interface ViewParts {
-  /** The view's articles, newest first. */
-  readonly articles: readonly Article[];
+  /** The view's articles, newest first, in chunks that its next versions share. */
+  readonly articleList: ChunkedList<Article>;
   /** Providers, most articles first, then by domain. */
   readonly providers: readonly Provider[];
   /** Topics, most articles first, then by slug. */
@@ -218,7 +219,7 @@ export interface ViewLookups {
  */
 export class CorpusView implements ViewParts, ViewLookups {
   // Documented on ViewParts and ViewLookups.
-  readonly articles: readonly Article[];
+  readonly articleList: ChunkedList<Article>;
   readonly providers: readonly Provider[];
   readonly topics: readonly Topic[];
   readonly stats: ViewStats;
@@ -238,7 +239,7 @@ export class CorpusView implements ViewParts, ViewLookups {
     index: ArticleIndex,
     lookups: ViewLookups = deriveLookups(parts),
   ) {
-    this.articles = parts.articles;
+    this.articleList = parts.articleList;
     this.providers = parts.providers;
     this.topics = parts.topics;
     this.stats = parts.stats;
@@ -275,9 +276,22 @@ export class CorpusView implements ViewParts, ViewLookups {
     const maxima = measureLists(indexed, providers);
     return new CorpusView(
       kind,
-      { articles, providers, topics, stats, maxima, targetsOfSource, tallies: { providers: providerTallies, topicNames } },
+      {
+        articleList: ChunkedList.from(articles),
+        providers,
+        topics,
+        stats,
+        maxima,
+        targetsOfSource,
+        tallies: { providers: providerTallies, topicNames },
+      },
       index,
     );
+  }
+
+  /** The view's articles, newest first, as one array (made when first read after an update). */
+  get articles(): readonly Article[] {
+    return this.articleList.toArray();
   }
 
   /** The article with this slug, or undefined. */
@@ -323,7 +337,7 @@ export class CorpusView implements ViewParts, ViewLookups {
 /** The lookups of a view, from its parts: sources of each target newest first, each listed once however many of its entries point there. */
 function deriveLookups(parts: ViewParts): ViewLookups {
   const sourcesOfTarget = new Map<Article, Article[]>();
-  for (const source of parts.articles) {
+  for (const source of parts.articleList) {
     const targets = parts.targetsOfSource.get(source);
     if (targets === undefined) continue;
     for (const [position, target] of targets.entries()) {

@@ -3,6 +3,7 @@ import { queryViewArticles } from '../content/columns.js';
 import type { Article as ArticleRecord } from '../content/model.js';
 import { type ArticleOrder as ArticleOrderValue, comparePositions, DEFAULT_ARTICLE_ORDER, orderValue } from '../content/order.js';
 import type { ArticleFilter as ArticleFilterValue } from '../content/query.js';
+import type { SortedList } from '../content/sorted-list.js';
 import type { CorpusView } from '../content/view.js';
 import { badUserInput, bodyRenderFailed } from '../errors.js';
 import { builder } from './builder.js';
@@ -139,7 +140,7 @@ type ArticleListArgs = ConnectionArgs & {
 
 /** What a page of a filtered list counts its facets over: the list before the filter, the filter, and their view. */
 export interface FacetScope {
-  readonly articles: readonly ArticleRecord[];
+  readonly articles: SortedList<ArticleRecord>;
   readonly filter: ArticleFilterValue | null | undefined;
   readonly view: CorpusView;
 }
@@ -148,7 +149,7 @@ export interface FacetScope {
  * One page of `articles` (newest first, all of `view`'s), filtered, ordered and paginated by the
  * list arguments, with the scope its facets are counted over.
  */
-export function resolveArticleList(articles: readonly ArticleRecord[], args: ArticleListArgs, view: CorpusView) {
+export function resolveArticleList(articles: SortedList<ArticleRecord>, args: ArticleListArgs, view: CorpusView) {
   const order = resolveOrder(args.orderBy);
   const facetScope: FacetScope = { articles, filter: args.filter, view };
   return { ...paginate(queryViewArticles(view, articles, args.filter, order), args, articleListOrder(order)), facetScope };
@@ -352,6 +353,6 @@ builder.queryFields((t) => ({
     type: ArticleConnection,
     description: 'Articles, newest first unless `orderBy` says otherwise, optionally filtered; 20 per page by default, at most 100.',
     args: articleListArgs,
-    resolve: (_root, args, context) => resolveArticleList(context.view.articles, args, context.view),
+    resolve: (_root, args, context) => resolveArticleList(context.view.articleList, args, context.view),
   }),
 }));

@@ -1,4 +1,5 @@
 import { compareCountThenKey } from '../content/order.js';
+import type { ListLike } from '../content/sorted-list.js';
 import { badUserInput } from '../errors.js';
 
 /** Items per page when a request gives neither `first` nor `last`. */
@@ -115,12 +116,12 @@ class Edge<T> {
 }
 
 /** The index of the first item whose position is after `position` (all items when none). */
-function indexAfter<T>(items: readonly T[], order: ListOrder<T>, position: Position, inclusive: boolean): number {
+function indexAfter<T>(items: ListLike<T>, order: ListOrder<T>, position: Position, inclusive: boolean): number {
   let low = 0;
   let high = items.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    const comparison = order.compare(order.positionOf(items[middle]!), position);
+    const comparison = order.compare(order.positionOf(items.at(middle)!), position);
     if (comparison < 0 || (!inclusive && comparison === 0)) low = middle + 1;
     else high = middle;
   }
@@ -133,7 +134,7 @@ function indexAfter<T>(items: readonly T[], order: ListOrder<T>, position: Posit
  * offsets, so a cursor stays valid while items come and go around it. Throws BAD_USER_INPUT for a
  * page size outside 0-100 or a malformed or foreign cursor.
  */
-export function paginate<T>(items: readonly T[], args: ConnectionArgs, order: ListOrder<T>): ConnectionPage<T> {
+export function paginate<T>(items: ListLike<T>, args: ConnectionArgs, order: ListOrder<T>): ConnectionPage<T> {
   checkPageSize(args.first, 'first');
   checkPageSize(args.last, 'last');
   let start = args.after != null ? indexAfter(items, order, decodeCursor(args.after, order.name, 'after'), false) : 0;
