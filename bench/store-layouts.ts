@@ -134,7 +134,7 @@ function buildIndex(corpus: Corpus): { records: Article[]; data: IndexData } {
     for (const target of view.articlesByRelatedEntries(article.related)) targets.push(target === null ? -1 : idOf.get(target)!);
     relatedOffsets[id + 1] = targets.length;
   }
-  const csr = (lists: readonly (readonly Article[])[]) => {
+  const csr = (lists: readonly Iterable<Article>[]) => {
     const offsets = new Int32Array(lists.length + 1);
     const ids: number[] = [];
     lists.forEach((list, index) => {

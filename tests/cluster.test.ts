@@ -291,8 +291,12 @@ function indexedContent(corpus: Corpus) {
         .map(([source, targets]) => [source.slug, ...targets.map((target) => target?.slug ?? null)])
         .sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
       relatedFrom: view.articles.map((article) => view.relatedFrom(article).map((source) => source.slug)),
-      providers: view.providers.map((provider) => [provider.domain, provider.name, provider.articles.map((article) => article.slug)]),
-      topics: view.topics.map((topic) => [topic.slug, topic.name, topic.articles.map((article) => article.slug)]),
+      providers: view.providers.map((provider) => [
+        provider.domain,
+        provider.name,
+        provider.articles.toArray().map((article) => article.slug),
+      ]),
+      topics: view.topics.map((topic) => [topic.slug, topic.name, topic.articles.toArray().map((article) => article.slug)]),
       stats: view.stats,
     })),
   };

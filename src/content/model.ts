@@ -3,6 +3,8 @@
  * holds a reference to parsed YAML.
  */
 
+import type { ChunkedList } from './sorted-list.js';
+
 /** How bad a diagnostic is: `error` skips the file, `warning` drops or defaults one field. */
 export type Severity = 'error' | 'warning';
 
@@ -110,7 +112,7 @@ export interface Provider {
   /** Logos from the first mention that has any. */
   readonly images: readonly Image[];
   /** Articles of the view published by this provider, newest first. */
-  readonly articles: readonly Article[];
+  readonly articles: ChunkedList<Article>;
 }
 
 /** A topic, derived from the articles of a view that list it. */
@@ -121,7 +123,7 @@ export interface Topic {
   /** The most frequent spelling of its name. */
   readonly name: string;
   /** Articles of the view with this topic, newest first. */
-  readonly articles: readonly Article[];
+  readonly articles: ChunkedList<Article>;
 }
 
 /** Which articles a view holds. */

@@ -14,7 +14,7 @@ import { type Corpus, versionOfFingerprint } from './corpus.js';
 import { deepFreeze } from './freeze.js';
 import type { Article, Diagnostic, ListMaxima, Provider, ProviderRef, Topic, TopicRef, ViewStats } from './model.js';
 import type { ScanResult } from './scan.js';
-import { ChunkedList } from './sorted-list.js';
+import { ChunkedList, type ListLike } from './sorted-list.js';
 import { type RecordSource, StoredArticle } from './stored-article.js';
 import { ArticleIndex, CorpusView, type ViewParts, type ViewTallies } from './view.js';
 
@@ -103,12 +103,12 @@ function* inSteps(count: number, each: (at: number) => void): Generator<void, vo
 /** A typed array of one value per item. */
 function* column<T, C extends Float64Array | Int32Array | Uint8Array>(
   ArrayType: new (length: number) => C,
-  items: readonly T[],
+  items: ListLike<T>,
   numberOf: (item: T) => number,
 ): Generator<void, C> {
   const values = new ArrayType(items.length);
   yield* inSteps(items.length, (at) => {
-    values[at] = numberOf(items[at]!);
+    values[at] = numberOf(items.at(at)!);
   });
   return values;
 }
@@ -259,11 +259,11 @@ function* numberLists<T>(lists: readonly T[], itemsOf: (list: T) => readonly num
 function* viewColumnSteps(view: CorpusView, numberOf: ReadonlyMap<Article, number>): Generator<void, ViewColumns> {
   const number = (article: Article | null) => (article === null ? -1 : numberOf.get(article)!);
   const sources = [...view.targetsOfSource.keys()];
-  const articles = yield* column(Int32Array, view.articles, number);
+  const articles = yield* column(Int32Array, view.articleList, number);
   const sourceNumbers = yield* column(Int32Array, sources, number);
   const targets = yield* numberLists(sources, (source) => view.targetsOfSource.get(source)!.map(number));
-  const providerArticles = yield* numberLists(view.providers, (provider) => provider.articles.map(number));
-  const topicArticles = yield* numberLists(view.topics, (topic) => topic.articles.map(number));
+  const providerArticles = yield* numberLists(view.providers, (provider) => Array.from(provider.articles, number));
+  const topicArticles = yield* numberLists(view.topics, (topic) => Array.from(topic.articles, number));
   return {
     articles,
     stats: view.stats,
@@ -354,12 +354,12 @@ function restoreView(columns: ViewColumns, all: readonly Article[], wider?: Corp
         domain,
         name,
         images: deepFreeze(images),
-        articles: Object.freeze(listAt(columns.providerArticles, position) as Article[]),
+        articles: ChunkedList.from(listAt(columns.providerArticles, position) as Article[]),
       }),
   );
   const topics = columns.topics.map(
     ({ slug, name }, position): Topic =>
-      Object.freeze({ kind: 'topic', slug, name, articles: Object.freeze(listAt(columns.topicArticles, position) as Article[]) }),
+      Object.freeze({ kind: 'topic', slug, name, articles: ChunkedList.from(listAt(columns.topicArticles, position) as Article[]) }),
   );
   return {
     articleList: ChunkedList.from(listOf(columns.articles.length, (at) => all[columns.articles[at]!]!)),

@@ -101,7 +101,7 @@ export class ChunkedList<T> implements ListLike<T>, Iterable<T> {
   readonly #starts: Int32Array;
   #array: readonly T[] | undefined;
 
-  private constructor(chunks: readonly (readonly T[])[], array?: readonly T[]) {
+  private constructor(chunks: readonly (readonly T[])[]) {
     this.#chunks = chunks;
     this.#starts = new Int32Array(chunks.length);
     let length = 0;
@@ -110,14 +110,13 @@ export class ChunkedList<T> implements ListLike<T>, Iterable<T> {
       length += chunk.length;
     }
     this.length = length;
-    this.#array = array;
   }
 
-  /** The list of these items, which it freezes: toArray gives this array. */
-  static from<T>(items: T[] | readonly T[]): ChunkedList<T> {
+  /** The list of these items (copied: the array is not kept). */
+  static from<T>(items: readonly T[]): ChunkedList<T> {
     const chunks: T[][] = [];
     for (let start = 0; start < items.length; start += CHUNK_ITEMS) chunks.push(items.slice(start, start + CHUNK_ITEMS));
-    return new ChunkedList(chunks, Object.freeze(items));
+    return new ChunkedList(chunks);
   }
 
   /** The item at `index` (negative counts from the end), or undefined. */
@@ -145,7 +144,7 @@ export class ChunkedList<T> implements ListLike<T>, Iterable<T> {
     for (const chunk of this.#chunks) yield* chunk;
   }
 
-  /** The whole list as one frozen array, made when first asked for. */
+  /** The whole list as one frozen array, made when first asked for and kept. */
   toArray(): readonly T[] {
     this.#array ??= Object.freeze(this.#chunks.flat() as T[]);
     return this.#array;

@@ -13,7 +13,7 @@ import type { ContentEntries } from './entries.js';
 import { LayeredMap } from './layered-map.js';
 import type { Article, Diagnostic, Provider, Topic, ViewKind } from './model.js';
 import { compareNewestFirst, compareStrings } from './order.js';
-import { mergeSorted } from './sorted-list.js';
+import { ChunkedList, mergeSorted } from './sorted-list.js';
 import type { FileToStore, LoadedFile } from './store.js';
 import { StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
@@ -72,6 +72,9 @@ export function pathOfChange(change: FileChange): string {
 
 /** Files written to the content store in one transaction; a larger update yields to the event loop between them. */
 const WRITE_CHUNK_FILES = 1_000;
+/** The article list of a provider or topic that had none. */
+const NO_ARTICLES = ChunkedList.from<Article>([]);
+
 /** From this many changes on, the update yields to the event loop between its steps, so requests are served meanwhile. */
 const YIELD_FROM_CHANGES = 256;
 
@@ -397,8 +400,7 @@ function updateView(
   const tallyChanges = new Map<string, ProviderTally | undefined>();
   for (const [domain, builder] of providerTallies) {
     const edit = providerArticles.get(domain)!;
-    const list = mergeSorted(
-      view.providersByDomain.get(domain)?.articles ?? [],
+    const list = (view.providersByDomain.get(domain)?.articles ?? NO_ARTICLES).merged(
       edit.drop,
       edit.add.sort(compareNewestFirst),
       compareNewestFirst,
@@ -411,7 +413,11 @@ function updateView(
   const namesChanges = new Map<string, ReadonlyMap<string, number> | undefined>();
   for (const [slug, names] of topicNames) {
     const edit = topicArticles.get(slug)!;
-    const list = mergeSorted(view.topicsBySlug.get(slug)?.articles ?? [], edit.drop, edit.add.sort(compareNewestFirst), compareNewestFirst);
+    const list = (view.topicsBySlug.get(slug)?.articles ?? NO_ARTICLES).merged(
+      edit.drop,
+      edit.add.sort(compareNewestFirst),
+      compareNewestFirst,
+    );
     namesChanges.set(slug, list.length === 0 ? undefined : names);
     topicChanges.set(slug, list.length === 0 ? undefined : topicOf(slug, names, list));
   }

@@ -78,20 +78,20 @@ export function adjust(counts: Map<string, number>, key: string, delta: number):
 }
 
 /** The provider a tally names, with its articles. */
-export function providerOf(domain: string, tally: ProviderTally, articles: readonly Article[]): Provider {
+export function providerOf(domain: string, tally: ProviderTally, articles: ChunkedList<Article>): Provider {
   const logos = mostFrequent(tally.logos, (logo) => logo.count);
   return Object.freeze({
     kind: 'provider',
     domain,
     name: mostFrequent(tally.names, (count) => count) ?? domain,
     images: logos === null ? NO_IMAGES : tally.logos.get(logos)!.images,
-    articles: Object.freeze(articles),
+    articles,
   });
 }
 
 /** The topic a tally of spellings names, with its articles. */
-export function topicOf(slug: string, names: ReadonlyMap<string, number>, articles: readonly Article[]): Topic {
-  return Object.freeze({ kind: 'topic', slug, name: mostFrequent(names, (count) => count) ?? slug, articles: Object.freeze(articles) });
+export function topicOf(slug: string, names: ReadonlyMap<string, number>, articles: ChunkedList<Article>): Topic {
+  return Object.freeze({ kind: 'topic', slug, name: mostFrequent(names, (count) => count) ?? slug, articles });
 }
 
 const NO_IMAGES: readonly Image[] = Object.freeze([]);
@@ -444,7 +444,7 @@ function buildProviders(indexed: readonly IndexedArticle[]): { providers: Provid
   for (const [domain, builder] of builders) {
     const tally = builder.tally.freeze();
     tallies.set(domain, tally);
-    providers.push(providerOf(domain, tally, builder.articles));
+    providers.push(providerOf(domain, tally, ChunkedList.from(builder.articles)));
   }
   providers.sort(compareProviders);
   return { providers: Object.freeze(providers) as Provider[], tallies };
@@ -477,7 +477,7 @@ function buildTopics(articles: readonly Article[]): { topics: Topic[]; names: Ma
   const names = new Map<string, Map<string, number>>();
   const topics = [...builders].map(([slug, builder]) => {
     names.set(slug, builder.names);
-    return topicOf(slug, builder.names, builder.articles);
+    return topicOf(slug, builder.names, ChunkedList.from(builder.articles));
   });
   topics.sort(compareTopics);
   return { topics: Object.freeze(topics) as Topic[], names };

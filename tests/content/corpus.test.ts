@@ -66,8 +66,8 @@ describe.skipIf(!sharedCorpus)('the public view of a corpus with drafts', () => 
       if (draft.webUrl) expect(view.articleByUrl(draft.webUrl)?.published ?? true).toBe(true);
       expect(view.articlesBySlugs([draft.slug])).toEqual([null]);
     }
-    for (const provider of view.providers) expect(provider.articles.some(isDraft)).toBe(false);
-    for (const topic of view.topics) expect(topic.articles.some(isDraft)).toBe(false);
+    for (const provider of view.providers) expect(provider.articles.toArray().some(isDraft)).toBe(false);
+    for (const topic of view.topics) expect(topic.articles.toArray().some(isDraft)).toBe(false);
   });
 
   it('should derive no provider or topic from drafts alone', async () => {

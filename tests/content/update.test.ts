@@ -193,7 +193,12 @@ describe.each<[string, Start]>([
       read(root, first!).replace(/^provider:\n(?: {2}.*\n)+/m, 'provider:\n  name: Only Once\n  domain: only-once.example\n'),
     );
     await live.apply([first!]);
-    expect(live.current.preview.providerByDomain('only-once.example')?.articles.map((article) => article.sourcePath)).toEqual([first]);
+    expect(
+      live.current.preview
+        .providerByDomain('only-once.example')
+        ?.articles.toArray()
+        .map((article) => article.sourcePath),
+    ).toEqual([first]);
     const url = live.current.preview.articleBySlug(second!.slice(0, -3))!.webUrl!;
     write(root, first!, withField(read(root, first!), 'webUrl', url));
     await live.apply([first!]);

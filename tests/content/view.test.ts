@@ -58,7 +58,7 @@ describe('CorpusView lookups', () => {
 
 describe('CorpusView providers and topics', () => {
   it('should derive provider records, most articles first, named by their most frequent spelling', () => {
-    const records = (view: CorpusView) => view.providers.map((provider) => ({ ...provider, articles: slugs(provider.articles) }));
+    const records = (view: CorpusView) => view.providers.map((provider) => ({ ...provider, articles: slugs(provider.articles.toArray()) }));
     expect(records(corpus.public)).toEqual([
       { kind: 'provider', domain: 'alpha.example', name: 'Alpha News', images: [], articles: ['a', 'd'] },
       { kind: 'provider', domain: 'beta.example', name: 'Beta Daily', images: [], articles: ['b'] },
@@ -77,7 +77,7 @@ describe('CorpusView providers and topics', () => {
   });
 
   it('should derive topic records by slug, most articles first then by slug, named by their most frequent spelling', () => {
-    const records = (view: CorpusView) => view.topics.map((topic) => ({ ...topic, articles: slugs(topic.articles) }));
+    const records = (view: CorpusView) => view.topics.map((topic) => ({ ...topic, articles: slugs(topic.articles.toArray()) }));
     expect(records(corpus.public)).toEqual([
       { kind: 'topic', slug: 'ai', name: 'AI', articles: ['a', 'b', 'd'] },
       { kind: 'topic', slug: 'robotics', name: 'Robotics', articles: ['a'] },
