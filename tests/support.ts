@@ -166,7 +166,7 @@ export function servedContent(result: Pick<LoadResult, 'corpus'>) {
     diagnostics: corpus.diagnostics,
     views: [corpus.public, corpus.preview].map((view) => ({
       articles: view.articles.map(recordOf),
-      providers: view.providers.map((provider) => ({ ...provider, articles: provider.articles.map((article) => article.slug) })),
+      providers: view.providers.map((provider) => ({ ...provider, articles: provider.articles.toArray().map((article) => article.slug) })),
       topics: view.topics,
       stats: view.stats,
       maxima: view.maxima,
@@ -354,16 +354,22 @@ export async function serverOf(directory: string, options: Partial<ServerOptions
   return server;
 }
 
-/** A live corpus over a fresh copy of `content/`: edit the files under `root`, then `live.apply(names)`. */
-export async function liveContentCopy(): Promise<{ root: string; live: LiveCorpus }> {
+/**
+ * A live corpus over a fresh copy of `content/`: edit the files under `root`, then `live.apply(names)`.
+ * Loaded with a content store in a fresh cache directory when `withStore`; files are read as soon
+ * as they are written unless `settleMs` says otherwise ('default': the live corpus' own).
+ */
+export async function liveContentCopy(
+  options: { withStore?: boolean; settleMs?: number | 'default' } = {},
+): Promise<{ root: string; live: LiveCorpus }> {
   const root = createTempDirectory('newsgraph-live-');
   cpSync(CONTENT_DIR, root, { recursive: true });
-  const loaded = await loadCorpus(root, { cacheDir: null });
+  const loaded = await loadCorpus(root, { cacheDir: options.withStore === true ? createTempDirectory('newsgraph-live-cache-') : null });
   const live = new LiveCorpus(loaded.corpus, loaded.content, {
     root,
     maxFileBytes: DEFAULT_MAX_FILE_BYTES,
     parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
-    settleMs: 0,
+    settleMs: options.settleMs === 'default' ? undefined : (options.settleMs ?? 0),
   });
   return { root, live };
 }

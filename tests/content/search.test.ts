@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
@@ -271,6 +272,35 @@ describe('SearchIndex over content/', () => {
     rmSync(path.join(root, 'zebra.md'));
     await live.apply(['zebra.md']);
     expect([slugs('okapi '), slugs('okapi ', 'preview')]).toEqual([[], []]);
+    live.close();
+  });
+});
+
+describe('merging the segments updates write', () => {
+  it('should merge between updates, not inside them, and leave nothing to merge once updates pause', async () => {
+    const { root, live } = await liveContentCopy();
+    const file = path.join(createTempDirectory('newsgraph-search-'), 'search.sqlite');
+    const index = new SearchIndex(live, file);
+    index.prepareNow();
+    // Each update writes a segment of its own: forty of them, four to a level before FTS5 merges them.
+    for (let edit = 0; edit < 40; edit++) {
+      writeFileSync(path.join(root, 'merged.md'), `---\ntitle: Merge ${edit} of the okapi\n---\nBody ${edit}.\n`);
+      await live.apply(['merged.md']);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(index.search(live.current.public, 'okapi ').articles.map((article) => article.slug)).toEqual(['merged']);
+    const db = new Database(file);
+    const automerge = (kind: string) => db.prepare(`SELECT v FROM ${kind}_fts_config WHERE k = 'automerge'`).pluck().get();
+    expect([automerge('public'), automerge('draft')]).toEqual([0, 0]);
+    // FTS5's test for work left: a merge command that changes fewer than two rows had nothing to merge.
+    const changesOfMerge = (kind: string) => {
+      const before = db.prepare('SELECT total_changes()').pluck().get() as number;
+      db.prepare(`INSERT INTO ${kind}_fts(${kind}_fts, rank) VALUES ('merge', 1000)`).run();
+      return (db.prepare('SELECT total_changes()').pluck().get() as number) - before;
+    };
+    expect(changesOfMerge('public')).toBeLessThan(2);
+    expect(changesOfMerge('draft')).toBeLessThan(2);
+    db.close();
     live.close();
   });
 });

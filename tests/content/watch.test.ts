@@ -1,13 +1,12 @@
-import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Corpus } from '../../src/content/corpus.js';
-import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
-import { type ApplyResult, LiveCorpus } from '../../src/content/live.js';
-import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
+import type { ApplyResult, LiveCorpus } from '../../src/content/live.js';
+import { loadCorpus } from '../../src/content/load.js';
 import type { CorpusUpdate } from '../../src/content/update.js';
 import { ContentWatcher } from '../../src/content/watch.js';
-import { CONTENT_DIR, createTempDirectory, servedContent } from '../support.js';
+import { CONTENT_DIR, createTempDirectory, liveContentCopy, servedContent } from '../support.js';
 
 const watchers: ContentWatcher[] = [];
 afterEach(async () => {
@@ -16,15 +15,7 @@ afterEach(async () => {
 
 /** A copy of the sample content served live and watched as `mode` says, with everything it reports. */
 async function watchedCopy(mode: 'events' | 'poll', settleMs?: number) {
-  const root = createTempDirectory('newsgraph-watch-');
-  cpSync(CONTENT_DIR, root, { recursive: true });
-  const loaded = await loadCorpus(root, { cacheDir: createTempDirectory('newsgraph-watch-cache-') });
-  const live = new LiveCorpus(loaded.corpus, loaded.content, {
-    root,
-    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
-    parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
-    settleMs,
-  });
+  const { root, live } = await liveContentCopy({ withStore: true, settleMs: settleMs ?? 'default' });
   const warnings: string[] = [];
   const applied: ApplyResult[] = [];
   const updates: CorpusUpdate[] = [];
