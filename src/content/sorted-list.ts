@@ -103,13 +103,7 @@ export class ChunkedList<T> implements ListLike<T>, Iterable<T> {
 
   private constructor(chunks: readonly (readonly T[])[]) {
     this.#chunks = chunks;
-    this.#starts = new Int32Array(chunks.length);
-    let length = 0;
-    for (const [index, chunk] of chunks.entries()) {
-      this.#starts[index] = length;
-      length += chunk.length;
-    }
-    this.length = length;
+    ({ starts: this.#starts, length: this.length } = measure(chunks));
   }
 
   /** The list of these items (copied: the array is not kept). */
@@ -121,10 +115,7 @@ export class ChunkedList<T> implements ListLike<T>, Iterable<T> {
 
   /** The item at `index` (negative counts from the end), or undefined. */
   at(index: number): T | undefined {
-    const position = index < 0 ? index + this.length : index;
-    if (!(position >= 0 && position < this.length)) return undefined;
-    const chunk = this.#chunkAt(position);
-    return this.#chunks[chunk]![position - this.#starts[chunk]!];
+    return itemAt(this.#chunks, this.#starts, this.length, index < 0 ? index + this.length : index);
   }
 
   /** The items from `start` up to `end`, as Array.prototype.slice takes them. */
@@ -133,7 +124,7 @@ export class ChunkedList<T> implements ListLike<T>, Iterable<T> {
     const to = Math.max(from, end < 0 ? end + this.length : Math.min(end, this.length));
     const items: T[] = [];
     if (from === to) return items;
-    for (let chunk = this.#chunkAt(from); chunk < this.#chunks.length && this.#starts[chunk]! < to; chunk++) {
+    for (let chunk = chunkHolding(this.#starts, from); chunk < this.#chunks.length && this.#starts[chunk]! < to; chunk++) {
       const offset = this.#starts[chunk]!;
       items.push(...this.#chunks[chunk]!.slice(Math.max(0, from - offset), to - offset));
     }
@@ -168,15 +159,28 @@ export class ChunkedList<T> implements ListLike<T>, Iterable<T> {
     for (const item of adding) editor.insert(firstAfter(editor, item, compare), item);
     return new ChunkedList(editor.chunks);
   }
+}
 
-  /** The chunk holding `position` (0 <= position < length). */
-  #chunkAt(position: number): number {
-    return chunkHolding(this.#starts, position);
+/** The position of each chunk's first item in the list the chunks make, and that list's length. */
+function measure(chunks: readonly (readonly unknown[])[]): { starts: Int32Array; length: number } {
+  const starts = new Int32Array(chunks.length);
+  let length = 0;
+  for (const [index, chunk] of chunks.entries()) {
+    starts[index] = length;
+    length += chunk.length;
   }
+  return { starts, length };
+}
+
+/** The item at `position` of the list these chunks make (`starts` and `length`: their measure), or undefined outside it. */
+function itemAt<T>(chunks: readonly (readonly T[])[], starts: Int32Array, length: number, position: number): T | undefined {
+  if (!(position >= 0 && position < length)) return undefined;
+  const chunk = chunkHolding(starts, position);
+  return chunks[chunk]![position - starts[chunk]!];
 }
 
 /** The last chunk whose first position is at most `position`, by binary search of the chunks' starts. */
-function chunkHolding(starts: ArrayLike<number>, position: number): number {
+function chunkHolding(starts: Int32Array, position: number): number {
   let low = 0;
   let high = starts.length - 1;
   while (low < high) {
@@ -191,18 +195,16 @@ function chunkHolding(starts: ArrayLike<number>, position: number): number {
 class ChunkEditor<T> implements Positional<T> {
   readonly chunks: (readonly T[])[];
   readonly #copied = new Set<readonly T[]>();
-  #starts: number[] = [];
-  length = 0;
+  #starts: Int32Array;
+  length: number;
 
   constructor(chunks: readonly (readonly T[])[]) {
     this.chunks = [...chunks];
-    this.#measure();
+    ({ starts: this.#starts, length: this.length } = measure(this.chunks));
   }
 
   at(index: number): T | undefined {
-    if (!(index >= 0 && index < this.length)) return undefined;
-    const chunk = chunkHolding(this.#starts, index);
-    return this.chunks[chunk]![index - this.#starts[chunk]!];
+    return itemAt(this.chunks, this.#starts, this.length, index);
   }
 
   remove(position: number): void {
@@ -243,12 +245,6 @@ class ChunkEditor<T> implements Positional<T> {
   }
 
   #measure(): void {
-    this.#starts = [];
-    let length = 0;
-    for (const chunk of this.chunks) {
-      this.#starts.push(length);
-      length += chunk.length;
-    }
-    this.length = length;
+    ({ starts: this.#starts, length: this.length } = measure(this.chunks));
   }
 }

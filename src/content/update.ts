@@ -72,11 +72,10 @@ export function pathOfChange(change: FileChange): string {
 
 /** Files written to the content store in one transaction; a larger update yields to the event loop between them. */
 const WRITE_CHUNK_FILES = 1_000;
-/** The article list of a provider or topic that had none. */
-const NO_ARTICLES = ChunkedList.from<Article>([]);
-
 /** From this many changes on, the update yields to the event loop between its steps, so requests are served meanwhile. */
 const YIELD_FROM_CHANGES = 256;
+/** The article list of a provider or topic that had none. */
+const NO_ARTICLES = ChunkedList.from<Article>([]);
 
 /**
  * Applies changed files to a corpus: writes their entries (and records) to `content` and resolves

@@ -261,7 +261,8 @@ export class CorpusView implements ViewParts, ViewLookups {
    *   related entries resolve the same in both, this view shares its list of targets
    */
   static build(kind: ViewKind, indexed: readonly IndexedArticle[], index = ArticleIndex.build(indexed), wider?: CorpusView): CorpusView {
-    const articles = Object.freeze(indexed.map((item) => item.article));
+    // Not frozen: the view keeps it in chunks (ChunkedList.from), and V8 slices a frozen array element by element.
+    const articles = indexed.map((item) => item.article);
     const { targetsOfSource, resolved } = resolveRelated(kind, indexed, index, wider);
     const { providers, tallies: providerTallies } = buildProviders(indexed);
     const { topics, names: topicNames } = buildTopics(articles);
