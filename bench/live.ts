@@ -43,7 +43,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { compile } from '../scripts/build.mjs';
+import { compile, WORKER_ENTRIES } from '../scripts/build.mjs';
 import { generateCorpus } from './generate.js';
 import { mainThreadProfileFile, type ProfileWindow, profileClockMicros, readCpuProfile, summarizeProfile } from './lib/cpu-profile.js';
 import { listSync } from './lib/measure.js';
@@ -710,7 +710,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(line === '' ? line : `[${fmt((performance.now() - started) / 1000, 1).padStart(6)} s] ${line}`);
   const work = openWorkDirectory('newsgraph-live-bench-');
   try {
-    await compile({ main: 'src/main.ts', 'parse-worker': 'src/content/parse-worker.ts' }, SERVER_BUILD_DIR);
+    await compile({ main: 'src/main.ts', ...WORKER_ENTRIES }, SERVER_BUILD_DIR);
     const src = srcSnapshot();
     log(
       `src/ ${src.sha1} (newest change ${src.newestChange}); node ${process.version}; ${os.cpus().length} cores; load average ${fmt(loadAverage(), 2)}`,

@@ -264,7 +264,14 @@ async function profileLoad(size: number, options: Options): Promise<Record<strin
     log(`profile: generating ${size} articles ...`);
     await generateCorpus({ directory, articles: size, seed: options.seed });
     log('profile: running the load worker under --cpu-prof ...');
-    const run = await runWorker('load', directory, ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`, '--cpu-prof-interval=500']);
+    // A cold load as the benchmark measures it: with a fresh content store beside it.
+    const cacheDir = freshDirectory();
+    const run = await runWorker(
+      'load',
+      directory,
+      ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`, '--cpu-prof-interval=500'],
+      cacheDir,
+    ).finally(() => rmSync(cacheDir, { recursive: true, force: true }));
     const file = mainThreadProfileFile(profileDirectory);
     if (file === null) throw new Error(`--cpu-prof wrote no profile in ${profileDirectory}`);
     const { startMicros, endMicros } = run.window;

@@ -14,7 +14,7 @@
  *
  * 1. Cold load: `loadCorpus(dir, { cacheDir: <fresh temp dir> })`, timed: the baseline.
  * 2. The search index as src/main.ts builds it: `new SearchIndex({ current: corpus },
- *    <store directory>/search.sqlite)` then `prepareNow()`, timed (wall and CPU); heap and RSS
+ *    <store directory>/search.sqlite)` then `prepare()`, timed (wall and CPU); heap and RSS
  *    before and after, the index file's size (and its WAL's); KB per article of each, and the build
  *    time as a share of the cold load. Then the restart case: a second SearchIndex on the same file
  *    (`prepareNow()` finds the version and only reads the row table).
@@ -58,7 +58,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compile } from '../scripts/build.mjs';
+import { compile, WORKER_ENTRIES } from '../scripts/build.mjs';
 import type { Article } from '../src/content/model.js';
 import { columnsOf } from '../src/content/search.js';
 import type { CorpusView } from '../src/content/view.js';
@@ -393,7 +393,7 @@ async function runChild(job: ChildJob): Promise<SizeResult> {
   cpu = process.cpuUsage();
   started = performance.now();
   const search = new SearchIndex(source, file);
-  const built = search.prepareNow();
+  const built = await search.prepare();
   const buildMs = performance.now() - started;
   const buildCpuMs = cpuSince(cpu);
   windows.build = { fromMicros: from, toMicros: profileClockMicros() };
@@ -932,7 +932,7 @@ async function main(): Promise<void> {
       load: 'src/content/load.ts',
       search: 'src/content/search.ts',
       server: 'src/http/server.ts',
-      'parse-worker': 'src/content/parse-worker.ts',
+      ...WORKER_ENTRIES,
     },
     path.relative(PROJECT_DIR, BUILD_DIR),
   );

@@ -37,9 +37,18 @@ export async function compile(entryPoints, outdir) {
   });
 }
 
-/** Builds what `npm start` runs: dist/main.mjs (the server) and dist/parse-worker.mjs (the loader's worker thread). */
+/**
+ * The modules that run on worker threads (src/content/worker-thread.ts), compiled beside the
+ * modules that start them.
+ */
+export const WORKER_ENTRIES = {
+  'parse-worker': 'src/content/parse-worker.ts',
+  'search-build-worker': 'src/content/search-build-worker.ts',
+};
+
+/** Builds what `npm start` runs: dist/main.mjs (the server) and its worker threads' modules (WORKER_ENTRIES). */
 export async function build() {
-  await compile({ main: 'src/main.ts', 'parse-worker': 'src/content/parse-worker.ts' }, 'dist');
+  await compile({ main: 'src/main.ts', ...WORKER_ENTRIES }, 'dist');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await build();

@@ -9,8 +9,8 @@ import { PROJECT_DIR } from './paths.js';
 /** The compiled loader module (exports what src/content/load.ts does), once buildCompiledLoader has run. */
 export const COMPILED_LOADER = path.join(PROJECT_DIR, 'dist-bench', 'load.mjs');
 
-/** Compiles dist-bench/load.mjs and dist-bench/parse-worker.mjs (esbuild is imported here only, not by the measured processes). */
+/** Compiles dist-bench/load.mjs and its worker threads' modules (esbuild is imported here only, not by the measured processes). */
 export async function buildCompiledLoader(): Promise<void> {
-  const { compile } = await import('../../scripts/build.mjs');
-  await compile({ load: 'src/content/load.ts', 'parse-worker': 'src/content/parse-worker.ts' }, path.dirname(COMPILED_LOADER));
+  const { compile, WORKER_ENTRIES } = await import('../../scripts/build.mjs');
+  await compile({ load: 'src/content/load.ts', ...WORKER_ENTRIES }, path.dirname(COMPILED_LOADER));
 }

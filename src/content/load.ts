@@ -2,8 +2,6 @@ import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { type Corpus, createCorpus, versionOfFingerprint } from './corpus.js';
 import { type ContentEntries, HeapEntries } from './entries.js';
 import { deepFreeze } from './freeze.js';
@@ -18,6 +16,7 @@ import { ContentStore, type FileToStore, type LoadedFile, storeDirectory } from 
 import { StoredArticle } from './stored-article.js';
 import type { ArticleSummary } from './summary.js';
 import type { IndexedArticle } from './view.js';
+import { startWorkerThread } from './worker-thread.js';
 
 /** Options of a load; every one has a default. */
 export interface LoadOptions {
@@ -615,33 +614,6 @@ async function parseOnWorkers(
   );
 }
 
-const here = fileURLToPath(import.meta.url);
-// The worker runs the same build as this module: compiled JavaScript next to it, or, from the
-// TypeScript sources (tsx, tests), a bundle of the worker made once per process with esbuild:
-// Node.js 20 does not apply tsx's loader to a worker's entry module.
-const WORKER_FILE = path.join(path.dirname(here), `parse-worker${path.extname(here)}`);
-let workerSource: Promise<string> | null = null;
-
-/** A parse worker running parse-worker with this data, from whichever build this module is. */
-async function startWorker(workerData: unknown): Promise<Worker> {
-  if (!WORKER_FILE.endsWith('.ts')) return new Worker(WORKER_FILE, { workerData });
-  workerSource ??= import('esbuild').then(async (esbuild) => {
-    const built = await esbuild.build({
-      entryPoints: [WORKER_FILE],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      // lmdb is a native package: the worker loads it from node_modules.
-      external: ['lmdb'],
-      write: false,
-      logLevel: 'silent',
-    });
-    return built.outputFiles[0]!.text;
-  });
-  return new Worker(await workerSource, { eval: true, workerData });
-}
-
 /** Parses one run of files on a worker; rejects unless the worker delivered its last batch. */
 async function parseOnWorker(
   files: readonly ContentFile[],
@@ -650,7 +622,7 @@ async function parseOnWorker(
   shared: SharedValues,
   onProgress: (filesDone: number) => void,
 ): Promise<ParsedEntries> {
-  const worker = await startWorker({ files, settings, batchSize });
+  const worker = await startWorkerThread('parse-worker', { files, settings, batchSize });
   return new Promise((resolve, reject) => {
     const entries: FileToStore[] = [];
     let readMs = 0;

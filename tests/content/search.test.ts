@@ -407,6 +407,64 @@ describe('a search made before a live update', () => {
   });
 });
 
+/** Every row of an index file's tables (rows, vocabularies, meta), as one value to compare. */
+function tablesOf(file: string): Record<string, unknown[]> {
+  const db = new Database(file, { readonly: true });
+  const tables: Record<string, unknown[]> = {};
+  for (const table of ['public_rows', 'draft_rows', 'public_vocab', 'draft_vocab', 'meta']) {
+    tables[table] = db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).raw().all();
+  }
+  db.close();
+  return tables;
+}
+
+describe('an index built with a worker thread (prepare)', () => {
+  it.each([['content/', CONTENT_DIR], ...(requireSharedCorpus() ? [['the shared real sample', SAMPLE_CORPUS]] : [])])(
+    'should write the index a build on this thread writes, over %s',
+    async (_, directory) => {
+      const corpus = await corpusOf(directory);
+      const work = createTempDirectory();
+      const here = new SearchIndex({ current: corpus }, path.join(work, 'here.sqlite'));
+      expect(here.prepareNow()).toBe(true);
+      const onWorker = new SearchIndex({ current: corpus }, path.join(work, 'worker.sqlite'), { workerFromArticles: 0 });
+      expect(await onWorker.prepare()).toBe(true);
+      expect(await onWorker.prepare()).toBe(false);
+      const tables = tablesOf(path.join(work, 'worker.sqlite'));
+      expect(tables.public_rows!.length).toBe(corpus.public.articles.length);
+      expect(tables).toEqual(tablesOf(path.join(work, 'here.sqlite')));
+      const ranked = (of: SearchIndex, view: 'public' | 'preview', query: string) => {
+        const result = of.search(corpus[view], query);
+        return result.articles.map((article) => [article.slug, result.scores.get(article)]);
+      };
+      for (const query of ['ai', 'the model', '"language model"', 'heal'])
+        for (const view of ['public', 'preview'] as const) expect(ranked(onWorker, view, query)).toEqual(ranked(here, view, query));
+      here.close();
+      onWorker.close();
+      const reopened = new SearchIndex({ current: corpus }, path.join(work, 'worker.sqlite'));
+      expect(await reopened.prepare()).toBe(false);
+      reopened.close();
+    },
+  );
+
+  it('should refuse a search until it is built, and build again when the corpus changed meanwhile', async () => {
+    const before = await corpusOf(CONTENT_DIR);
+    const root = createTempDirectory('newsgraph-search-');
+    cpSync(CONTENT_DIR, root, { recursive: true });
+    writeFileSync(path.join(root, 'zebra.md'), '---\ntitle: Okapi sighting\n---\nAn okapi.\n');
+    const after = await corpusOf(root);
+    const source = { current: before };
+    const index = new SearchIndex(source, path.join(createTempDirectory(), 'search.sqlite'), { workerFromArticles: 0 });
+    const building = index.prepare();
+    expect(() => index.search(before.public, 'okapi')).toThrow(
+      'The search index is being built (SearchIndex.prepare): search once it resolves.',
+    );
+    source.current = after;
+    expect(await building).toBe(true);
+    expect(index.search(after.public, 'okapi').articles.map((article) => article.slug)).toEqual(['zebra']);
+    index.close();
+  });
+});
+
 describe.skipIf(!requireSharedCorpus())('SearchIndex over the shared real sample', () => {
   it('should find exactly the articles with every word, phrase, prefix or typo correction', async () => {
     await checkSearches(SAMPLE_CORPUS);
