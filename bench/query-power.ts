@@ -541,6 +541,13 @@ async function runChild(job: ChildJob): Promise<SizeResult> {
     const { samples, window } = await run(list, (query) => request(document, { q: query.text }), searchCount);
     windows[`search ${kind}`] = window;
     report(summarize(SEARCH_LABELS[kind], 'search', samples, window, kind === 'bare'));
+    // The queries behind the tail, to reproduce them one by one.
+    const timedQueries = list.slice(job.warmup);
+    const slowest = samples
+      .map((sample, at) => ({ sample, query: timedQueries[at]!.text }))
+      .sort((a, b) => b.sample.ms - a.sample.ms)
+      .slice(0, 5);
+    log(`      slowest: ${slowest.map(({ sample, query }) => `${JSON.stringify(query)} ${fmt(sample.ms, 1)} ms (${sample.hits} hits)`).join(', ')}`);
     if (kind === 'one' || kind === 'exact' || kind === 'bare') {
       const timed = list.slice(job.warmup);
       for (const bucket of BUCKETS) {
