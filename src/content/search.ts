@@ -399,6 +399,13 @@ export function columnsOf(article: Article): string[] {
   ];
 }
 
+/**
+ * The share of the public articles beyond which an update leaves the word counts to be read again
+ * from the index when next needed (`#documentCounts`) rather than counting the words of each changed
+ * article: at 100k articles, counting took about 50 µs per article (0.96 s of a 10,000-file update)
+ * and reading them all again 0.27 s.
+ */
+const RECOUNT_SHARE = 0.05;
 /** The index's table kinds, in the order a build numbers them (search-build-worker.ts). */
 const KINDS = ['public', 'draft'] as const;
 /** Rows a build hands its worker at once, and the most batches it lets wait there. */
@@ -890,6 +897,11 @@ export class SearchIndex {
   /** Applies one published update: the public table follows the public view, the draft table the drafts of the preview view. */
   #apply(update: CorpusUpdate): void {
     if (this.#version === null || !this.#db.open) return; // Not built yet: it will be built from the version current then.
+    const { added, removed, updated } = update.changes.public;
+    if (added.length + removed.length + updated.length > RECOUNT_SHARE * this.#rowOfSlug.public.size) {
+      // Counting the words of this many articles costs more than reading the counts again when next needed.
+      this.#documentFrequency = null;
+    }
     // Every removal of a table before any insert: FTS5 writes its pending inserts out before a
     // delete, so alternating the two cost 80-160 µs per delete at 100k articles, against 13-17.
     let exact = true;
