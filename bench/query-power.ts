@@ -547,7 +547,9 @@ async function runChild(job: ChildJob): Promise<SizeResult> {
       .map((sample, at) => ({ sample, query: timedQueries[at]!.text }))
       .sort((a, b) => b.sample.ms - a.sample.ms)
       .slice(0, 5);
-    log(`      slowest: ${slowest.map(({ sample, query }) => `${JSON.stringify(query)} ${fmt(sample.ms, 1)} ms (${sample.hits} hits)`).join(', ')}`);
+    log(
+      `      slowest: ${slowest.map(({ sample, query }) => `${JSON.stringify(query)} ${fmt(sample.ms, 1)} ms (${sample.hits} hits)`).join(', ')}`,
+    );
     if (kind === 'one' || kind === 'exact' || kind === 'bare') {
       const timed = list.slice(job.warmup);
       for (const bucket of BUCKETS) {
