@@ -111,7 +111,12 @@ export class LiveCorpus {
   /** Runs `task` between two updates: no update starts until it has finished. */
   exclusive<T>(task: () => T | Promise<T>): Promise<T> {
     const run = this.#queue.then(task);
-    this.#queue = run.catch(() => {});
+    // Settled with nothing: a queue settled with the task's result would hold the last update (every
+    // changed article's previous version, with its pinned record) until the next one.
+    this.#queue = run.then(
+      () => {},
+      () => {},
+    );
     return run;
   }
 

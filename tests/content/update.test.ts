@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/generate.js';
 import type { Corpus } from '../../src/content/corpus.js';
@@ -7,7 +9,7 @@ import { DEFAULT_FRONT_MATTER_LIMITS } from '../../src/content/front-matter.js';
 import { LiveCorpus } from '../../src/content/live.js';
 import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from '../../src/content/load.js';
 import type { CorpusView } from '../../src/content/view.js';
-import { CONTENT_DIR, createTempDirectory, FIXTURES, requireSharedCorpus, SAMPLE_CORPUS, servedContent } from '../support.js';
+import { CONTENT_DIR, createTempDirectory, FIXTURES, PROJECT_ROOT, requireSharedCorpus, SAMPLE_CORPUS, servedContent } from '../support.js';
 
 const sharedCorpus = requireSharedCorpus();
 
@@ -458,4 +460,36 @@ describe('an update of thousands of files', () => {
     await expectSameAsFreshLoad(root, live);
     live.close();
   }, 60_000);
+});
+
+describe('memory after an update', () => {
+  it('should keep no update alive once its caller lets go of it', async () => {
+    // In a process of its own, where garbage collection can be asked for: an update holds the
+    // previous version of every changed article, with its pinned record.
+    const root = createTempDirectory('newsgraph-live-');
+    cpSync(CONTENT_DIR, root, { recursive: true });
+    const name = readdirSync(root).find((file) => file.endsWith('.md'))!;
+    const script = path.join(createTempDirectory(), 'update.mts');
+    const source = (module: string) => JSON.stringify(path.join(PROJECT_ROOT, 'src/content', module));
+    writeFileSync(
+      script,
+      `import { writeFileSync, readFileSync } from 'node:fs';\n` +
+        `import { DEFAULT_FRONT_MATTER_LIMITS } from ${source('front-matter.ts')};\n` +
+        `import { LiveCorpus } from ${source('live.ts')};\n` +
+        `import { DEFAULT_MAX_FILE_BYTES, loadCorpus } from ${source('load.ts')};\n` +
+        `const root = ${JSON.stringify(root)};\n` +
+        `const loaded = await loadCorpus(root, { cacheDir: ${JSON.stringify(createTempDirectory())} });\n` +
+        'const live = new LiveCorpus(loaded.corpus, loaded.content, { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES, settleMs: 0,' +
+        ' parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS } });\n' +
+        `const file = root + '/' + ${JSON.stringify(name)};\n` +
+        "writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: Changed'));\n" +
+        `const applied = new WeakRef((await live.apply([${JSON.stringify(name)}])).update);\n` +
+        'const published = applied.deref() !== undefined;\n' +
+        'await new Promise((resolve) => setTimeout(resolve, 10));\n' +
+        'globalThis.gc();\n' +
+        'process.stdout.write(JSON.stringify({ published, collected: applied.deref() === undefined, serving: live.current.preview.index.bySlug.size > 0 }));\n',
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', script], { cwd: PROJECT_ROOT });
+    expect(JSON.parse(stdout)).toEqual({ published: true, collected: true, serving: true });
+  });
 });
