@@ -97,7 +97,7 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
     loaded.content instanceof ContentStore ? path.join(loaded.content.directory, worker?.searchIndexFile ?? SEARCH_INDEX_FILE) : ':memory:',
   );
   const indexing = Date.now();
-  if (await search.prepare()) log.info(`search index built in ${Date.now() - indexing} ms`);
+  if (await search.prepare((problem) => log.warn(problem))) log.info(`search index built in ${Date.now() - indexing} ms`);
   metrics = (await metricsModule)?.createMetrics(live, worker?.metrics);
   metrics?.observeLoad(loaded.timings.totalMs / 1000);
   // The subgraph schema is built (and checked) only when asked for; the server module has loaded its module.

@@ -506,9 +506,9 @@ export class SearchIndex {
    * 4.7-4.8 s). A small corpus (workerFromArticles), an index kept in memory, or one whose worker
    * cannot start or fails, is built on this thread instead. Nothing may search until it
    * resolves; a corpus update published meanwhile leaves the index to be built again when next
-   * searched.
+   * searched. `onProblem` hears why a worker failed.
    */
-  async prepare(): Promise<boolean> {
+  async prepare(onProblem?: (message: string) => void): Promise<boolean> {
     if (this.#version !== null || this.#reuse()) return false;
     const corpus = this.#source.current;
     if (this.#file === ':memory:' || corpus.preview.articleList.length < this.#workerFromArticles) {
@@ -518,8 +518,9 @@ export class SearchIndex {
     this.#building = true;
     try {
       await this.#buildOnWorker(corpus);
-    } catch {
+    } catch (error) {
       if (!this.#db.open) return false;
+      onProblem?.(`the search index's worker thread failed (${(error as Error).message}); building it on the main thread`);
       this.#build(corpus);
       return true;
     } finally {
