@@ -177,6 +177,9 @@ function runPrimary(config: Config, log: Logger): void {
     slot.follows = leaderStarts;
     alive.set(worker.id, { slot, worker });
     worker.on('message', (message: Message) => onMessage(slot, worker, message));
+    // A message sent as the worker dies fails (EPIPE) with an 'error' event, which would stop the
+    // primary if nothing listened; the worker's 'exit' says what happened to it.
+    worker.on('error', (error: Error) => log.warn(`worker ${slot.number} (pid ${worker.process.pid}): ${error.message}`));
   };
 
   /** Starts the process of a slot that has none, when it can start now: another than worker 1 follows a worker 1 that serves. */
