@@ -6,12 +6,6 @@ import { Worker } from 'node:worker_threads';
 /** The entry modules of src/content/ that run on worker threads, by name; scripts/build.mjs compiles each beside the server. */
 export type WorkerModule = 'parse-worker' | 'search-build-worker';
 
-/** The native packages a worker loads from node_modules rather than from a bundle. */
-const NATIVE_PACKAGES: Record<WorkerModule, readonly string[]> = {
-  'parse-worker': ['lmdb'],
-  'search-build-worker': ['better-sqlite3'],
-};
-
 const here = fileURLToPath(import.meta.url);
 const bundles = new Map<WorkerModule, Promise<string>>();
 
@@ -33,7 +27,8 @@ export async function startWorkerThread(module: WorkerModule, workerData: unknow
         platform: 'node',
         format: 'cjs',
         target: 'node20',
-        external: [...NATIVE_PACKAGES[module]],
+        // Packages load from node_modules, as in the compiled build (scripts/build.mjs); native ones (lmdb, better-sqlite3) must.
+        packages: 'external',
         write: false,
         logLevel: 'silent',
       });
