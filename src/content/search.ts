@@ -186,8 +186,16 @@ class RankedMatches implements SearchResult {
     this.#tier++;
     this.#lastTier = last;
     if (rows.length > 0) this.#lastRow = rows[rows.length - 1]![0];
-    // Best first (FTS5's rank is the negated score), ties by slug.
-    rows.sort((a, b) => a[1] - b[1] || compareStrings(this.#slugOfRow(a[0]) ?? '', this.#slugOfRow(b[0]) ?? ''));
+    // Best first (FTS5's rank is the negated score), ties by slug. Ties are common (one word in
+    // titles of one length), so each tied row's slug is looked up once, not at each comparison.
+    rows.sort((a, b) => a[1] - b[1]);
+    for (let start = 0, end = 1; start < rows.length; start = end++) {
+      while (end < rows.length && rows[end]![1] === rows[start]![1]) end++;
+      if (end - start < 2) continue;
+      const tied = rows.slice(start, end).map((row) => ({ row, slug: this.#slugOfRow(row[0]) ?? '' }));
+      tied.sort((a, b) => compareStrings(a.slug, b.slug));
+      for (let at = 0; at < tied.length; at++) rows[start + at] = tied[at]!.row;
+    }
     this.#tierRowIds = Float64Array.from(rows, (row) => row[0]);
     this.#tierRanks = Float64Array.from(rows, (row) => row[1]);
     this.#tierListed = 0;
@@ -218,6 +226,14 @@ export const SEARCH_INDEX_FILE = 'search.sqlite';
 const TYPO_MIN_LETTERS = 5;
 /** The most words one search may have (each may cost a look-up of its typo corrections). */
 const MAX_QUERY_WORDS = 32;
+/**
+ * The most words a prefix is searched as (their OR) rather than as an FTS5 prefix query: with up to
+ * about 25 words the OR cost half as much at 100k articles, beyond 60 more (bench/RESULTS.md,
+ * "Prefixes searched as the words they stand for").
+ */
+const PREFIX_WORDS = 32;
+/** How many prefixes' words a SearchIndex remembers (#completions), the oldest forgotten first. */
+const PREFIXES_REMEMBERED = 4_096;
 /** Queries remembered per view. */
 const RESULTS_PER_VIEW = 128;
 /** The most words of an article that `alike` searches for. */
@@ -321,6 +337,11 @@ function queryKey(parsed: ParsedQuery): string {
 /** An FTS5 string literal. */
 function quote(term: string): string {
   return `"${term.replaceAll('"', '""')}"`;
+}
+
+/** An FTS5 expression matching any of these terms (quoted words, or prefix queries). */
+function anyOf(terms: readonly string[]): string {
+  return terms.length === 1 ? terms[0]! : `(${terms.join(' OR ')})`;
 }
 
 /** The words one edit (insertion, deletion, substitution, transposition) away from a word. */
@@ -462,6 +483,8 @@ export class SearchIndex {
   readonly #results = new WeakMap<CorpusView, Map<string, SearchResult>>();
   readonly #alike = new WeakMap<CorpusView, WeakMap<Article, readonly Article[]>>();
   #documentFrequency: Map<string, number> | null = null;
+  /** The words prefixes stand for (#completions), in the version of the index they were read in. */
+  #prefixWords: { version: string | null; words: Map<string, string[] | null> } = { version: null, words: new Map() };
   #version: string | null = null;
   readonly #file: string;
   /** A build on a worker thread is under way (prepare): searches must wait for it. */
@@ -542,7 +565,7 @@ export class SearchIndex {
     let result = results.get(key);
     if (result === undefined) {
       this.#ensure();
-      const { expression, rankExpression, terms } = this.#expression(parsed);
+      const { expression, rankExpression, terms } = this.#expression(parsed, view.kind === 'preview');
       result = this.#matches(view, expression, rankExpression, terms, key);
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
       results.set(key, result);
@@ -679,15 +702,25 @@ export class SearchIndex {
       removeRow: perKind((kind) => `DELETE FROM ${kind}_rows WHERE rowid = ?`),
       // A tier's rows, as [rowid, rank] arrays (no object per match): FTS5 scores only the rows it returns.
       after: perKind((kind) => `SELECT rowid, rank FROM ${kind}_fts WHERE ${kind}_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?`, 'raw'),
-      // A tier's rows without their ranks, and the ranks of a range of rows by another expression.
+      // A tier's rows without their ranks, and the ranks of given rows (a JSON array, in order) by
+      // another expression: FTS5 walks that expression's matches from the first given row to the
+      // last, and scores only the rows given (`+rowid`: looked up row by row, each look-up would
+      // count every word's articles again). Ranking every match in that range instead cost up to twice
+      // as much where the tier's rows are few among them (bench/RESULTS.md).
       rowsAfter: perKind((kind) => `SELECT rowid FROM ${kind}_fts WHERE ${kind}_fts MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?`, 'pluck'),
-      rankBetween: perKind((kind) => `SELECT rowid, rank FROM ${kind}_fts WHERE ${kind}_fts MATCH ? AND rowid BETWEEN ? AND ?`, 'raw'),
+      rankOf: perKind(
+        (kind) =>
+          `SELECT rowid, rank FROM ${kind}_fts WHERE ${kind}_fts MATCH ? AND rowid > ? AND +rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid LIMIT ?`,
+        'raw',
+      ),
       // The best rows, for `alike`: FTS5 scores every match to order them.
       match: perKind((kind) => `SELECT rowid, rank FROM ${kind}_fts WHERE ${kind}_fts MATCH ? ORDER BY rank LIMIT ?`, 'raw'),
       // Matches counted without ranking them.
       count: perKind((kind) => `SELECT count(*) FROM ${kind}_fts WHERE ${kind}_fts MATCH ?`, 'pluck'),
       // A MATCH stops at the first article; fts5vocab would walk the term's whole list.
       hasTerm: perKind((kind) => `SELECT 1 FROM ${kind}_fts WHERE ${kind}_fts MATCH ? LIMIT 1`),
+      // A table's words from the first bound up to the second, in order (fts5vocab reads the lists of those words only).
+      wordsBetween: perKind((kind) => `SELECT term FROM ${kind}_vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`, 'pluck'),
       setMeta: statement(SET_META),
       // FTS5's 'merge' command: up to this many pages of merging, of levels that hold enough segments to merge.
       merge: perKind((kind) => `INSERT INTO ${kind}_fts(${kind}_fts, rank) VALUES ('merge', ?)`),
@@ -955,7 +988,7 @@ export class SearchIndex {
    * pass is what made a search with a word most articles have slow, while such a word weighs
    * little in the score (nothing at all beyond half the articles).
    */
-  #expression(parsed: ParsedQuery): { expression: string; rankExpression: string | null; terms: string[] } {
+  #expression(parsed: ParsedQuery, withDrafts: boolean): { expression: string; rankExpression: string | null; terms: string[] } {
     const count = parsed.words.length + parsed.excluded.length + parsed.phrases.reduce((sum, phrase) => sum + phrase.length, 0);
     if (count > MAX_QUERY_WORDS) throw new SearchQueryError(`A search takes at most ${MAX_QUERY_WORDS} words, found ${count}.`);
     const parts: string[] = [];
@@ -967,15 +1000,16 @@ export class SearchIndex {
       // A prefix is common when the word as typed is: every article with that word has the prefix.
       const isCommon = (documents.get(word) ?? 0) > common;
       if (prefix) {
-        parts.push(`${quote(word)}*`);
-        if (!isCommon) rankParts.push(`${quote(word)}*`);
+        const part = anyOf(this.#completions(word, withDrafts) ?? [`${quote(word)}*`]);
+        parts.push(part);
+        if (!isCommon) rankParts.push(part);
         terms.push(`${word}*`);
         continue;
       }
       terms.push(word);
       const corrections = [...word].length >= TYPO_MIN_LETTERS && !this.#hasTerm(word) ? this.#knownTerms(oneEditAway(word)) : [];
       terms.push(...corrections);
-      const part = corrections.length === 0 ? quote(word) : `(${[word, ...corrections].map(quote).join(' OR ')})`;
+      const part = anyOf([word, ...corrections].map(quote));
       parts.push(part);
       if (!isCommon) rankParts.push(part);
     }
@@ -995,6 +1029,41 @@ export class SearchIndex {
     if (parsed.excluded.length > 0) expression = `(${expression}) NOT (${parsed.excluded.map(quote).join(' OR ')})`;
     const rankExpression = (rankParts.length > 0 ? rankParts : parts).join(' AND ');
     return { expression, rankExpression: rankExpression === expression ? null : rankExpression, terms };
+  }
+
+  /**
+   * The words of the index a prefix stands for (of the public table, and of the draft table too
+   * `withDrafts`), quoted for FTS5; null when none does or more than PREFIX_WORDS do (the prefix is
+   * then searched as one). FTS5 answers a prefix query by merging the lists of every word it covers
+   * into one, in full, for the matches, again for BM25's count and again for the total; the same
+   * words joined by OR are read only as far as a tier needs (bench/RESULTS.md, "Prefixes searched as
+   * the words they stand for").
+   */
+  #completions(prefix: string, withDrafts: boolean): string[] | null {
+    // fts5vocab counts each word's articles as it lists it (a common word's 1-2 ms at 100k): the
+    // words of a prefix are remembered until the index changes.
+    if (this.#prefixWords.version !== this.#version) this.#prefixWords = { version: this.#version, words: new Map() };
+    const remembered = this.#prefixWords.words;
+    const key = `${withDrafts ? 'preview' : 'public'} ${prefix}`;
+    let completions = remembered.get(key);
+    if (completions === undefined) {
+      completions = this.#readCompletions(prefix, withDrafts);
+      if (remembered.size >= PREFIXES_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+      remembered.set(key, completions);
+    }
+    return completions;
+  }
+
+  /** #completions, read from the index. */
+  #readCompletions(prefix: string, withDrafts: boolean): string[] | null {
+    const words = new Set<string>();
+    // Every word that begins with the prefix sorts between it and it followed by the last code point.
+    const end = `${prefix}\u{10FFFF}`;
+    for (const kind of withDrafts ? KINDS : (['public'] as const)) {
+      for (const word of this.#statements!.wordsBetween[kind].all(prefix, end, PREFIX_WORDS + 1) as string[]) words.add(word);
+    }
+    if (words.size === 0 || words.size > PREFIX_WORDS) return null;
+    return [...words].sort().map(quote);
   }
 
   #hasTerm(term: string): boolean {
@@ -1022,14 +1091,11 @@ export class SearchIndex {
     const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);
     const tableAfter = (kind: Kind, rowid: number, limit: number): [number, number][] => {
       if (rankExpression === null) return statements.after[kind].all(expression, rowid, limit) as [number, number][];
-      // The tier's rows, then the ranks of the rows between its first and last that the ranking
-      // expression (a superset) matches, kept for the tier's rows.
+      // The tier's rows, then their ranks by the ranking expression (a superset), which FTS5
+      // computes only for the rows it returns.
       const rowids = statements.rowsAfter[kind].all(expression, rowid, limit) as number[];
       if (rowids.length === 0) return [];
-      const ranks = new Map<number, number>();
-      for (const [row, rank] of statements.rankBetween[kind].all(rankExpression, rowids[0], rowids.at(-1)) as [number, number][])
-        ranks.set(row, rank);
-      return rowids.map((row) => [row, ranks.get(row)!]);
+      return statements.rankOf[kind].all(rankExpression, rowids[0]! - 1, JSON.stringify(rowids), rowids.length) as [number, number][];
     };
     const after = (rowid: number, limit: number) => {
       const [first, second] = kinds.map((kind) => tableAfter(kind, rowid, limit));

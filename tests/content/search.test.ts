@@ -115,6 +115,19 @@ async function checkSearches(directory: string) {
   return { draftOnly };
 }
 
+/** A live corpus of a directory (with a content store of its own) and a search index built on it, following its updates. */
+async function liveIndex(root: string): Promise<{ live: LiveCorpus; index: SearchIndex }> {
+  const loaded = await loadCorpus(root, { cacheDir: createTempDirectory() });
+  const live = new LiveCorpus(loaded.corpus, loaded.content, {
+    root,
+    maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+    parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
+  });
+  const index = new SearchIndex(live);
+  index.prepareNow();
+  return { live, index };
+}
+
 /** Whether two words are one insertion, deletion, substitution or swap of neighbours apart. */
 function isOneEditAway(a: string, b: string): boolean {
   if (a === b || Math.abs(a.length - b.length) > 1) return false;
@@ -246,14 +259,7 @@ describe('SearchIndex over content/', () => {
   it('should follow live updates: an added, edited, drafted and deleted article', async () => {
     const root = createTempDirectory('newsgraph-search-');
     cpSync(CONTENT_DIR, root, { recursive: true });
-    const loaded = await loadCorpus(root, { cacheDir: createTempDirectory() });
-    const live = new LiveCorpus(loaded.corpus, loaded.content, {
-      root,
-      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
-      parseSettings: { siteUrl: null, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
-    });
-    const index = new SearchIndex(live);
-    index.prepareNow();
+    const { live, index } = await liveIndex(root);
     const slugs = (query: string, view: 'public' | 'preview' = 'public') =>
       index.search(live.current[view], query).articles.map((article) => article.slug);
     const write = async (title: string, published = true) => {
@@ -390,6 +396,46 @@ describe('an index that follows an update of many files at once', () => {
     fresh.close();
     index.close();
     live.close();
+  });
+});
+
+describe('a last word searched as a prefix', () => {
+  it('should find every article with a word it begins, whether it begins few words or many, drafts in preview only, after updates too', async () => {
+    const root = createTempDirectory('newsgraph-search-prefix-');
+    // 40 words begin with "zylo" (more than a prefix is expanded into), 11 with "zylo1" and with "zylo3".
+    const titles = new Map(Array.from({ length: 40 }, (_, at) => [`report-${at}`, `Report zylo${at}`]));
+    for (const [slug, title] of titles) writeFileSync(path.join(root, `${slug}.md`), `---\ntitle: ${title}\n---\nBody.\n`);
+    writeFileSync(path.join(root, 'draft.md'), '---\ntitle: Draft zylo3draft\npublished: false\n---\nBody.\n');
+    const { live, index } = await liveIndex(root);
+    const slugs = (query: string, view: 'public' | 'preview' = 'public') =>
+      index
+        .search(live.current[view], query)
+        .articles.map((article) => article.slug)
+        .sort();
+    const beginning = (prefix: string) =>
+      [...titles]
+        .filter(([, title]) => words(title).some((word) => word.startsWith(prefix)))
+        .map(([slug]) => slug)
+        .sort();
+    for (const prefix of ['zylo', 'zylo1', 'zylo3', 'zylo39', 'zylo4']) {
+      expect(slugs(prefix)).toEqual(beginning(prefix));
+      expect(slugs(`report ${prefix}`)).toEqual(beginning(prefix));
+    }
+    expect(beginning('zylo')).toHaveLength(40);
+    expect(beginning('zylo1')).toHaveLength(11);
+    // A draft's word is one more word the prefix begins, in preview only.
+    for (const prefix of ['zylo3', 'zylo3d', 'zylo'])
+      expect([slugs(prefix), slugs(prefix, 'preview')]).toEqual([beginning(prefix), [...beginning(prefix), 'draft'].sort()]);
+    // Asked before and after an update that adds a word the prefix begins: the update is found.
+    expect(slugs('zylo2')).toEqual(beginning('zylo2'));
+    writeFileSync(path.join(root, 'new.md'), '---\ntitle: Report zylo2new\n---\nBody.\n');
+    await live.apply(['new.md']);
+    expect([slugs('zylo2'), slugs('zylo2', 'preview')]).toEqual([
+      [...beginning('zylo2'), 'new'].sort(),
+      [...beginning('zylo2'), 'new'].sort(),
+    ]);
+    live.close();
+    index.close();
   });
 });
 
