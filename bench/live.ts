@@ -633,7 +633,10 @@ async function runBurst(server: LiveServer, files: readonly string[], laterMs: n
   }
   const peakRssMB = Math.max(peakSampled, rssAfter.rssMB, peakFromKernel ? rssAfter.peakMB : 0);
   await sleep(Math.max(0, laterMs - SETTLE_AFTER_BURST_MS));
-  const updates = versionLines(server.output().slice(logFrom));
+  const burstLog = server.output().slice(logFrom);
+  const updates = versionLines(burstLog);
+  // The full collections that follow a large update (src/release-memory.ts), as the server logs them.
+  for (const line of burstLog.match(/memory: .*/g) ?? []) log(`server: ${line}`);
   return {
     files: files.length,
     writeMs,

@@ -26,6 +26,7 @@ import { graphqlUrl, type Listener, listen } from './http/listener.js';
 import type { Metrics } from './http/metrics.js';
 import type { PersistedDocumentsOptions } from './http/persisted-documents.js';
 import { type BusyLog, createLogger, type Logger, logWhileBusy } from './log.js';
+import { LARGE_UPDATE_ARTICLES, releaseMemorySoon } from './release-memory.js';
 
 /** How often a long load logs how far it is. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -90,6 +91,14 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
     maxFileBytes: config.maxFileBytes,
     parseSettings: { siteUrl: config.siteUrl, frontMatterLimits: DEFAULT_FRONT_MATTER_LIMITS },
     followers: worker?.followers,
+  });
+  // An update of many articles is followed by full collections, which give back what it left behind.
+  live.subscribe(({ changes: { preview } }) => {
+    if (preview.added.length + preview.updated.length + preview.removed.length < LARGE_UPDATE_ARTICLES) return;
+    releaseMemorySoon(({ collections, heapBefore, heapAfter }) => {
+      const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
+      log.info(`memory: ${collections} full collections after a large update, heap ${megabytes(heapBefore)} -> ${megabytes(heapAfter)} MB`);
+    });
   });
   // The search index: a file beside the content store (one per cluster worker), reused when it holds this version.
   const search = new SearchIndex(
