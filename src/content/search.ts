@@ -227,11 +227,16 @@ const TYPO_MIN_LETTERS = 5;
 /** The most words one search may have (each may cost a look-up of its typo corrections). */
 const MAX_QUERY_WORDS = 32;
 /**
- * The most words a prefix is searched as (their OR) rather than as an FTS5 prefix query: with up to
- * about 25 words the OR cost half as much at 100k articles, beyond 60 more (bench/RESULTS.md,
- * "Prefixes searched as the words they stand for").
+ * How many words a prefix is searched as (their OR) rather than as an FTS5 prefix query: always up
+ * to PREFIX_WORDS, where the OR cost half as much at 100k articles; up to DENSE_PREFIX_WORDS when
+ * the words are in PREFIX_WORD_ARTICLES articles each or more on average, where the merged list of
+ * a prefix query is long (`ai`: 66 words in 74,900 articles; after another word, 30 ms as a prefix,
+ * 11 as the OR). Sparser, more numerous words cost the OR more (bench/RESULTS.md, "Prefixes searched
+ * as the words they stand for").
  */
 const PREFIX_WORDS = 32;
+const DENSE_PREFIX_WORDS = 100;
+const PREFIX_WORD_ARTICLES = 400;
 /** How many prefixes' words a SearchIndex remembers (#completions), the oldest forgotten first. */
 const PREFIXES_REMEMBERED = 4_096;
 /** Queries remembered per view. */
@@ -467,6 +472,8 @@ export interface SearchIndexOptions {
   readonly tierRows?: number;
   /** The fewest articles a word must be in, beyond a tenth of them, to be left out of a ranking (COMMON_MIN_ARTICLES by default). */
   readonly commonMinArticles?: number;
+  /** The articles per word, on average, from which a prefix of many words is searched as their OR (PREFIX_WORD_ARTICLES by default). */
+  readonly prefixWordArticles?: number;
   /** The fewest articles (of the preview view) that prepare() builds with a worker thread (WORKER_FROM_ARTICLES by default): a smaller index is built sooner than a worker starts. */
   readonly workerFromArticles?: number;
 }
@@ -497,6 +504,7 @@ export class SearchIndex {
   #statements: ReturnType<SearchIndex['prepareStatements']> | null = null;
   readonly #tierRows: number;
   readonly #commonMinArticles: number;
+  readonly #prefixWordArticles: number;
   readonly #workerFromArticles: number;
 
   /**
@@ -508,6 +516,7 @@ export class SearchIndex {
     this.#source = source;
     this.#tierRows = options.tierRows ?? TIER_ROWS;
     this.#commonMinArticles = options.commonMinArticles ?? COMMON_MIN_ARTICLES;
+    this.#prefixWordArticles = options.prefixWordArticles ?? PREFIX_WORD_ARTICLES;
     this.#workerFromArticles = options.workerFromArticles ?? WORKER_FROM_ARTICLES;
     this.#file = file;
     this.#db = openDatabase(file);
@@ -719,8 +728,8 @@ export class SearchIndex {
       count: perKind((kind) => `SELECT count(*) FROM ${kind}_fts WHERE ${kind}_fts MATCH ?`, 'pluck'),
       // A MATCH stops at the first article; fts5vocab would walk the term's whole list.
       hasTerm: perKind((kind) => `SELECT 1 FROM ${kind}_fts WHERE ${kind}_fts MATCH ? LIMIT 1`),
-      // A table's words from the first bound up to the second, in order (fts5vocab reads the lists of those words only).
-      wordsBetween: perKind((kind) => `SELECT term FROM ${kind}_vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`, 'pluck'),
+      // A table's words from the first bound up to the second, in order, with their articles (fts5vocab reads the lists of those words only).
+      wordsBetween: perKind((kind) => `SELECT term, doc FROM ${kind}_vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`, 'raw'),
       setMeta: statement(SET_META),
       // FTS5's 'merge' command: up to this many pages of merging, of levels that hold enough segments to merge.
       merge: perKind((kind) => `INSERT INTO ${kind}_fts(${kind}_fts, rank) VALUES ('merge', ?)`),
@@ -1033,8 +1042,9 @@ export class SearchIndex {
 
   /**
    * The words of the index a prefix stands for (of the public table, and of the draft table too
-   * `withDrafts`), quoted for FTS5; null when none does or more than PREFIX_WORDS do (the prefix is
-   * then searched as one). FTS5 answers a prefix query by merging the lists of every word it covers
+   * `withDrafts`), quoted for FTS5; null when none does, or more than PREFIX_WORDS do in fewer than
+   * PREFIX_WORD_ARTICLES each on average, or more than DENSE_PREFIX_WORDS do (the prefix is then
+   * searched as one). FTS5 answers a prefix query by merging the lists of every word it covers
    * into one, in full, for the matches, again for BM25's count and again for the total; the same
    * words joined by OR are read only as far as a tier needs (bench/RESULTS.md, "Prefixes searched as
    * the words they stand for").
@@ -1057,12 +1067,17 @@ export class SearchIndex {
   /** #completions, read from the index. */
   #readCompletions(prefix: string, withDrafts: boolean): string[] | null {
     const words = new Set<string>();
+    let articles = 0;
     // Every word that begins with the prefix sorts between it and it followed by the last code point.
     const end = `${prefix}\u{10FFFF}`;
     for (const kind of withDrafts ? KINDS : (['public'] as const)) {
-      for (const word of this.#statements!.wordsBetween[kind].all(prefix, end, PREFIX_WORDS + 1) as string[]) words.add(word);
+      for (const [word, count] of this.#statements!.wordsBetween[kind].all(prefix, end, DENSE_PREFIX_WORDS + 1) as [string, number][]) {
+        words.add(word);
+        articles += count;
+      }
     }
-    if (words.size === 0 || words.size > PREFIX_WORDS) return null;
+    const dense = words.size <= DENSE_PREFIX_WORDS && articles >= this.#prefixWordArticles * words.size;
+    if (words.size === 0 || (words.size > PREFIX_WORDS && !dense)) return null;
     return [...words].sort().map(quote);
   }
 

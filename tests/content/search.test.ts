@@ -426,6 +426,18 @@ describe('a last word searched as a prefix', () => {
     // A draft's word is one more word the prefix begins, in preview only.
     for (const prefix of ['zylo3', 'zylo3d', 'zylo'])
       expect([slugs(prefix), slugs(prefix, 'preview')]).toEqual([beginning(prefix), [...beginning(prefix), 'draft'].sort()]);
+    // Where many words are dense enough (here, from one article each), "zylo" stands for its 40 words (41 in preview): the same articles.
+    const dense = new SearchIndex(live, ':memory:', { prefixWordArticles: 1 });
+    const denseSlugs = (query: string, view: 'public' | 'preview') =>
+      dense
+        .search(live.current[view], query)
+        .articles.map((article) => article.slug)
+        .sort();
+    expect([denseSlugs('zylo', 'public'), denseSlugs('zylo', 'preview')]).toEqual([
+      beginning('zylo'),
+      [...beginning('zylo'), 'draft'].sort(),
+    ]);
+    dense.close();
     // Asked before and after an update that adds a word the prefix begins: the update is found.
     expect(slugs('zylo2')).toEqual(beginning('zylo2'));
     writeFileSync(path.join(root, 'new.md'), '---\ntitle: Report zylo2new\n---\nBody.\n');
