@@ -21,6 +21,7 @@ import { countBySeverity, formatDiagnostic, formatLoadLine, formatProgressLine }
 import { type ScanResult, scanContent } from './content/scan.js';
 import { SEARCH_INDEX_FILE, SearchIndex } from './content/search.js';
 import { ContentStore } from './content/store.js';
+import { changedArticles } from './content/update.js';
 import { ContentWatcher } from './content/watch.js';
 import { graphqlUrl, type Listener, listen } from './http/listener.js';
 import type { Metrics } from './http/metrics.js';
@@ -93,8 +94,8 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
     followers: worker?.followers,
   });
   // An update of many articles is followed by full collections, which give back what it left behind.
-  live.subscribe(({ changes: { preview } }) => {
-    if (preview.added.length + preview.updated.length + preview.removed.length < LARGE_UPDATE_ARTICLES) return;
+  live.subscribe(({ changes }) => {
+    if (changedArticles(changes.preview) < LARGE_UPDATE_ARTICLES) return;
     releaseMemorySoon(({ collections, heapBefore, heapAfter }) => {
       const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
       log.info(`memory: ${collections} full collections after a large update, heap ${megabytes(heapBefore)} -> ${megabytes(heapAfter)} MB`);

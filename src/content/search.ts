@@ -16,7 +16,7 @@ import { compareStrings } from './order.js';
 import type { BuildRow, SearchBuildData, SearchBuildMessage } from './search-build-worker.js';
 import { currentLoaderVersion } from './store.js';
 import { StoredArticle } from './stored-article.js';
-import type { CorpusUpdate, ViewChanges } from './update.js';
+import { type CorpusUpdate, changedArticles, type ViewChanges } from './update.js';
 import { urlKeyOfHref } from './urls.js';
 import type { CorpusView } from './view.js';
 import { startWorkerThread } from './worker-thread.js';
@@ -940,8 +940,7 @@ export class SearchIndex {
   /** Applies one published update: the public table follows the public view, the draft table the drafts of the preview view. */
   #apply(update: CorpusUpdate): void {
     if (this.#version === null || !this.#db.open) return; // Not built yet: it will be built from the version current then.
-    const { added, removed, updated } = update.changes.public;
-    if (added.length + removed.length + updated.length > RECOUNT_SHARE * this.#rowOfSlug.public.size) {
+    if (changedArticles(update.changes.public) > RECOUNT_SHARE * this.#rowOfSlug.public.size) {
       // Counting the words of this many articles costs more than reading the counts again when next needed.
       this.#documentFrequency = null;
     }

@@ -57,6 +57,11 @@ export interface ViewChanges {
   readonly removed: readonly Article[];
 }
 
+/** How many articles a view's changes add, replace or remove. */
+export function changedArticles(changes: ViewChanges): number {
+  return changes.added.length + changes.updated.length + changes.removed.length;
+}
+
 /** A published update. */
 export interface CorpusUpdate {
   readonly corpus: Corpus;

@@ -407,11 +407,12 @@ describe('a last word searched as a prefix', () => {
     for (const [slug, title] of titles) writeFileSync(path.join(root, `${slug}.md`), `---\ntitle: ${title}\n---\nBody.\n`);
     writeFileSync(path.join(root, 'draft.md'), '---\ntitle: Draft zylo3draft\npublished: false\n---\nBody.\n');
     const { live, index } = await liveIndex(root);
-    const slugs = (query: string, view: 'public' | 'preview' = 'public') =>
-      index
+    const slugsOf = (searchIndex: SearchIndex, query: string, view: 'public' | 'preview') =>
+      searchIndex
         .search(live.current[view], query)
         .articles.map((article) => article.slug)
         .sort();
+    const slugs = (query: string, view: 'public' | 'preview' = 'public') => slugsOf(index, query, view);
     const beginning = (prefix: string) =>
       [...titles]
         .filter(([, title]) => words(title).some((word) => word.startsWith(prefix)))
@@ -428,12 +429,7 @@ describe('a last word searched as a prefix', () => {
       expect([slugs(prefix), slugs(prefix, 'preview')]).toEqual([beginning(prefix), [...beginning(prefix), 'draft'].sort()]);
     // Where many words are dense enough (here, from one article each), "zylo" stands for its 40 words (41 in preview): the same articles.
     const dense = new SearchIndex(live, ':memory:', { prefixWordArticles: 1 });
-    const denseSlugs = (query: string, view: 'public' | 'preview') =>
-      dense
-        .search(live.current[view], query)
-        .articles.map((article) => article.slug)
-        .sort();
-    expect([denseSlugs('zylo', 'public'), denseSlugs('zylo', 'preview')]).toEqual([
+    expect([slugsOf(dense, 'zylo', 'public'), slugsOf(dense, 'zylo', 'preview')]).toEqual([
       beginning('zylo'),
       [...beginning('zylo'), 'draft'].sort(),
     ]);
