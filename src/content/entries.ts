@@ -40,6 +40,8 @@ export function keysOfSummary(summary: ArticleSummary | null): Map<KeyKind, Set<
 export interface ContentEntries extends RecordSource {
   /** The entry of this file, or undefined when it has none. */
   entry(relativePath: string): LoadedFile | undefined;
+  /** Whether this file has an entry (without decoding it). */
+  has(relativePath: string): boolean;
   /** Every file with an entry whose path starts with this prefix (a folder with its `/`). */
   pathsUnder(prefix: string): string[];
   /** Files whose current entry holds this key. */
@@ -62,6 +64,10 @@ export class HeapEntries extends HeapRecords implements ContentEntries {
 
   entry(relativePath: string): LoadedFile | undefined {
     return this.entries.get(relativePath);
+  }
+
+  has(relativePath: string): boolean {
+    return this.entries.has(relativePath);
   }
 
   pathsUnder(prefix: string): string[] {

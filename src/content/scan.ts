@@ -133,6 +133,11 @@ export async function scanPaths(root: string, relativePaths: readonly string[], 
   return { files, diagnostics };
 }
 
+/** Whether the scan reads a file of this name: `*.md` and `*.markdown`, not a dot-file. */
+export function isContentName(name: string): boolean {
+  return CONTENT_FILE.test(name) && !isSkipped(name);
+}
+
 /** Names the scan never enters or lists: dot-entries and `node_modules`. */
 export function isSkipped(name: string): boolean {
   return name.startsWith('.') || name === 'node_modules';

@@ -359,6 +359,11 @@ export class ContentStore implements ContentEntries {
     }
   }
 
+  /** Whether this file has an entry. */
+  has(relativePath: string): boolean {
+    return this.databases.files.doesExist(relativePath);
+  }
+
   /** Every file with an entry whose path starts with this prefix. */
   pathsUnder(prefix: string): string[] {
     const paths: string[] = [];

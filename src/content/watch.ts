@@ -75,6 +75,9 @@ export class ContentWatcher {
   /** Paths applied because of events, to be read once more: when (performance.now()) each is due. */
   readonly #toRecheck = new Map<string, number>();
   #recheckTimer: NodeJS.Timeout | undefined;
+  /** Folders from which files were removed because of events, to be listed for files whose events were lost. */
+  readonly #toList = new Set<string>();
+  #listTimer: NodeJS.Timeout | undefined;
   #firstPendingAt = 0;
   #lastEventAt = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -124,6 +127,7 @@ export class ContentWatcher {
     if (this.#timer !== null) clearTimeout(this.#timer);
     clearTimeout(this.#pollTimer);
     clearTimeout(this.#recheckTimer);
+    clearTimeout(this.#listTimer);
     await this.#subscription?.unsubscribe();
     this.#subscription = null;
     await this.#running;
@@ -202,6 +206,28 @@ export class ContentWatcher {
     ).unref();
   }
 
+  /** Lists these folders RECHECK_AFTER_MS from now and applies the files found there that the corpus does not know. */
+  #listLater(folders: readonly string[]): void {
+    for (const folder of folders) this.#toList.add(folder);
+    if (this.#listTimer !== undefined || this.#closed) return;
+    this.#listTimer = setTimeout(async () => {
+      const listing = [...this.#toList];
+      this.#toList.clear();
+      for (const folder of listing) {
+        const unknown =
+          this.#closed || this.#live === null
+            ? []
+            : await this.#live.unknownIn(folder).catch((error: Error) => {
+                this.hooks.onWarning(`listing ${folder || 'the content directory'} for unreported files failed: ${error.message}`);
+                return [];
+              });
+        for (const relativePath of unknown) this.#name(relativePath, false);
+      }
+      this.#listTimer = undefined;
+      if (this.#toList.size > 0) this.#listLater([]);
+    }, RECHECK_AFTER_MS).unref();
+  }
+
   #schedule(delayMs = DEBOUNCE_MS): void {
     if (this.#closed || this.#live === null || this.#timer !== null || this.#running !== null || this.#pending.size + this.#due.size === 0)
       return;
@@ -237,8 +263,14 @@ export class ContentWatcher {
       const result = await this.#live!.apply(paths);
       for (const relativePath of result.unsettled) this.#name(relativePath);
       // The event source can miss a few of many fast changes (parcel-bundler/watcher#183): after a
-      // burst, the folders it touched are read once more, not only the paths it named.
-      if (!scanning) this.#recheckLater(fromEvents.length >= BURST_PATHS ? foldersOf(fromEvents) : fromEvents);
+      // burst, the folders it touched are read once more, not only the paths it named; after a
+      // file's removal, its folder is listed for a file whose creation went unreported (the other
+      // half of a rename).
+      if (!scanning) {
+        const burst = fromEvents.length >= BURST_PATHS;
+        this.#recheckLater(burst ? foldersOf(fromEvents) : fromEvents);
+        if (!burst && result.removed.length > 0) this.#listLater(foldersOf(result.removed));
+      }
       this.hooks.onApplied?.(result, performance.now() - since);
     } catch (error) {
       // Tried once more after a moment (a recheck is not rechecked, so a lasting failure is not retried forever).

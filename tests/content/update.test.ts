@@ -426,6 +426,33 @@ describe('near matches across a restart', () => {
   });
 });
 
+describe('files whose events were lost', () => {
+  it.each(['stored', 'heap'] as const)(
+    'should name the content files of a folder that a corpus %s neither serves nor reports, and say which files an update removed',
+    async (start) => {
+      const source = createTempDirectory('newsgraph-live-source-');
+      cpSync(CONTENT_DIR, source, { recursive: true });
+      write(source, 'refused.md', '---\ntitle: [unclosed\n---\nBody.\n');
+      const { root, live } = await liveCopy(source, start);
+      const [first, second] = files(root);
+      expect(live.current.diagnostics.map((diagnostic) => diagnostic.file)).toContain('refused.md');
+      renameSync(path.join(root, first!), path.join(root, `renamed-${first}`));
+      write(root, 'notes.txt', 'Not content.');
+      write(root, '.hidden.md', read(root, second!));
+      mkdirSync(path.join(root, 'inner'));
+      write(root, 'inner/nested.md', read(root, second!));
+      expect(await live.unknownIn('')).toEqual([`renamed-${first}`]);
+      expect(await live.unknownIn('inner')).toEqual(['inner/nested.md']);
+      expect(await live.unknownIn('missing')).toEqual([]);
+      const result = await live.apply([first!, second!]);
+      expect(result.removed).toEqual([first]);
+      expect(await live.unknownIn('')).toEqual([`renamed-${first}`]);
+      await live.apply([`renamed-${first}`]);
+      expect(await live.unknownIn('')).toEqual([]);
+    },
+  );
+});
+
 describe('restarting after live changes', () => {
   it('should parse none of the changed files again: their entries are in the content store', async () => {
     const { root, live, cacheDir } = await liveCopy(CONTENT_DIR, 'stored');
