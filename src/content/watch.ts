@@ -46,6 +46,12 @@ const BURST_MAX_WAIT_MS = 5_000;
  * and then renamed away nets to nothing, and its removal would go unreported.
  */
 const RECHECK_AFTER_MS = 600;
+/**
+ * A folder to list for unreported files (after a removal) is listed once the events pause for
+ * RECHECK_AFTER_MS, or at the latest this long after it was named: listing a folder of 62,000 files
+ * takes 240 ms, too much to repeat after each of a stream of edits.
+ */
+const LIST_MAX_WAIT_MS = 5_000;
 /** The shortest pause between two polls. */
 const MIN_POLL_MS = 1_000;
 /** A poll waits this many times as long as the last rescan took, so polling a large directory stays cheap. */
@@ -77,6 +83,7 @@ export class ContentWatcher {
   #recheckTimer: NodeJS.Timeout | undefined;
   /** Folders from which files were removed because of events, to be listed for files whose events were lost. */
   readonly #toList = new Set<string>();
+  #listingSince = 0;
   #listTimer: NodeJS.Timeout | undefined;
   #firstPendingAt = 0;
   #lastEventAt = 0;
@@ -206,26 +213,40 @@ export class ContentWatcher {
     ).unref();
   }
 
-  /** Lists these folders RECHECK_AFTER_MS from now and applies the files found there that the corpus does not know. */
+  /**
+   * Lists these folders once the events pause for RECHECK_AFTER_MS (at the latest LIST_MAX_WAIT_MS
+   * after the first is named), and applies the files found there that the corpus does not know.
+   */
   #listLater(folders: readonly string[]): void {
+    if (this.#toList.size === 0) this.#listingSince = performance.now();
     for (const folder of folders) this.#toList.add(folder);
-    if (this.#listTimer !== undefined || this.#closed) return;
-    this.#listTimer = setTimeout(async () => {
-      const listing = [...this.#toList];
-      this.#toList.clear();
-      for (const folder of listing) {
-        const unknown =
-          this.#closed || this.#live === null
-            ? []
-            : await this.#live.unknownIn(folder).catch((error: Error) => {
-                this.hooks.onWarning(`listing ${folder || 'the content directory'} for unreported files failed: ${error.message}`);
-                return [];
-              });
-        for (const relativePath of unknown) this.#name(relativePath, false);
-      }
-      this.#listTimer = undefined;
-      if (this.#toList.size > 0) this.#listLater([]);
-    }, RECHECK_AFTER_MS).unref();
+    if (this.#listTimer !== undefined || this.#closed || this.#toList.size === 0) return;
+    const now = performance.now();
+    const wait = Math.min(this.#lastEventAt + RECHECK_AFTER_MS - now, this.#listingSince + LIST_MAX_WAIT_MS - now);
+    this.#listTimer = setTimeout(
+      async () => {
+        if (this.#lastEventAt + RECHECK_AFTER_MS > performance.now() && this.#listingSince + LIST_MAX_WAIT_MS > performance.now()) {
+          this.#listTimer = undefined;
+          this.#listLater([]);
+          return;
+        }
+        const listing = [...this.#toList];
+        this.#toList.clear();
+        for (const folder of listing) {
+          const unknown =
+            this.#closed || this.#live === null
+              ? []
+              : await this.#live.unknownIn(folder).catch((error: Error) => {
+                  this.hooks.onWarning(`listing ${folder || 'the content directory'} for unreported files failed: ${error.message}`);
+                  return [];
+                });
+          for (const relativePath of unknown) this.#name(relativePath, false);
+        }
+        this.#listTimer = undefined;
+        this.#listLater([]);
+      },
+      Math.max(0, wait),
+    ).unref();
   }
 
   #schedule(delayMs = DEBOUNCE_MS): void {
