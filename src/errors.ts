@@ -94,6 +94,11 @@ export function badRequest(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400, spec: false } } });
 }
 
+/** REQUEST_ENTITY_TOO_LARGE, HTTP 413: a request body over the cap (MAX_BODY_BYTES). */
+export function bodyTooLarge(): GraphQLError {
+  return new GraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } });
+}
+
 /** UNAUTHENTICATED, HTTP 401 with a `WWW-Authenticate: Bearer` challenge. */
 export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {

@@ -9,7 +9,14 @@ import { schema } from '../schema/index.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql.js';
 import { DEFAULT_RESPONSE_CACHE_BYTES, type HttpCacheOptions, useHttpCache } from './http-cache.js';
 import { useJitErrorLocations } from './jit-error-locations.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_QUERY_LIMITS, type QueryLimits, useQueryLimits } from './limits.js';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SUBSCRIPTIONS,
+  DEFAULT_QUERY_LIMITS,
+  type QueryLimits,
+  useBodySizeLimit,
+  useQueryLimits,
+} from './limits.js';
 import type { Metrics } from './metrics.js';
 import { DOCUMENT_ID_PARAMETER, type PersistedDocumentsOptions, usePersistedDocuments } from './persisted-documents.js';
 import {
@@ -90,7 +97,8 @@ export function createServer(options: ServerOptions): NewsgraphServer {
     maskedErrors: { isDev: false },
     cors: { origin: '*', credentials: false, methods: ['GET', 'POST', 'OPTIONS'] },
     logging: options.log === undefined ? false : yogaLogger(options.log),
-    maxRequestBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    // useBodySizeLimit, last of the plugins below, caps request bodies instead.
+    maxRequestBodySize: false,
     batching: false,
     // A persisted document may be named by `documentId` (the GraphQL over HTTP proposal, graphql-codegen).
     extraParamNames: [DOCUMENT_ID_PARAMETER],
@@ -130,6 +138,7 @@ export function createServer(options: ServerOptions): NewsgraphServer {
         ? useResultCache(options.corpus, responseCacheBytes, (outcome) => options.metrics?.countResponseCache(outcome))
         : []),
       ...(stored === null ? [] : [stored.plugin]),
+      useBodySizeLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
     ],
   });
   listeners.set(server, stored === null ? server : stored.listener(server));

@@ -1,7 +1,9 @@
+import { createServer as createHttpServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY_LIMITS } from '../../src/http/limits.js';
-import type { NewsgraphServer } from '../../src/http/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUERY_LIMITS } from '../../src/http/limits.js';
+import { type NewsgraphServer, requestListenerOf } from '../../src/http/server.js';
 import { CONTENT_DIR, corpusOf, execute, requireSharedCorpus, SAMPLE_CORPUS, serverOf } from '../support.js';
 
 const sharedCorpus = requireSharedCorpus();
@@ -221,5 +223,87 @@ describe('hostile queries', () => {
     const response = await execute(yoga, `{ __typename }`, { padding: 'x'.repeat(100_001) });
     expect(response.status).toBe(413);
     expect(response.body.errors![0]!.message).toBe('Request body too large');
+  });
+});
+
+describe('the request body cap over a real port', () => {
+  const listening = createHttpServer();
+  let port = 0;
+  beforeAll(async () => {
+    listening.on('request', requestListenerOf(yoga));
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    port = (listening.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise((resolve) => listening.close(resolve)));
+
+  /** POSTs `chunks` (chunked unless `contentLength` is declared; none sent when `chunks` is empty) and reads the answer. */
+  function post(chunks: readonly string[], contentLength?: number) {
+    return new Promise<{ status: number; cors: string | undefined; body: any }>((resolve, reject) => {
+      const sent = request(
+        {
+          port,
+          host: '127.0.0.1',
+          path: '/graphql',
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            origin: 'https://reader.example',
+            ...(contentLength === undefined ? {} : { 'content-length': contentLength }),
+          },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode!, cors: response.headers['access-control-allow-origin'], body: JSON.parse(text) }),
+          );
+        },
+      );
+      sent.on('error', reject);
+      if (chunks.length === 0) sent.flushHeaders();
+      else {
+        for (const chunk of chunks) sent.write(chunk);
+        sent.end();
+      }
+    });
+  }
+  const tooLarge = { errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] };
+  const padded = (bytes: number) => {
+    const empty = JSON.stringify({ query: '{ articles { totalCount } }', variables: { padding: '' } });
+    return JSON.stringify({ query: '{ articles { totalCount } }', variables: { padding: 'x'.repeat(bytes - empty.length) } });
+  };
+
+  it('should refuse a declared Content-Length over the cap with 413 before the body is sent', async () => {
+    expect(await post([], DEFAULT_MAX_BODY_BYTES + 1)).toEqual({ status: 413, cors: 'https://reader.example', body: tooLarge });
+  });
+
+  it('should count a chunked body as it arrives: 413 past the cap, answered up to it', async () => {
+    const atCap = padded(DEFAULT_MAX_BODY_BYTES);
+    expect(Buffer.byteLength(atCap)).toBe(DEFAULT_MAX_BODY_BYTES);
+    const chunks = (text: string) => text.match(/[\s\S]{1,10000}/g)!;
+    const answered = await post(chunks(atCap));
+    expect({ ...answered, body: answered.body.data }).toEqual({
+      status: 200,
+      cors: 'https://reader.example',
+      body: { articles: { totalCount: (await execute(yoga, '{ articles { totalCount } }')).body.data.articles.totalCount } },
+    });
+    expect(await post(chunks(padded(DEFAULT_MAX_BODY_BYTES + 1)))).toEqual({ status: 413, cors: 'https://reader.example', body: tooLarge });
+    // Declared, the same bodies are judged by their Content-Length.
+    expect(await post([atCap], DEFAULT_MAX_BODY_BYTES)).toEqual(answered);
+  });
+});
+
+describe('a malformed Content-Length', () => {
+  it('should be refused with 400', async () => {
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '12, 12' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 400,
+      body: { errors: [{ message: 'Content-Length header is invalid.', extensions: { code: 'BAD_REQUEST' } }] },
+    });
   });
 });
