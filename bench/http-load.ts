@@ -56,10 +56,15 @@ export type LoadReply =
   | { readonly id: number; readonly ok: true; readonly summary: LoadSummary }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
+/**
+ * The next NONCE number, counted over every run of this process: a count started again per run
+ * would repeat the warm-up's requests in each timed run (a cache then stores and answers them).
+ */
+let nonce = 0;
+
 async function run(request: LoadRequest): Promise<LoadSummary> {
   const bodies = request.bodies;
   let next = 0;
-  let nonce = 0;
   const method = request.method ?? 'POST';
   const result = await autocannon({
     url: request.url,
