@@ -221,32 +221,32 @@ export class ContentWatcher {
     if (this.#toList.size === 0) this.#listingSince = performance.now();
     for (const folder of folders) this.#toList.add(folder);
     if (this.#listTimer !== undefined || this.#closed || this.#toList.size === 0) return;
+    const untilListing = () => this.#untilPause(RECHECK_AFTER_MS, this.#listingSince, LIST_MAX_WAIT_MS);
+    this.#listTimer = setTimeout(() => {
+      this.#listTimer = undefined;
+      if (untilListing() > 0) this.#listLater([]);
+      else void this.#listNow();
+    }, untilListing()).unref();
+  }
+
+  /** Lists the folders waiting in #toList and names the files there that the corpus does not know. */
+  async #listNow(): Promise<void> {
+    const listing = [...this.#toList];
+    this.#toList.clear();
+    for (const folder of listing) {
+      if (this.#closed || this.#live === null) return;
+      const unknown = await this.#live.unknownIn(folder).catch((error: Error) => {
+        this.hooks.onWarning(`listing ${folder || 'the content directory'} for unreported files failed: ${error.message}`);
+        return [];
+      });
+      for (const relativePath of unknown) this.#name(relativePath, false);
+    }
+  }
+
+  /** How long until no event has come for `quietMs`, or `maxWaitMs` have passed since `since`; 0 once either holds. */
+  #untilPause(quietMs: number, since: number, maxWaitMs: number): number {
     const now = performance.now();
-    const wait = Math.min(this.#lastEventAt + RECHECK_AFTER_MS - now, this.#listingSince + LIST_MAX_WAIT_MS - now);
-    this.#listTimer = setTimeout(
-      async () => {
-        if (this.#lastEventAt + RECHECK_AFTER_MS > performance.now() && this.#listingSince + LIST_MAX_WAIT_MS > performance.now()) {
-          this.#listTimer = undefined;
-          this.#listLater([]);
-          return;
-        }
-        const listing = [...this.#toList];
-        this.#toList.clear();
-        for (const folder of listing) {
-          const unknown =
-            this.#closed || this.#live === null
-              ? []
-              : await this.#live.unknownIn(folder).catch((error: Error) => {
-                  this.hooks.onWarning(`listing ${folder || 'the content directory'} for unreported files failed: ${error.message}`);
-                  return [];
-                });
-          for (const relativePath of unknown) this.#name(relativePath, false);
-        }
-        this.#listTimer = undefined;
-        this.#listLater([]);
-      },
-      Math.max(0, wait),
-    ).unref();
+    return Math.max(0, Math.min(this.#lastEventAt + quietMs - now, since + maxWaitMs - now));
   }
 
   #schedule(delayMs = DEBOUNCE_MS): void {
@@ -268,9 +268,7 @@ export class ContentWatcher {
 
   /** How much longer the next update waits for a burst's events to pause (BURST_PATHS); 0 when it need not wait. */
   #burstWait(): number {
-    if (this.#pending.size < BURST_PATHS) return 0;
-    const now = performance.now();
-    return Math.max(0, Math.min(this.#lastEventAt + BURST_QUIET_MS - now, this.#firstPendingAt + BURST_MAX_WAIT_MS - now));
+    return this.#pending.size < BURST_PATHS ? 0 : this.#untilPause(BURST_QUIET_MS, this.#firstPendingAt, BURST_MAX_WAIT_MS);
   }
 
   async #update(): Promise<void> {
