@@ -64,12 +64,13 @@ export interface SearchResult {
 /**
  * Where RankedMatches reads a search's matches: the next rows (at most `limit`; -1: all) in row id
  * order (most recent first) after a row id, with their ranks, from every table the view reads; and
- * their number (null when the index has followed an update since: only a listing, which keeps the
- * view's articles, then counts them).
+ * their number: `read` when the rows read hold every match (no statement then), null when the
+ * index has followed an update since (only a listing, which keeps the view's articles, then counts
+ * them).
  */
 interface MatchRows {
   after(rowid: number, limit: number): [rowid: number, rank: number][];
-  count(): number | null;
+  count(read?: number): number | null;
 }
 
 /**
@@ -86,6 +87,22 @@ export const COMMON_MIN_ARTICLES = 1_000;
  * from a wide pool, few enough that ranking them stays within a few milliseconds at any corpus size.
  */
 export const TIER_ROWS = 2_000;
+
+/**
+ * How a search reads its matches: the FTS5 expression they match, the one they are ranked by
+ * (null: the same), and whether the first tier and the total come from one statement that reads
+ * every match's row id. That is for an expression with a prefix FTS5 merges (its words' lists
+ * merged into one before the first row, again in each statement that names it) ranked by another
+ * expression: a count would merge it again (bench/RESULTS.md, "A search's total").
+ */
+interface SearchPlan {
+  readonly expression: string;
+  readonly rankExpression: string | null;
+  readonly readsAllRows: boolean;
+}
+
+/** The row id a search's first tier is read after: below every row. */
+const FIRST_ROW = Number.MIN_SAFE_INTEGER;
 
 /**
  * A search's matches (SearchResult), ranked tier by tier as far as they have been read. A tier's
@@ -112,7 +129,9 @@ class RankedMatches implements SearchResult {
   #tierListed = 0;
   /** The number of the tier being listed (-1 before the first) and its last row id in row id order. */
   #tier = -1;
-  #lastRow = Number.MIN_SAFE_INTEGER;
+  #lastRow = FIRST_ROW;
+  /** How many rows the tiers read so far hold. */
+  #rowsRead = 0;
   /** Whether the tier being listed is the last one. */
   #lastTier = false;
   #total: number | null = null;
@@ -157,7 +176,11 @@ class RankedMatches implements SearchResult {
   }
 
   get total(): number {
-    this.#total ??= this.#complete ? this.#listed.length : (this.#matches.count() ?? this.articles.length);
+    // Once the last tier is read its rows are the total: a query with fewer matches than a tier
+    // costs no count (FTS5 walks every match of each statement again, 2-5 ms for a common word).
+    this.#total ??= this.#complete
+      ? this.#listed.length
+      : (this.#matches.count(this.#lastTier ? this.#rowsRead : undefined) ?? this.articles.length);
     return this.#total;
   }
 
@@ -185,6 +208,7 @@ class RankedMatches implements SearchResult {
   #startTier(rows: [rowid: number, rank: number][], last: boolean): void {
     this.#tier++;
     this.#lastTier = last;
+    this.#rowsRead += rows.length;
     if (rows.length > 0) this.#lastRow = rows[rows.length - 1]![0];
     // Best first (FTS5's rank is the negated score), ties by slug. Ties are common (one word in
     // titles of one length), so each tied row's slug is looked up once, not at each comparison.
@@ -574,8 +598,8 @@ export class SearchIndex {
     let result = results.get(key);
     if (result === undefined) {
       this.#ensure();
-      const { expression, rankExpression, terms } = this.#expression(parsed, view.kind === 'preview');
-      result = this.#matches(view, expression, rankExpression, terms, key);
+      const { expression, rankExpression, terms, mergesPrefix } = this.#expression(parsed, view.kind === 'preview');
+      result = this.#matches(view, { expression, rankExpression, readsAllRows: mergesPrefix && rankExpression !== null }, terms, key);
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
       results.set(key, result);
     }
@@ -991,16 +1015,27 @@ export class SearchIndex {
   /**
    * The FTS5 expression of a parsed query, with the terms a hit may contain and, when it differs,
    * the expression its matches are ranked by: the query's words and phrases without its excluded
-   * words, and without its common words (COMMON_SHARE, COMMON_MIN_ARTICLES) when it has others. Every word of an
-   * expression costs FTS5's BM25 a pass over all the articles with that word, to count them; that
-   * pass is what made a search with a word most articles have slow, while such a word weighs
-   * little in the score (nothing at all beyond half the articles).
+   * words, and without its common words (COMMON_SHARE, COMMON_MIN_ARTICLES) when it has others.
+   * Every word of an expression costs FTS5's BM25 a pass over all the articles with that word, to
+   * count them; that pass is what made a search with a word most articles have slow, while such a
+   * word weighs little in the score (nothing at all beyond half the articles). The last word, when
+   * still being typed, ranks only when it is not common and FTS5 need not merge it; otherwise the
+   * common words typed in full rank, if there are any. `mergesPrefix`: the expression holds a
+   * prefix FTS5 merges (searched as one, not as its words).
    */
-  #expression(parsed: ParsedQuery, withDrafts: boolean): { expression: string; rankExpression: string | null; terms: string[] } {
+  #expression(
+    parsed: ParsedQuery,
+    withDrafts: boolean,
+  ): { expression: string; rankExpression: string | null; terms: string[]; mergesPrefix: boolean } {
     const count = parsed.words.length + parsed.excluded.length + parsed.phrases.reduce((sum, phrase) => sum + phrase.length, 0);
     if (count > MAX_QUERY_WORDS) throw new SearchQueryError(`A search takes at most ${MAX_QUERY_WORDS} words, found ${count}.`);
     const parts: string[] = [];
     const rankParts: string[] = [];
+    // The common words typed in full; whether a prefix stands for other words than itself, and
+    // whether it is searched as one (FTS5 merges its words' lists).
+    const commonWords: string[] = [];
+    let hasPrefix = false;
+    let mergesPrefix = false;
     const terms: string[] = [];
     const documents = this.#documentCounts();
     const common = Math.max(COMMON_SHARE * this.#rowOfSlug.public.size, this.#commonMinArticles);
@@ -1008,10 +1043,16 @@ export class SearchIndex {
       // A prefix is common when the word as typed is: every article with that word has the prefix.
       const isCommon = (documents.get(word) ?? 0) > common;
       if (prefix) {
-        const part = anyOf(this.#completions(word, withDrafts) ?? [`${quote(word)}*`]);
+        const completions = this.#completions(word, withDrafts);
+        const part = anyOf(completions ?? [`${quote(word)}*`]);
         parts.push(part);
-        if (!isCommon) rankParts.push(part);
         terms.push(`${word}*`);
+        if (completions?.length === 1 && completions[0] === quote(word)) (isCommon ? commonWords : rankParts).push(part);
+        else if (completions === null) hasPrefix = mergesPrefix = true;
+        else {
+          hasPrefix = true;
+          if (!isCommon) rankParts.push(part);
+        }
         continue;
       }
       terms.push(word);
@@ -1019,7 +1060,7 @@ export class SearchIndex {
       terms.push(...corrections);
       const part = anyOf([word, ...corrections].map(quote));
       parts.push(part);
-      if (!isCommon) rankParts.push(part);
+      (isCommon ? commonWords : rankParts).push(part);
     }
     for (const phrase of parsed.phrases) {
       parts.push(quote(phrase.join(' ')));
@@ -1035,8 +1076,11 @@ export class SearchIndex {
     }
     let expression = parts.join(' AND ');
     if (parsed.excluded.length > 0) expression = `(${expression}) NOT (${parsed.excluded.map(quote).join(' OR ')})`;
-    const rankExpression = (rankParts.length > 0 ? rankParts : parts).join(' AND ');
-    return { expression, rankExpression: rankExpression === expression ? null : rankExpression, terms };
+    // The words being typed rank only when nothing else can: a prefix FTS5 merges would be merged
+    // again by the ranking (about 4 ms for a short one at 100k), and one searched as its words
+    // would have BM25 count each of them. So when every word typed in full is common, those rank.
+    const rankExpression = (rankParts.length > 0 ? rankParts : hasPrefix && commonWords.length > 0 ? commonWords : parts).join(' AND ');
+    return { expression, rankExpression: rankExpression === expression ? null : rankExpression, terms, mergesPrefix };
   }
 
   /**
@@ -1100,14 +1144,36 @@ export class SearchIndex {
   }
 
   /** A search's matches in a view, ranked tier by tier as they are read: from the public table, and for the preview view the draft table too. */
-  #matches(view: CorpusView, expression: string, rankExpression: string | null, terms: readonly string[], key: string): SearchResult {
+  #matches(view: CorpusView, plan: SearchPlan, terms: readonly string[], key: string): SearchResult {
+    const { expression, rankExpression, readsAllRows } = plan;
     const statements = this.#statements!;
     const kinds = view.kind === 'preview' ? (['public', 'draft'] as const) : (['public'] as const);
+    // Read by whichever is asked first: the first tier or the total.
+    let firstRows: Map<Kind, number[]> | null = null;
+    let counted: number | null = null;
+    const readFirstRows = (): Map<Kind, number[]> => {
+      if (firstRows === null) {
+        firstRows = new Map();
+        counted = 0;
+        for (const kind of kinds) {
+          const all = statements.rowsAfter[kind].all(expression, FIRST_ROW, -1) as number[];
+          counted += all.length;
+          firstRows.set(kind, all.length > this.#tierRows ? all.slice(0, this.#tierRows) : all);
+        }
+      }
+      return firstRows;
+    };
     const tableAfter = (kind: Kind, rowid: number, limit: number): [number, number][] => {
       if (rankExpression === null) return statements.after[kind].all(expression, rowid, limit) as [number, number][];
       // The tier's rows, then their ranks by the ranking expression (a superset), which FTS5
       // computes only for the rows it returns.
-      const rowids = statements.rowsAfter[kind].all(expression, rowid, limit) as number[];
+      let rowids: number[] | undefined;
+      if (readsAllRows && rowid === FIRST_ROW && limit === this.#tierRows) {
+        const read = readFirstRows();
+        rowids = read.get(kind);
+        read.delete(kind); // Listed once: not kept with the cached result.
+      }
+      rowids ??= statements.rowsAfter[kind].all(expression, rowid, limit) as number[];
       if (rowids.length === 0) return [];
       return statements.rankOf[kind].all(rankExpression, rowids[0]! - 1, JSON.stringify(rowids), rowids.length) as [number, number][];
     };
@@ -1118,8 +1184,12 @@ export class SearchIndex {
       return limit < 0 ? merged : merged.slice(0, limit);
     };
     const version = this.#version;
-    const count = () =>
-      this.#version === version ? kinds.reduce((sum, kind) => sum + (statements.count[kind].get(expression) as number), 0) : null;
+    const count = (read?: number) => {
+      if (this.#version !== version) return null;
+      if (read !== undefined) return read;
+      if (readsAllRows) readFirstRows();
+      return counted ?? kinds.reduce((sum, kind) => sum + (statements.count[kind].get(expression) as number), 0);
+    };
     const { public: publicSlugs, draft: draftSlugs } = this.#slugOfRow;
     const slugOfRow = (rowid: number) => publicSlugs.get(rowid) ?? (kinds.length > 1 ? draftSlugs.get(rowid) : undefined);
     return new RankedMatches({ after, count }, view, slugOfRow, this.#tierRows, Object.freeze([...terms]), key);

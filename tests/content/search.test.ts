@@ -15,6 +15,7 @@ import type { CorpusView } from '../../src/content/view.js';
 import {
   CONTENT_DIR,
   corpusOf,
+  createTempCorpus,
   createTempDirectory,
   liveContentCopy,
   type RawFile,
@@ -727,4 +728,71 @@ describe('a search with a common word', () => {
       index.close();
     },
   );
+});
+
+/**
+ * 60 articles: "news" in 50 titles (one to three times), 40 words beginning "zor" one or two
+ * articles each (too many, in too few articles, to be searched as their OR: FTS5 merges them), and
+ * "zorro" in every third, "zorroland" in two; the articles 3 and 4 are drafts.
+ */
+function typedPrefixCorpus(): string {
+  const files: Record<string, string> = {};
+  for (let at = 0; at < 60; at++) {
+    const zor = `zor${String.fromCharCode(97 + (at % 26))}${String.fromCharCode(97 + Math.floor((at % 40) / 26))}x`;
+    const title = at < 50 ? `${'News '.repeat(1 + (at % 3))}about ${zor}` : at < 55 ? 'News about nothing' : `${zor} sighting`;
+    const zorro = at % 3 === 0 ? ` Zorro${at % 29 === 0 ? ' zorroland' : ''} rides.` : '';
+    const day = String(1 + ((at * 11) % 28)).padStart(2, '0');
+    files[`typed-${String(at).padStart(2, '0')}.md`] =
+      `---\ntitle: ${title}\n${at === 3 || at === 4 ? 'published: false\n' : ''}excerpt: "Report ${at}.${zorro}"\npublishedDateTime: 2024-0${1 + (at % 4)}-${day}T00:00:00Z\n---\n`;
+  }
+  return createTempCorpus(files, 'newsgraph-typed-');
+}
+
+describe('a search whose last word is still being typed after common words', () => {
+  it.for([
+    ['a prefix of many rare words', 'news zor', (word: string) => word.startsWith('zor')],
+    ['a common word that begins others', 'news zorro', (word: string) => word.startsWith('zorro')],
+  ] as const)('should rank %s by the common words typed in full, and count and tier its matches', async ([, query, isTyped]) => {
+    const directory = typedPrefixCorpus();
+    const corpus = await corpusOf(directory);
+    const raw = readRawFiles(directory);
+    const matches = (fields: string[][]) => hasWord(fields, 'news') && fields.some((field) => field.some(isTyped));
+    const expected = expectedSlugs(
+      raw.filter((file) => file.data.published !== false),
+      matches,
+    );
+    const withDrafts = expectedSlugs(raw, matches);
+    expect(withDrafts.length).toBeGreaterThan(expected.length);
+    expect(expected.length).toBeGreaterThan(15);
+    const options = { commonMinArticles: 0 };
+    const reference = new SearchIndex({ current: corpus }, ':memory:', options);
+    const news = reference.search(corpus.public, 'news ');
+    expect(news.articles.length).toBe(53);
+    const newsAlone = news.scores;
+    const whole = reference.search(corpus.public, query);
+    expect(whole.articles.map((article) => article.slug).sort()).toEqual(expected);
+    for (const article of whole.articles) expect(whole.scores.get(article)).toBe(newsAlone.get(article));
+    expect(new Set(whole.articles.map((article) => whole.scores.get(article))).size).toBeGreaterThan(1);
+    // In tiers of 7 and in one tier, the total asked before the first page and after it.
+    const scores = new Map(whole.articles.map((article) => [article, newsAlone.get(article)!]));
+    for (const tierRows of [7, 2000]) {
+      const order = tieredOrder(corpus.public, scores, tierRows);
+      for (const totalFirst of [true, false]) {
+        const tiered = new SearchIndex({ current: corpus }, ':memory:', { ...options, tierRows });
+        const result = tiered.search(corpus.public, query);
+        if (totalFirst) expect(result.total).toBe(expected.length);
+        expect(result.best(3).map((article) => article.slug)).toEqual(order.slice(0, result.best(3).length));
+        expect(result.total).toBe(expected.length);
+        expect(result.articles.map((article) => article.slug)).toEqual(order);
+        // The preview view reads the drafts' table too.
+        const preview = tiered.search(corpus.preview, query);
+        if (totalFirst) expect(preview.total).toBe(withDrafts.length);
+        preview.best(3);
+        expect(preview.total).toBe(withDrafts.length);
+        expect(preview.articles.map((article) => article.slug).sort()).toEqual(withDrafts);
+        tiered.close();
+      }
+    }
+    reference.close();
+  });
 });
