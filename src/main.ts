@@ -95,11 +95,7 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
   });
   // An update of many articles is followed by full collections, which give back what it left behind.
   live.subscribe(({ changes }) => {
-    if (changedArticles(changes.preview) < LARGE_UPDATE_ARTICLES) return;
-    releaseMemorySoon(({ collections, heapBefore, heapAfter }) => {
-      const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
-      log.info(`memory: ${collections} full collections after a large update, heap ${megabytes(heapBefore)} -> ${megabytes(heapAfter)} MB`);
-    });
+    if (changedArticles(changes.preview) >= LARGE_UPDATE_ARTICLES) releaseMemoryAfter('a large update', log);
   });
   // The search index: a file beside the content store (one per cluster worker), reused when it holds this version.
   const search = new SearchIndex(
@@ -143,6 +139,10 @@ async function start(config: Config, log: Logger, worker: ClusterWorker | null =
   // Written while serving; a cluster's worker 1 shares its version through the store's snapshot
   // (cluster.ts), so it says it serves once the load's own is there.
   const persisting = persistLoad(loaded, log);
+  // So does the load, once its snapshot is written: without them V8 keeps the heap the load grew
+  // and lets requests' garbage fill it (at 100k, 916 MB of anonymous memory after 10 s of the hot
+  // list instead of 449; bench/RESULTS.md, "Memory handed back after the load").
+  void persisting.then(() => releaseMemoryAfter('the load', log));
   if (worker !== null) await persisting;
   // In a cluster, the primary says where the workers serve once they all do; a following worker
   // neither watches nor reads the directory on SIGHUP: it passes SIGHUP on to worker 1 (cluster.ts).
@@ -209,6 +209,14 @@ async function persistLoad(loaded: LoadResult, log: Logger): Promise<void> {
       `content store: the corpus snapshot was not written (${(error as Error).message}); the next start builds the corpus from the file entries`,
     );
   }
+}
+
+/** Runs full collections soon (release-memory.ts) and logs what they gave back, after what is named. */
+function releaseMemoryAfter(what: string, log: Logger): void {
+  releaseMemorySoon(({ collections, heapBefore, heapAfter }) => {
+    const megabytes = (bytes: number) => Math.round(bytes / 1024 / 1024);
+    log.info(`memory: ${collections} full collections after ${what}, heap ${megabytes(heapBefore)} -> ${megabytes(heapAfter)} MB`);
+  });
 }
 
 /** Logs what an update changed, with its new problems, when it changed anything. */

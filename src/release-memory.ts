@@ -1,11 +1,12 @@
 /**
- * Hands back the memory a large content update leaves behind. V8 collects garbage as JavaScript
- * allocates, so a server that goes idle after an update keeps the replaced version, the update's
- * own garbage and the heap it grew for them: at 100k articles, 10,000 rewritten files left 440 MB
- * more anonymous memory, unchanged 60 s later. A few full collections soon after such an update give
- * it back (bench/RESULTS.md, "Memory handed back after a large update"). Each pauses the process
- * (about 200 ms at 100k articles), so only updates of LARGE_UPDATE_ARTICLES or more are followed by
- * them.
+ * Hands back the memory the load and large content updates leave behind. V8 collects garbage as
+ * JavaScript allocates, so a server that goes idle after an update keeps the replaced version, the
+ * update's own garbage and the heap it grew for them: at 100k articles, 10,000 rewritten files left
+ * 440 MB more anonymous memory, unchanged 60 s later. After the load, V8 also keeps the limit the
+ * load's heap set, and lets requests' garbage fill the heap up to it. A few full collections soon
+ * after give it back (bench/RESULTS.md, "Memory handed back after a large update", "... after the
+ * load"). Each pauses the process (about 200 ms at 100k articles), so only the load and updates of
+ * LARGE_UPDATE_ARTICLES or more are followed by them.
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -137,6 +137,18 @@ describe.skipIf(!sharedCorpus)('serving the real sample over a real port', () =>
     expect(summary[0]).toContain(`${published.length} articles, ${raw.length - published.length} drafts,`);
     expect(server.output()).not.toContain(PREVIEW_TOKEN);
   });
+
+  it('should run full collections once the load is done, and say so once', async () => {
+    // What they give back shows at 100k articles (bench/RESULTS.md); a small corpus leaves little.
+    const line = /memory: (\d+) full collections after the load, heap \d+ -> \d+ MB/;
+    await vi.waitFor(() => expect(server.output()).toMatch(line), { timeout: 10_000, interval: 100 });
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((text) => line.test(text));
+    expect(lines).toHaveLength(1);
+    expect(Number(line.exec(lines[0]!)![1])).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('starting', () => {
