@@ -71,9 +71,11 @@ const SearchHit = builder.objectRef<SearchHitRecord>('SearchHit').implement({
   fields: (t) => ({
     score: t.exposeFloat('score', {
       description:
-        'Relevance: BM25 over title (weight 3), excerpt, body, topics (weight 2) and provider name, counting the words of the search ' +
-        `but those in more than a tenth of the articles (and ${COMMON_MIN_ARTICLES.toLocaleString('en')} or more) when it has others (they must occur, ` +
-        'but weigh little). Higher is better; comparable only ' +
+        'Relevance: BM25 over title (weight 3), excerpt, body, topics (weight 2) and provider name. It counts the words of the search ' +
+        `except those in more than a tenth of the articles (and ${COMMON_MIN_ARTICLES.toLocaleString('en')} or more), which must occur but ` +
+        'weigh little, and except the last word while it is still being typed if it is such a word or begins more words than are ' +
+        'searched one by one; when that leaves nothing, it counts the words typed in full (the last one too when it begins no other ' +
+        'word), or else every word. Higher is better; comparable only ' +
         `within one search, and the order follows it only within each tier of ${TIER_ROWS.toLocaleString('en')} matches (see \`Query.search\`).`,
     }),
     article: t.field({ type: Article, description: 'The article.', resolve: (hit) => hit.article }),
