@@ -598,8 +598,8 @@ export class SearchIndex {
     let result = results.get(key);
     if (result === undefined) {
       this.#ensure();
-      const { expression, rankExpression, terms, mergesPrefix } = this.#expression(parsed, view.kind === 'preview');
-      result = this.#matches(view, { expression, rankExpression, readsAllRows: mergesPrefix && rankExpression !== null }, terms, key);
+      const { terms, ...plan } = this.#expression(parsed, view.kind === 'preview');
+      result = this.#matches(view, plan, terms, key);
       if (results.size >= RESULTS_PER_VIEW) results.delete(results.keys().next().value!);
       results.set(key, result);
     }
@@ -1020,13 +1020,9 @@ export class SearchIndex {
    * count them; that pass is what made a search with a word most articles have slow, while such a
    * word weighs little in the score (nothing at all beyond half the articles). The last word, when
    * still being typed, ranks only when it is not common and FTS5 need not merge it; otherwise the
-   * common words typed in full rank, if there are any. `mergesPrefix`: the expression holds a
-   * prefix FTS5 merges (searched as one, not as its words).
+   * common words typed in full rank, if there are any.
    */
-  #expression(
-    parsed: ParsedQuery,
-    withDrafts: boolean,
-  ): { expression: string; rankExpression: string | null; terms: string[]; mergesPrefix: boolean } {
+  #expression(parsed: ParsedQuery, withDrafts: boolean): SearchPlan & { terms: string[] } {
     const count = parsed.words.length + parsed.excluded.length + parsed.phrases.reduce((sum, phrase) => sum + phrase.length, 0);
     if (count > MAX_QUERY_WORDS) throw new SearchQueryError(`A search takes at most ${MAX_QUERY_WORDS} words, found ${count}.`);
     const parts: string[] = [];
@@ -1080,7 +1076,8 @@ export class SearchIndex {
     // again by the ranking (about 4 ms for a short one at 100k), and one searched as its words
     // would have BM25 count each of them. So when every word typed in full is common, those rank.
     const rankExpression = (rankParts.length > 0 ? rankParts : hasPrefix && commonWords.length > 0 ? commonWords : parts).join(' AND ');
-    return { expression, rankExpression: rankExpression === expression ? null : rankExpression, terms, mergesPrefix };
+    const rankedApart = rankExpression !== expression;
+    return { expression, rankExpression: rankedApart ? rankExpression : null, readsAllRows: mergesPrefix && rankedApart, terms };
   }
 
   /**
